@@ -1,0 +1,247 @@
+//! The conversation state machine: a reducer `(state, event) -> effects` that the worker drives
+//! and the widget mirrors. Effects are data; the hosts carry them out.
+
+use crate::ids::{AgentId, Category, QueueId, TriggerId};
+use serde::{Deserialize, Serialize};
+
+/// Where a conversation stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The AI answers.
+    #[default]
+    AiMode,
+    /// A trigger fired; routing is being decided.
+    Escalating,
+    /// Waiting in a human queue.
+    Queued,
+    /// A human agent has the conversation.
+    WithAgent,
+    /// No live agent: a ticket was created and the customer is followed up later.
+    Async,
+    /// Closed by an agent (or the helpdesk).
+    Resolved,
+    /// The customer wrote again after resolution; back with the humans.
+    Reopened,
+}
+
+impl Status {
+    /// Whether a human (not the AI) is responsible for the conversation.
+    pub fn is_human(self) -> bool {
+        matches!(
+            self,
+            Self::Escalating | Self::Queued | Self::WithAgent | Self::Async | Self::Reopened
+        )
+    }
+}
+
+/// Why a conversation was escalated (the short form of the decision record).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Escalation {
+    /// The trigger that decided it.
+    pub trigger: TriggerId,
+    /// Category used for routing.
+    pub category: Category,
+    /// Whether it was a hard trigger.
+    pub hard: bool,
+    /// Customer turn index at which it fired (0-based).
+    pub turn: u32,
+}
+
+/// The state the reducer owns.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationState {
+    /// Current status.
+    pub status: Status,
+    /// Set once, when the conversation first escalates.
+    pub escalation: Option<Escalation>,
+    /// Queue it was routed to.
+    pub queue: Option<QueueId>,
+    /// Agent who has it.
+    pub agent: Option<AgentId>,
+    /// Number of customer messages so far.
+    pub customer_turns: u32,
+}
+
+/// Something that happened to the conversation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// The customer wrote (the host has already evaluated triggers: `escalation` is the result).
+    CustomerMessage {
+        /// The trigger decision for this message, if it escalates.
+        escalation: Option<Escalation>,
+    },
+    /// Routing chose a queue.
+    Routed {
+        /// The queue.
+        queue: QueueId,
+    },
+    /// An agent claimed the conversation.
+    AgentClaimed {
+        /// Who.
+        agent: AgentId,
+    },
+    /// An agent resolved the conversation.
+    Resolved,
+}
+
+/// Work for the host to carry out.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Effect {
+    /// Ask the AI to answer the latest message.
+    AskAi,
+    /// Decide the queue for this escalation (the host calls routing, then feeds `Routed`).
+    Route(Escalation),
+    /// Put the conversation in the queue's inbox, with its summary.
+    Enqueue {
+        /// The queue.
+        queue: QueueId,
+    },
+    /// Tell every connected client the status changed.
+    StatusChanged(Status),
+    /// Record a metric event.
+    Metric(&'static str),
+}
+
+/// An event that is not valid in the current state.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("event {event} is not valid while the conversation is {status:?}")]
+pub struct TransitionError {
+    /// The state the conversation was in.
+    pub status: Status,
+    /// The event's name.
+    pub event: &'static str,
+}
+
+impl ConversationState {
+    /// Apply an event, returning the effects for the host, or why it does not apply.
+    pub fn apply(&mut self, event: Event) -> Result<Vec<Effect>, TransitionError> {
+        use Status::*;
+        let invalid = |status, event| Err(TransitionError { status, event });
+        match (self.status, event) {
+            (status, Event::CustomerMessage { escalation }) => {
+                self.customer_turns += 1;
+                match status {
+                    AiMode => match escalation {
+                        Some(e) => {
+                            self.status = Escalating;
+                            self.escalation = Some(e.clone());
+                            Ok(vec![
+                                Effect::StatusChanged(Escalating),
+                                Effect::Route(e),
+                                Effect::Metric("escalated"),
+                            ])
+                        }
+                        None => Ok(vec![Effect::AskAi]),
+                    },
+                    Resolved => {
+                        self.status = Reopened;
+                        self.agent = None;
+                        let mut effects = vec![Effect::StatusChanged(Reopened)];
+                        if let Some(queue) = self.queue.clone() {
+                            effects.push(Effect::Enqueue { queue });
+                        }
+                        effects.push(Effect::Metric("reopened"));
+                        Ok(effects)
+                    }
+                    // With the humans already: the message goes to them, nothing else changes.
+                    _ => Ok(Vec::new()),
+                }
+            }
+            (Escalating, Event::Routed { queue }) => {
+                self.status = Queued;
+                self.queue = Some(queue.clone());
+                Ok(vec![
+                    Effect::StatusChanged(Queued),
+                    Effect::Enqueue { queue },
+                ])
+            }
+            (Queued | Reopened | WithAgent, Event::AgentClaimed { agent }) => {
+                self.status = WithAgent;
+                self.agent = Some(agent);
+                Ok(vec![
+                    Effect::StatusChanged(WithAgent),
+                    Effect::Metric("agent_joined"),
+                ])
+            }
+            (Queued | WithAgent | Async | Reopened, Event::Resolved) => {
+                self.status = Resolved;
+                Ok(vec![
+                    Effect::StatusChanged(Resolved),
+                    Effect::Metric("resolved"),
+                ])
+            }
+            (status, Event::Routed { .. }) => invalid(status, "routed"),
+            (status, Event::AgentClaimed { .. }) => invalid(status, "agent_claimed"),
+            (status, Event::Resolved) => invalid(status, "resolved"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hard() -> Escalation {
+        Escalation {
+            trigger: "human_request".into(),
+            category: "general".into(),
+            hard: true,
+            turn: 0,
+        }
+    }
+
+    #[test]
+    fn hard_trigger_walks_to_resolved_and_reopens() {
+        let mut s = ConversationState::default();
+        assert_eq!(
+            s.apply(Event::CustomerMessage { escalation: None }).unwrap(),
+            vec![Effect::AskAi]
+        );
+        let fx = s
+            .apply(Event::CustomerMessage {
+                escalation: Some(hard()),
+            })
+            .unwrap();
+        assert!(fx.contains(&Effect::Route(hard())));
+        s.apply(Event::Routed {
+            queue: "support".into(),
+        })
+        .unwrap();
+        assert_eq!(s.status, Status::Queued);
+        s.apply(Event::AgentClaimed { agent: "ana".into() }).unwrap();
+        s.apply(Event::Resolved).unwrap();
+        assert_eq!(s.status, Status::Resolved);
+        let fx = s.apply(Event::CustomerMessage { escalation: None }).unwrap();
+        assert_eq!(s.status, Status::Reopened);
+        assert!(fx.contains(&Effect::Enqueue {
+            queue: "support".into()
+        }));
+    }
+
+    #[test]
+    fn resolving_an_ai_conversation_is_refused() {
+        let mut s = ConversationState::default();
+        assert!(s.apply(Event::Resolved).is_err());
+        assert_eq!(s.status, Status::AiMode);
+    }
+
+    #[test]
+    fn a_second_trigger_while_queued_does_not_escalate_twice() {
+        let mut s = ConversationState::default();
+        s.apply(Event::CustomerMessage {
+            escalation: Some(hard()),
+        })
+        .unwrap();
+        let first = s.escalation.clone();
+        let fx = s
+            .apply(Event::CustomerMessage {
+                escalation: Some(hard()),
+            })
+            .unwrap();
+        assert!(fx.is_empty());
+        assert_eq!(s.escalation, first);
+    }
+}

@@ -1,0 +1,13 @@
+//! Baton's decision core, shared by the widget, the worker and the `baton` CLI.
+//! Sans-IO: time, ids and the results of calls are inputs; decisions and effects are outputs.
+
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod conversation;
+pub mod ids;
+pub mod message;
+pub mod trigger;
+
+pub use config::SiteConfig;
+pub use ids::{AgentId, Category, ConversationId, QueueId, SiteId, TriggerId};
