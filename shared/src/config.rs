@@ -17,6 +17,8 @@ pub struct SiteConfig {
     pub widget: WidgetSection,
     /// The AI responder that answers before a human takes over.
     pub ai: AiSection,
+    /// Escalation triggers: hard phrases and soft-signal weights.
+    pub triggers: crate::trigger::TriggerConfig,
     /// Human queues and which category goes where.
     pub routing: RoutingSection,
     /// Customer-facing templates per locale.
