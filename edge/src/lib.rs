@@ -1,1 +1,50 @@
-//! The edge.
+//! Baton's Cloudflare Worker: the HTTP API, the Conversation and Router Durable Objects, and
+//! the built-in inbox's endpoints. Decisions come from `baton-shared`; this crate does the IO.
+
+mod ai;
+mod durable;
+mod error;
+mod routes;
+mod secrets;
+mod site;
+mod token;
+
+pub use durable::{conversation::Conversation, router::SiteRouter};
+
+use worker::{event, Context, Env, Request, Response, Result, Router};
+
+#[event(start)]
+fn start() {
+    console_error_panic_hook_install();
+}
+
+/// Log panics to the console instead of an opaque "unreachable" trap.
+fn console_error_panic_hook_install() {
+    std::panic::set_hook(Box::new(|info| {
+        worker::console_error!("panic: {info}");
+    }));
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    if req.method() == worker::Method::Options {
+        return routes::cors_preflight(&req);
+    }
+    let origin = req.headers().get("Origin").ok().flatten();
+    let resp = Router::new()
+        .get_async("/v1/sites/:site/widget", routes::sites::widget_config)
+        .post_async("/v1/conversations", routes::conversations::start)
+        .get_async("/v1/conversations/:id/live", routes::conversations::live)
+        .post_async("/v1/conversations/:id/messages", routes::conversations::send)
+        .get_async("/v1/conversations/:id", routes::inbox::conversation)
+        .post_async("/v1/conversations/:id/claim", routes::inbox::claim)
+        .post_async("/v1/conversations/:id/reply", routes::inbox::reply)
+        .post_async("/v1/conversations/:id/resolve", routes::inbox::resolve)
+        .get_async("/v1/sites/:site/inbox", routes::inbox::queue)
+        .put_async("/v1/admin/sites/:site/config", routes::admin::put_config)
+        .get_async("/v1/admin/sites/:site/config", routes::admin::get_config)
+        .or_else_any_method_async("/v1/*rest", routes::not_found)
+        .run(req, env)
+        .await?;
+    routes::with_cors(resp, origin.as_deref())
+}

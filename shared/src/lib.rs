@@ -6,8 +6,11 @@
 pub mod config;
 pub mod conversation;
 pub mod ids;
+#[cfg(feature = "edge")]
+pub mod knowledge;
 pub mod message;
 pub mod trigger;
+pub mod wire;
 
 pub use config::SiteConfig;
 pub use ids::{AgentId, Category, ConversationId, QueueId, SiteId, TriggerId};

@@ -1,0 +1,72 @@
+//! The Durable Objects: one `Conversation` per conversation, one `SiteRouter` per site.
+//! Workers reach them through the small helpers here.
+
+pub mod conversation;
+pub mod router;
+
+use crate::error::AppError;
+use serde::Serialize;
+use worker::{Env, Method, Request, RequestInit, Response, Stub};
+
+/// Binding of the Conversation namespace.
+pub const CONVERSATIONS: &str = "CONVERSATIONS";
+/// Binding of the per-site Router namespace.
+pub const ROUTERS: &str = "ROUTERS";
+
+/// The stub of a conversation's object.
+pub fn conversation_stub(env: &Env, id: &str) -> Result<Stub, AppError> {
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound(format!("no conversation '{id}'")));
+    }
+    Ok(env.durable_object(CONVERSATIONS)?.id_from_name(id)?.get_stub()?)
+}
+
+/// The stub of a site's router.
+pub fn router_stub(env: &Env, site: &str) -> Result<Stub, AppError> {
+    Ok(env.durable_object(ROUTERS)?.id_from_name(site)?.get_stub()?)
+}
+
+async fn call<B: Serialize>(
+    stub: Stub,
+    host: &str,
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> Result<Response, AppError> {
+    let mut init = RequestInit::new();
+    init.with_method(method);
+    if let Some(body) = body {
+        let text = serde_json::to_string(body).map_err(|e| AppError::Internal(e.to_string()))?;
+        init.with_body(Some(text.into()));
+    }
+    // Durable Object fetches need an absolute URL; the host is ignored.
+    let req = Request::new_with_init(&format!("https://{host}{path}"), &init)?;
+    Ok(stub.fetch_with_request(req).await?)
+}
+
+/// Call a conversation's object; its response (success or JSON error) is returned as is.
+pub async fn call_conversation<B: Serialize>(
+    env: &Env,
+    id: &str,
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> Result<Response, AppError> {
+    call(conversation_stub(env, id)?, "conversation", method, path, body).await
+}
+
+/// Call a site's router object.
+pub async fn call_router<B: Serialize>(
+    env: &Env,
+    site: &str,
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> Result<Response, AppError> {
+    call(router_stub(env, site)?, "router", method, path, body).await
+}
+
+/// Milliseconds since the epoch, from the runtime's clock.
+pub fn now_ms() -> f64 {
+    worker::Date::now().as_millis() as f64
+}

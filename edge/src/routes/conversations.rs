@@ -1,0 +1,158 @@
+//! The customer's side of the API: start a conversation, open the live channel, send by HTTP.
+//! Every call after the start carries the conversation token the start returned.
+
+use crate::durable::{self, conversation::InitRequest};
+use crate::error::{respond, AppError};
+use crate::routes::{json_body, param};
+use crate::{secrets, site, token};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use worker::{Method, Request, Response, Result, RouteContext};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StartBody {
+    site: String,
+    #[serde(default)]
+    page: Value,
+    #[serde(default)]
+    user: Value,
+    #[serde(default)]
+    locale: Option<String>,
+}
+
+/// `POST /v1/conversations`
+pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    respond(
+        async {
+            let body: StartBody =
+                json_body(&mut req, r#"{"site": "...", "page": {...}, "user": {...}}"#).await?;
+            let config = site::load(&ctx.env, &body.site).await?;
+            if let Some(origin) = req.headers().get("Origin")? {
+                let allowed = &config.site.allowed_origins;
+                if !allowed.is_empty() && !allowed.iter().any(|o| o == &origin) {
+                    return Err(AppError::Forbidden(format!(
+                        "origin {origin} may not embed site '{}': add it to site.allowed_origins",
+                        body.site
+                    )));
+                }
+            }
+            let id = token::random_id();
+            let conversation_token = token::sign(&secrets::get(&ctx.env, secrets::TOKEN_SECRET)?, &id);
+            let init = InitRequest {
+                id: id.clone(),
+                site: body.site.clone(),
+                page: body.page,
+                user: body.user,
+                locale: body.locale.unwrap_or_else(|| config.site.locale.clone()),
+            };
+            durable::call_conversation(&ctx.env, &id, Method::Post, "/init", Some(&init)).await?;
+            Ok(Response::from_json(&json!({ "id": id, "token": conversation_token }))?.with_status(201))
+        }
+        .await,
+    )
+}
+
+#[derive(Deserialize)]
+struct LiveQuery {
+    token: String,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    since: Option<u64>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// `GET /v1/conversations/{id}/live?token=…[&since=N]` (WebSocket).
+/// Agents connect with `role=agent`, their agent token and `name`.
+pub async fn live(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let id = param(&ctx, "id")?.to_owned();
+    respond(
+        async {
+            if req.headers().get("Upgrade")?.as_deref() != Some("websocket") {
+                return Err(AppError::BadRequest {
+                    code: "websocket_required",
+                    message: "this endpoint speaks WebSocket; use POST /messages to send by HTTP"
+                        .into(),
+                    field: None,
+                });
+            }
+            let q: LiveQuery = req.query().map_err(|_| {
+                AppError::bad_field("token", "add ?token=<conversation token> to the URL")
+            })?;
+            let role = match q.role.as_deref() {
+                Some("agent") => {
+                    let expected = secrets::get(&ctx.env, secrets::AGENT_TOKEN)?;
+                    if !token::constant_time_eq(expected.as_bytes(), q.token.as_bytes()) {
+                        return Err(AppError::Unauthorized("that agent token is not valid"));
+                    }
+                    "agent"
+                }
+                None | Some("customer") => {
+                    verify_customer(&ctx, &id, &q.token)?;
+                    "customer"
+                }
+                Some(_) => return Err(AppError::bad_field("role", "role is customer or agent")),
+            };
+            let name = q.name.unwrap_or_default();
+            let path = format!(
+                "/live?role={role}&since={}&name={}",
+                q.since.unwrap_or(0),
+                urlencode(&name)
+            );
+            let mut init = worker::RequestInit::new();
+            init.with_method(Method::Get).with_headers(req.headers().clone());
+            let inner = Request::new_with_init(&format!("https://conversation{path}"), &init)?;
+            Ok(durable::conversation_stub(&ctx.env, &id)?
+                .fetch_with_request(inner)
+                .await?)
+        }
+        .await,
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SendBody {
+    token: String,
+    text: String,
+    #[serde(default)]
+    client_id: Option<String>,
+}
+
+/// `POST /v1/conversations/{id}/messages`: the HTTP fallback for sending.
+pub async fn send(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let id = param(&ctx, "id")?.to_owned();
+    respond(
+        async {
+            let body: SendBody =
+                json_body(&mut req, r#"{"token": "...", "text": "...", "client_id"?: "..."}"#).await?;
+            verify_customer(&ctx, &id, &body.token)?;
+            let cmd = json!({ "type": "send", "text": body.text, "client_id": body.client_id });
+            durable::call_conversation(&ctx.env, &id, Method::Post, "/send", Some(&cmd)).await
+        }
+        .await,
+    )
+}
+
+fn verify_customer(ctx: &RouteContext<()>, id: &str, given: &str) -> std::result::Result<(), AppError> {
+    let secret = secrets::get(&ctx.env, secrets::TOKEN_SECRET)?;
+    if token::verify(&secret, id, given) {
+        Ok(())
+    } else {
+        Err(AppError::Unauthorized("that conversation token is not valid for this conversation"))
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
