@@ -1,1 +1,67 @@
-//! The widget.
+//! Baton's chat widget: mounted by the loader into its shadow root, it talks to the edge and
+//! renders the AI-to-human transition. Trigger logic comes from `baton-shared`.
+
+mod app;
+mod dom;
+mod style;
+pub mod view;
+
+pub use style::CSS;
+
+use app::{App, AppRef, Options};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use web_sys::ShadowRoot;
+
+/// The handle the loader holds; every method is safe to call in any state.
+#[wasm_bindgen]
+pub struct Widget {
+    app: AppRef,
+}
+
+/// Mount the widget into the loader's shadow root.
+/// `options`: `{site, api, user?, context?, emit?(name, detail)}`.
+#[wasm_bindgen]
+pub fn mount(root: ShadowRoot, options: JsValue) -> Result<Widget, JsError> {
+    let parsed: Options = serde_wasm_bindgen::from_value(options.clone())
+        .map_err(|e| JsError::new(&format!("Baton: bad mount options: {e}")))?;
+    if parsed.site.is_empty() {
+        return Err(JsError::new("Baton: the script tag needs data-site=\"YOUR_SITE_ID\""));
+    }
+    let get = |k: &str| js_sys::Reflect::get(&options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    let emit = get("emit").dyn_into::<js_sys::Function>().ok();
+    let view = view::build(&root, style::CSS);
+    let app = Rc::new(RefCell::new(App::new(parsed, emit, get("user"), get("context"), view)));
+    app::start(&app);
+    Ok(Widget { app })
+}
+
+#[wasm_bindgen]
+impl Widget {
+    /// Show the chat panel.
+    pub fn open(&self) {
+        self.app.borrow().open();
+    }
+
+    /// Hide the chat panel.
+    pub fn close(&self) {
+        self.app.borrow().close();
+    }
+
+    /// Identify the customer (`{user_id, email, name, plan, account_id, user_hash}`).
+    pub fn identify(&self, user: JsValue) {
+        self.app.borrow_mut().set_user(user);
+    }
+
+    /// Replace the host-page context sent with the conversation.
+    #[wasm_bindgen(js_name = setContext)]
+    pub fn set_context(&self, context: JsValue) {
+        self.app.borrow_mut().set_context(context);
+    }
+
+    /// Remove the widget and everything it installed.
+    pub fn destroy(&self) {
+        self.app.borrow_mut().destroy();
+    }
+}

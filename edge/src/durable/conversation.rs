@@ -206,7 +206,7 @@ impl Conversation {
                 agent_name: None,
                 recent_client_ids: Vec::new(),
             };
-            self.state.storage().put("meta", &meta).await?;
+            self.state.storage().put_raw("meta", durable::to_js(&meta)?).await?;
         }
         Ok(Response::empty()?.with_status(204))
     }
@@ -442,12 +442,15 @@ impl Conversation {
     /// Commit events and meta in one storage write, then broadcast, then update the router.
     async fn commit(&self, change: Change) -> std::result::Result<(), AppError> {
         let Change { meta, events, router_dirty } = change;
-        let mut batch = serde_json::Map::new();
+        // One put_multiple is one atomic write: the events and the state they lead to land together.
+        let batch = js_sys::Object::new();
         for e in &events {
-            batch.insert(format!("e:{:012}", e.seq), serde_json::to_value(e).map_err(|e| AppError::Internal(e.to_string()))?);
+            js_sys::Reflect::set(&batch, &format!("e:{:012}", e.seq).into(), &durable::to_js(e)?)
+                .map_err(|e| AppError::Internal(format!("{e:?}")))?;
         }
-        batch.insert("meta".into(), serde_json::to_value(&meta).map_err(|e| AppError::Internal(e.to_string()))?);
-        self.state.storage().put_multiple(batch).await?;
+        js_sys::Reflect::set(&batch, &"meta".into(), &durable::to_js(&meta)?)
+            .map_err(|e| AppError::Internal(format!("{e:?}")))?;
+        self.state.storage().put_multiple_raw(batch).await?;
 
         for ws in self.state.get_websockets() {
             for e in &events {

@@ -70,3 +70,11 @@ pub async fn call_router<B: Serialize>(
 pub fn now_ms() -> f64 {
     worker::Date::now().as_millis() as f64
 }
+
+/// Serialise for Durable Object storage as plain JS objects (not `Map`s), so stored values
+/// read back the same from Rust and look sane in tools.
+pub fn to_js<T: Serialize>(value: &T) -> Result<worker::wasm_bindgen::JsValue, AppError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| AppError::Internal(format!("serialise for storage: {e}")))
+}

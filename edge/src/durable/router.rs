@@ -56,7 +56,7 @@ impl DurableObject for SiteRouter {
                         let entry: QueueEntry = req.json().await?;
                         self.state
                             .storage()
-                            .put(&format!("c:{}", entry.id), &entry)
+                            .put_raw(&format!("c:{}", entry.id), crate::durable::to_js(&entry)?)
                             .await?;
                         Ok(Response::empty()?.with_status(204))
                     }

@@ -1,0 +1,170 @@
+// Baton's built-in agent inbox: sign in with an agent token, watch the site's queue, open a
+// conversation live, claim, reply and resolve. Every message is rendered as text, never HTML.
+(function () {
+  "use strict";
+  var $ = function (id) { return document.getElementById(id); };
+  var auth = JSON.parse(sessionStorage.getItem("baton-agent") || "null");
+  var current = null; // { id, ws, lastSeq }
+  var poll = null;
+
+  function api(method, path, body) {
+    return fetch(path, {
+      method: method,
+      headers: { "Authorization": "Bearer " + auth.token, "Content-Type": "application/json" },
+      body: body ? JSON.stringify(body) : undefined
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (j) {
+        if (!r.ok) throw new Error((j.error && j.error.message) || ("HTTP " + r.status));
+        return j;
+      });
+    });
+  }
+
+  function text(tag, cls, value) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    e.textContent = value == null ? "" : String(value);
+    return e;
+  }
+
+  var statusWords = { queued: "waiting", reopened: "reopened", with_agent: "with agent", resolved: "resolved", escalating: "escalating", async: "async", ai_mode: "AI" };
+
+  function showDesk() {
+    $("signin").hidden = true;
+    $("desk").hidden = false;
+    $("signout").hidden = false;
+    $("who").textContent = auth.name + " · " + auth.site;
+    refreshQueue();
+    poll = setInterval(refreshQueue, 1500);
+  }
+
+  function refreshQueue() {
+    api("GET", "/v1/sites/" + encodeURIComponent(auth.site) + "/inbox").then(function (items) {
+      var list = $("queue-list");
+      list.textContent = "";
+      $("queue-empty").hidden = items.length > 0;
+      items.forEach(function (it) {
+        var li = document.createElement("li");
+        var b = document.createElement("button");
+        b.type = "button";
+        b.setAttribute("data-conversation", it.id);
+        if (current && current.id === it.id) b.setAttribute("aria-current", "true");
+        b.appendChild(text("span", "item-status", statusWords[it.status] || it.status));
+        b.appendChild(text("span", "item-topic", it.customer + " · " + it.topic));
+        b.appendChild(text("span", "item-summary", it.last_message));
+        b.addEventListener("click", function () { openConversation(it.id); });
+        li.appendChild(b);
+        list.appendChild(li);
+      });
+    }).catch(function (e) {
+      if (/token/.test(e.message)) signOut(e.message);
+    });
+  }
+
+  function setStatus(status, agent) {
+    $("detail-status").textContent = (statusWords[status] || status) + (agent ? " · " + agent : "");
+    $("detail").setAttribute("data-status", status);
+    var mine = status === "with_agent" && agent === auth.name;
+    $("claim").disabled = mine || status === "resolved";
+    $("resolve").disabled = status === "resolved";
+  }
+
+  function addEvent(ev) {
+    if (!current || ev.seq <= current.lastSeq) return;
+    current.lastSeq = ev.seq;
+    if (ev.kind === "message") {
+      var li = document.createElement("li");
+      li.className = ev.author;
+      var who = ev.author === "customer" ? "Customer" : ev.author === "ai" ? "AI" : ev.author === "agent" ? (ev.name || "Agent") : "Baton";
+      li.appendChild(text("span", "author", who + ":"));
+      li.appendChild(text("span", "body", ev.text));
+      $("transcript").appendChild(li);
+      $("transcript").scrollTop = $("transcript").scrollHeight;
+    } else if (ev.kind === "status") {
+      setStatus(ev.status, ev.agent);
+    }
+  }
+
+  function openConversation(id) {
+    if (current && current.ws) { current.closing = true; current.ws.close(); }
+    current = { id: id, lastSeq: 0, ws: null };
+    $("transcript").textContent = "";
+    $("detail-error").textContent = "";
+    $("detail").hidden = false;
+    api("GET", "/v1/conversations/" + id).then(function (c) {
+      if (!current || current.id !== id) return;
+      $("detail-title").textContent = c.topic ? "About " + c.topic : "Conversation";
+      $("detail-summary").textContent = c.summary || "";
+      $("detail-reason").textContent = c.reason ? "escalated because: " + c.reason : "";
+      var u = c.user || {};
+      $("detail-customer").textContent = [u.name, u.email, u.plan].filter(Boolean).join(" · ") || "Visitor";
+      $("detail-page").textContent = (c.page && (c.page.title ? c.page.title + " — " : "") + (c.page.url || "")) || "";
+      setStatus(c.status, c.agent);
+      c.events.forEach(addEvent);
+      connect(id);
+    }).catch(function (e) { $("detail-error").textContent = e.message; });
+    refreshQueue();
+  }
+
+  function connect(id) {
+    var url = location.origin.replace(/^http/, "ws") + "/v1/conversations/" + id + "/live?role=agent&token=" +
+      encodeURIComponent(auth.token) + "&name=" + encodeURIComponent(auth.name) + "&since=" + current.lastSeq;
+    var ws = new WebSocket(url);
+    var mine = current;
+    mine.ws = ws;
+    ws.onmessage = function (m) {
+      var ev = JSON.parse(m.data);
+      if (ev.kind === "error") { $("detail-error").textContent = ev.message; return; }
+      if (current === mine) addEvent(ev);
+    };
+    ws.onclose = function () {
+      if (current === mine && !mine.closing) setTimeout(function () { if (current === mine) connect(id); }, 1000);
+    };
+  }
+
+  function act(action, body) {
+    if (!current) return Promise.resolve();
+    $("detail-error").textContent = "";
+    body = body || {};
+    body.agent = auth.name;
+    return api("POST", "/v1/conversations/" + current.id + "/" + action, body)
+      .then(refreshQueue)
+      .catch(function (e) { $("detail-error").textContent = e.message; });
+  }
+
+  function signOut(reason) {
+    sessionStorage.removeItem("baton-agent");
+    if (poll) clearInterval(poll);
+    location.hash = "";
+    auth = null;
+    $("desk").hidden = true;
+    $("signin").hidden = false;
+    $("signout").hidden = true;
+    $("who").textContent = "";
+    $("signin-error").textContent = reason || "";
+  }
+
+  $("signin").addEventListener("submit", function (e) {
+    e.preventDefault();
+    auth = { name: $("agent-name").value.trim(), token: $("agent-token").value.trim(), site: $("site").value.trim() };
+    api("GET", "/v1/sites/" + encodeURIComponent(auth.site) + "/inbox").then(function () {
+      sessionStorage.setItem("baton-agent", JSON.stringify(auth));
+      $("signin-error").textContent = "";
+      showDesk();
+    }).catch(function (err) { auth = null; $("signin-error").textContent = err.message; });
+  });
+  $("signout").addEventListener("click", function () { signOut(""); });
+  $("claim").addEventListener("click", function () { act("claim"); });
+  $("resolve").addEventListener("click", function () { act("resolve"); });
+  $("reply-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var t = $("reply").value.trim();
+    if (!t) return;
+    act("reply", { text: t }).then(function () { $("reply").value = ""; });
+  });
+  $("reply").addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); $("reply-form").requestSubmit(); }
+  });
+
+  if (auth) showDesk();
+})();
