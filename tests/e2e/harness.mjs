@@ -65,10 +65,13 @@ export async function startBaton({ config = "config/sites/demo.json" } = {}) {
   };
   try {
     await waitFor(`${base}/widget.js`, 90_000, child, log);
-    const r = await fetch(`${base}/v1/admin/sites/demo/config`, {
+    // The demo config allows the default dev origin; this run's origin has a random port.
+    const doc = JSON.parse(readFileSync(join(ROOT, config), "utf8"));
+    doc.site.allowed_origins = [base];
+    const r = await fetch(`${base}/v1/admin/sites/${doc.site.id}/config`, {
       method: "PUT",
       headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}`, "Content-Type": "application/json" },
-      body: readFileSync(join(ROOT, config), "utf8"),
+      body: JSON.stringify(doc),
     });
     if (!r.ok) throw new Error(`loading ${config}: ${r.status} ${await r.text()}`);
   } catch (e) {

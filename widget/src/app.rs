@@ -287,7 +287,18 @@ fn start_conversation(app: &AppRef) {
                 }
                 connect(&app);
             }
-            Err(_) => offline(&app, "We couldn't reach the chat. Retrying…"),
+            Err(e) => {
+                let refused = e
+                    .as_string()
+                    .is_some_and(|m| m.starts_with("HTTP 4") && m != "HTTP 429");
+                if refused {
+                    // Retrying will not help: the site's config refuses this page (origin, site id).
+                    let a = app.borrow();
+                    view::set_notice(&a.view, Some("Chat is not available on this page right now. Please contact us another way."));
+                } else {
+                    offline(&app, "We couldn't reach the chat. Retrying…");
+                }
+            }
         }
     });
 }

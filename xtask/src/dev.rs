@@ -34,7 +34,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .spawn()
         .map_err(|e| format!("could not start wrangler: {e}"))?;
     wait_ready(port, Duration::from_secs(60))?;
-    let config = std::fs::read_to_string(root().join("config/sites/demo.json")).map_err(|e| e.to_string())?;
+    let config = demo_config(port)?;
     let (status, body) = http(port, "PUT", "/v1/admin/sites/demo/config", Some(&secrets.admin), &config)?;
     if status != 200 {
         let _ = child.kill();
@@ -114,4 +114,17 @@ fn http(port: u16, method: &str, path: &str, bearer: Option<&str>, body: &str) -
     let status = out.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
     let body = out.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
     Ok((status, body))
+}
+
+/// The demo config, with this run's origins allowed (the file lists the default port's).
+fn demo_config(port: u16) -> Result<String, String> {
+    let path = root().join("config/sites/demo.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    doc["site"]["allowed_origins"] = serde_json::json!([
+        format!("http://127.0.0.1:{port}"),
+        format!("http://localhost:{port}"),
+    ]);
+    Ok(doc.to_string())
 }
