@@ -35,7 +35,10 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get_async("/v1/sites/:site/widget", routes::sites::widget_config)
         .post_async("/v1/conversations", routes::conversations::start)
         .get_async("/v1/conversations/:id/live", routes::conversations::live)
-        .post_async("/v1/conversations/:id/messages", routes::conversations::send)
+        .post_async(
+            "/v1/conversations/:id/messages",
+            routes::conversations::send,
+        )
         .get_async("/v1/conversations/:id", routes::inbox::conversation)
         .post_async("/v1/conversations/:id/claim", routes::inbox::claim)
         .post_async("/v1/conversations/:id/reply", routes::inbox::reply)

@@ -16,11 +16,19 @@ pub fn get(env: &Env, name: &'static str) -> Result<String, AppError> {
     env.secret(name)
         .map(|s| s.to_string())
         .or_else(|_| env.var(name).map(|v| v.to_string()))
-        .map_err(|_| AppError::Internal(format!("secret {name} is not set (wrangler secret put {name}, or .dev.vars locally)")))
+        .map_err(|_| {
+            AppError::Internal(format!(
+                "secret {name} is not set (wrangler secret put {name}, or .dev.vars locally)"
+            ))
+        })
 }
 
 /// Check an `Authorization: Bearer …` header against a secret, in constant time.
-pub fn require_bearer(req: &worker::Request, env: &Env, name: &'static str) -> Result<(), AppError> {
+pub fn require_bearer(
+    req: &worker::Request,
+    env: &Env,
+    name: &'static str,
+) -> Result<(), AppError> {
     let expected = get(env, name)?;
     let given = req
         .headers()

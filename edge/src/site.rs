@@ -11,11 +11,15 @@ pub const SITES_KV: &str = "SITES";
 /// The current config of a site, or a 404 that says how to create it.
 pub async fn load(env: &Env, site: &str) -> Result<SiteConfig, AppError> {
     let kv = env.kv(SITES_KV)?;
-    let text = kv.get(&format!("site:{site}")).text().await?.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "no site '{site}': PUT its config to /v1/admin/sites/{site}/config first"
-        ))
-    })?;
+    let text = kv
+        .get(&format!("site:{site}"))
+        .text()
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "no site '{site}': PUT its config to /v1/admin/sites/{site}/config first"
+            ))
+        })?;
     SiteConfig::from_json(&text)
         .map_err(|e| AppError::Internal(format!("stored config of {site} no longer parses: {e}")))
 }

@@ -71,7 +71,13 @@ pub struct App {
 
 impl App {
     /// A new app around an already-built view.
-    pub fn new(options: Options, emit: Option<js_sys::Function>, user: JsValue, context: JsValue, view: View) -> Self {
+    pub fn new(
+        options: Options,
+        emit: Option<js_sys::Function>,
+        user: JsValue,
+        context: JsValue,
+        view: View,
+    ) -> Self {
         Self {
             options,
             emit,
@@ -142,28 +148,44 @@ pub fn start(app: &AppRef) {
     let weak = Rc::downgrade(app);
     let (form, close, input) = {
         let a = app.borrow();
-        (a.view.form.clone(), a.view.close.clone(), a.view.input.clone())
+        (
+            a.view.form.clone(),
+            a.view.close.clone(),
+            a.view.input.clone(),
+        )
     };
     let on_submit = {
         let weak = weak.clone();
-        EventListener::new_with_options(&form, "submit", gloo_events::EventListenerOptions::enable_prevent_default(), move |e| {
-            e.prevent_default();
-            if let Some(app) = weak.upgrade() {
-                submit(&app);
-            }
-        })
-    };
-    let on_key = {
-        let weak = weak.clone();
-        EventListener::new_with_options(&input, "keydown", gloo_events::EventListenerOptions::enable_prevent_default(), move |e| {
-            let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-            if k.key() == "Enter" && !k.shift_key() {
+        EventListener::new_with_options(
+            &form,
+            "submit",
+            gloo_events::EventListenerOptions::enable_prevent_default(),
+            move |e| {
                 e.prevent_default();
                 if let Some(app) = weak.upgrade() {
                     submit(&app);
                 }
-            }
-        })
+            },
+        )
+    };
+    let on_key = {
+        let weak = weak.clone();
+        EventListener::new_with_options(
+            &input,
+            "keydown",
+            gloo_events::EventListenerOptions::enable_prevent_default(),
+            move |e| {
+                let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                    return;
+                };
+                if k.key() == "Enter" && !k.shift_key() {
+                    e.prevent_default();
+                    if let Some(app) = weak.upgrade() {
+                        submit(&app);
+                    }
+                }
+            },
+        )
     };
     let on_close = {
         let weak = weak.clone();
@@ -174,7 +196,9 @@ pub fn start(app: &AppRef) {
             }
         })
     };
-    app.borrow_mut().listeners.extend([on_submit, on_key, on_close]);
+    app.borrow_mut()
+        .listeners
+        .extend([on_submit, on_key, on_close]);
 
     let weak2 = weak.clone();
     spawn_local(async move {
@@ -272,13 +296,19 @@ fn start_conversation(app: &AppRef) {
         };
         let result = fetch_json("POST", &url, Some(body.into())).await;
         app.borrow_mut().starting = false;
-        match result.and_then(|v| serde_wasm_bindgen::from_value::<Session>(v).map_err(JsValue::from)) {
+        match result
+            .and_then(|v| serde_wasm_bindgen::from_value::<Session>(v).map_err(JsValue::from))
+        {
             Ok(session) => {
                 {
                     let mut a = app.borrow_mut();
-                    if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+                    if let Some(storage) =
+                        web_sys::window().and_then(|w| w.session_storage().ok().flatten())
+                    {
                         if let Ok(text) = serde_wasm_bindgen::to_value(&session).and_then(|v| {
-                            js_sys::JSON::stringify(&v).map(String::from).map_err(Into::into)
+                            js_sys::JSON::stringify(&v)
+                                .map(String::from)
+                                .map_err(Into::into)
                         }) {
                             let _ = storage.set_item(&a.storage_key(), &text);
                         }
@@ -312,7 +342,10 @@ fn connect(app: &AppRef) {
         }
         let Some(s) = &a.session else { return };
         let ws_base = a.options.api.replacen("http", "ws", 1);
-        format!("{ws_base}/v1/conversations/{}/live?token={}&since={}", s.id, s.token, a.last_seq)
+        format!(
+            "{ws_base}/v1/conversations/{}/live?token={}&since={}",
+            s.id, s.token, a.last_seq
+        )
     };
     let Ok(ws) = WebSocket::new(&url) else {
         offline(app, "Reconnecting…");
@@ -336,8 +369,12 @@ fn connect(app: &AppRef) {
         let weak = weak.clone();
         EventListener::new(&ws, "message", move |e| {
             let Some(app) = weak.upgrade() else { return };
-            let Some(m) = e.dyn_ref::<MessageEvent>() else { return };
-            let Some(text) = m.data().as_string() else { return };
+            let Some(m) = e.dyn_ref::<MessageEvent>() else {
+                return;
+            };
+            let Some(text) = m.data().as_string() else {
+                return;
+            };
             if let Ok(v) = js_sys::JSON::parse(&text) {
                 if let Ok(event) = serde_wasm_bindgen::from_value::<LiveEvent>(v) {
                     on_event(&app, event);
@@ -400,7 +437,12 @@ pub fn on_event(app: &AppRef, event: LiveEvent) {
     }
     a.last_seq = event.seq;
     match event.body {
-        EventBody::Message { author, text, name, client_id } => {
+        EventBody::Message {
+            author,
+            text,
+            name,
+            client_id,
+        } => {
             if let Some(pos) = client_id
                 .as_ref()
                 .and_then(|id| a.outbox.iter().position(|(c, _, _)| c == id))
@@ -414,7 +456,12 @@ pub fn on_event(app: &AppRef, event: LiveEvent) {
                 a.emit("message", JsValue::from_str(&text));
             }
         }
-        EventBody::Status { status, queue, agent, topic } => {
+        EventBody::Status {
+            status,
+            queue,
+            agent,
+            topic,
+        } => {
             let was = a.status;
             a.status = status;
             a.agent = agent.clone();
@@ -422,7 +469,9 @@ pub fn on_event(app: &AppRef, event: LiveEvent) {
             view::set_notice(&a.view, None);
             let detail = topic.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
             match status {
-                Status::Escalating | Status::Queued if !was.is_human() => a.emit("escalated", detail),
+                Status::Escalating | Status::Queued if !was.is_human() => {
+                    a.emit("escalated", detail)
+                }
                 Status::WithAgent if was != Status::WithAgent => a.emit("agent_joined", detail),
                 Status::Resolved => a.emit("resolved", detail),
                 _ => {}
@@ -460,7 +509,9 @@ async fn fetch_json(method: &str, url: &str, body: Option<JsValue>) -> Result<Js
     }
     let req = web_sys::Request::new_with_str_and_init(url, &init)?;
     let window = web_sys::window().ok_or("no window")?;
-    let resp: web_sys::Response = JsFuture::from(window.fetch_with_request(&req)).await?.dyn_into()?;
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_request(&req))
+        .await?
+        .dyn_into()?;
     if !resp.ok() {
         return Err(JsValue::from_str(&format!("HTTP {}", resp.status())));
     }

@@ -27,12 +27,22 @@ pub fn mount(root: ShadowRoot, options: JsValue) -> Result<Widget, JsError> {
     let parsed: Options = serde_wasm_bindgen::from_value(options.clone())
         .map_err(|e| JsError::new(&format!("Baton: bad mount options: {e}")))?;
     if parsed.site.is_empty() {
-        return Err(JsError::new("Baton: the script tag needs data-site=\"YOUR_SITE_ID\""));
+        return Err(JsError::new(
+            "Baton: the script tag needs data-site=\"YOUR_SITE_ID\"",
+        ));
     }
-    let get = |k: &str| js_sys::Reflect::get(&options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    let get = |k: &str| {
+        js_sys::Reflect::get(&options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    };
     let emit = get("emit").dyn_into::<js_sys::Function>().ok();
-    let view = view::build(&root, style::CSS);
-    let app = Rc::new(RefCell::new(App::new(parsed, emit, get("user"), get("context"), view)));
+    let view = view::build(&root, CSS);
+    let app = Rc::new(RefCell::new(App::new(
+        parsed,
+        emit,
+        get("user"),
+        get("context"),
+        view,
+    )));
     app::start(&app);
     Ok(Widget { app })
 }

@@ -4,8 +4,8 @@
 use crate::dom::{attr, el, text_el};
 use baton_shared::conversation::Status;
 use baton_shared::wire::Author;
-use web_sys::{Element, HtmlElement, HtmlTextAreaElement, ShadowRoot};
 use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlTextAreaElement, ShadowRoot};
 
 /// Handles to the parts of the panel the app updates.
 pub struct View {
@@ -76,7 +76,17 @@ pub fn build(root: &ShadowRoot, css: &str) -> View {
         let _ = panel.append_child(child);
     }
     let _ = root.append_child(&panel);
-    View { panel, title, badge, avatar, notice, log, form, input, close }
+    View {
+        panel,
+        title,
+        badge,
+        avatar,
+        notice,
+        log,
+        form,
+        input,
+        close,
+    }
 }
 
 /// CSS class and a reader's label for an author.
@@ -90,7 +100,12 @@ fn author_class(author: Author) -> (&'static str, &'static str) {
 }
 
 /// Append one message to the log and scroll to it.
-pub fn append_message(log: &Element, author: Author, name: Option<&str>, text: &str) -> HtmlElement {
+pub fn append_message(
+    log: &Element,
+    author: Author,
+    name: Option<&str>,
+    text: &str,
+) -> HtmlElement {
     let (class, label) = author_class(author);
     let item = el("div", &format!("msg {class}"));
     let who = name.filter(|n| !n.is_empty()).unwrap_or(label);
@@ -128,8 +143,12 @@ pub fn set_mode(view: &View, status: Status, agent: Option<&str>, queue: Option<
     };
     view.panel.set_class_name(class);
     attr(&view.panel, "data-status", status_name(status));
-    view.badge.set_text_content(Some(&badge_text(status, agent, queue)));
-    let initial = agent.and_then(|a| a.chars().next()).map(String::from).unwrap_or_default();
+    view.badge
+        .set_text_content(Some(&badge_text(status, agent, queue)));
+    let initial = agent
+        .and_then(|a| a.chars().next())
+        .map(String::from)
+        .unwrap_or_default();
     view.avatar.set_text_content(Some(&initial));
 }
 

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use worker::{
-    durable_object, DurableObject, Env, ListOptions, Method, Request, Response, Result, State, WebSocket,
-    WebSocketIncomingMessage, WebSocketPair,
+    durable_object, DurableObject, Env, ListOptions, Method, Request, Response, Result, State,
+    WebSocket, WebSocketIncomingMessage, WebSocketPair,
 };
 
 /// Longest message a customer or agent may send, in characters.
@@ -144,7 +144,11 @@ impl DurableObject for Conversation {
         )
     }
 
-    async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
+    async fn websocket_message(
+        &self,
+        ws: WebSocket,
+        message: WebSocketIncomingMessage,
+    ) -> Result<()> {
         let WebSocketIncomingMessage::String(text) = message else {
             return Ok(());
         };
@@ -167,7 +171,13 @@ impl DurableObject for Conversation {
         Ok(())
     }
 
-    async fn websocket_close(&self, _ws: WebSocket, _code: usize, _reason: String, _clean: bool) -> Result<()> {
+    async fn websocket_close(
+        &self,
+        _ws: WebSocket,
+        _code: usize,
+        _reason: String,
+        _clean: bool,
+    ) -> Result<()> {
         Ok(())
     }
 
@@ -206,7 +216,10 @@ impl Conversation {
                 agent_name: None,
                 recent_client_ids: Vec::new(),
             };
-            self.state.storage().put_raw("meta", durable::to_js(&meta)?).await?;
+            self.state
+                .storage()
+                .put_raw("meta", durable::to_js(&meta)?)
+                .await?;
         }
         Ok(Response::empty()?.with_status(204))
     }
@@ -218,7 +231,8 @@ impl Conversation {
         let role = q.get("role").cloned().unwrap_or_else(|| "customer".into());
         let since: u64 = q.get("since").and_then(|s| s.parse().ok()).unwrap_or(0);
         let pair = WebSocketPair::new()?;
-        self.state.accept_websocket_with_tags(&pair.server, &[role.as_str()]);
+        self.state
+            .accept_websocket_with_tags(&pair.server, &[role.as_str()]);
         pair.server.serialize_attachment(Peer {
             role,
             name: q.get("name").cloned().unwrap_or_default(),
@@ -282,13 +296,20 @@ impl Conversation {
         site::load(&self.env, site).await
     }
 
-    async fn customer_message(&self, text: String, client_id: Option<String>) -> std::result::Result<(), AppError> {
+    async fn customer_message(
+        &self,
+        text: String,
+        client_id: Option<String>,
+    ) -> std::result::Result<(), AppError> {
         let text = text.trim().to_owned();
         if text.is_empty() {
             return Err(AppError::bad_field("text", "the message is empty"));
         }
         if text.chars().count() > MAX_TEXT {
-            return Err(AppError::bad_field("text", format!("messages are at most {MAX_TEXT} characters")));
+            return Err(AppError::bad_field(
+                "text",
+                format!("messages are at most {MAX_TEXT} characters"),
+            ));
         }
         let meta = self.load().await?;
         if let Some(id) = &client_id {
@@ -297,7 +318,11 @@ impl Conversation {
             }
         }
         let config = self.config(&meta.site).await?;
-        let mut change = Change { meta, events: Vec::new(), router_dirty: false };
+        let mut change = Change {
+            meta,
+            events: Vec::new(),
+            router_dirty: false,
+        };
         if let Some(id) = client_id.clone() {
             let ids = &mut change.meta.recent_client_ids;
             ids.push(id);
@@ -305,7 +330,12 @@ impl Conversation {
                 ids.remove(0);
             }
         }
-        change.push(EventBody::Message { author: Author::Customer, text: text.clone(), name: None, client_id });
+        change.push(EventBody::Message {
+            author: Author::Customer,
+            text: text.clone(),
+            name: None,
+            client_id,
+        });
 
         let escalation = (change.meta.state.status == Status::AiMode)
             .then(|| detect_hard(&text, &change.meta.locale))
@@ -316,7 +346,10 @@ impl Conversation {
                 hard: true,
                 turn: change.meta.state.customer_turns,
             });
-        let effects = change.meta.state.apply(Event::CustomerMessage { escalation })?;
+        let effects = change
+            .meta
+            .state
+            .apply(Event::CustomerMessage { escalation })?;
         self.carry_out(&mut change, &config, effects, &text)?;
         if change.meta.state.status.is_human() {
             change.router_dirty = true;
@@ -324,15 +357,27 @@ impl Conversation {
         self.commit(change).await
     }
 
-    async fn agent_action(&self, action: &str, agent: String, text: Option<String>) -> std::result::Result<(), AppError> {
+    async fn agent_action(
+        &self,
+        action: &str,
+        agent: String,
+        text: Option<String>,
+    ) -> std::result::Result<(), AppError> {
         let meta = self.load().await?;
         let config = self.config(&meta.site).await?;
-        let mut change = Change { meta, events: Vec::new(), router_dirty: true };
+        let mut change = Change {
+            meta,
+            events: Vec::new(),
+            router_dirty: true,
+        };
         let status = change.meta.state.status;
         let needs_claim = matches!(status, Status::Queued | Status::Reopened)
-            || (status == Status::WithAgent && change.meta.agent_name.as_deref() != Some(agent.as_str()));
+            || (status == Status::WithAgent
+                && change.meta.agent_name.as_deref() != Some(agent.as_str()));
         if needs_claim && action != "/resolve" {
-            let effects = change.meta.state.apply(Event::AgentClaimed { agent: agent.as_str().into() })?;
+            let effects = change.meta.state.apply(Event::AgentClaimed {
+                agent: agent.as_str().into(),
+            })?;
             change.meta.agent_name = Some(agent.clone());
             self.carry_out(&mut change, &config, effects, "")?;
         }
@@ -343,7 +388,10 @@ impl Conversation {
                     return Err(AppError::bad_field("text", "the reply is empty"));
                 }
                 if text.chars().count() > MAX_TEXT {
-                    return Err(AppError::bad_field("text", format!("replies are at most {MAX_TEXT} characters")));
+                    return Err(AppError::bad_field(
+                        "text",
+                        format!("replies are at most {MAX_TEXT} characters"),
+                    ));
                 }
                 if !change.meta.state.status.is_human() {
                     return Err(AppError::BadRequest {
@@ -367,7 +415,13 @@ impl Conversation {
     }
 
     /// Carry out the state machine's effects; those that produce events feed them back in.
-    fn carry_out(&self, change: &mut Change, config: &SiteConfig, effects: Vec<Effect>, text: &str) -> std::result::Result<(), AppError> {
+    fn carry_out(
+        &self,
+        change: &mut Change,
+        config: &SiteConfig,
+        effects: Vec<Effect>,
+        text: &str,
+    ) -> std::result::Result<(), AppError> {
         let templates = config.templates(&change.meta.locale);
         let mut queue: std::collections::VecDeque<Effect> = effects.into();
         while let Some(effect) = queue.pop_front() {
@@ -390,7 +444,11 @@ impl Conversation {
                 }
                 Effect::Route(escalation) => {
                     let category = if escalation.trigger.as_str() == "human_request" {
-                        change.meta.last_intent.clone().unwrap_or(escalation.category.clone())
+                        change
+                            .meta
+                            .last_intent
+                            .clone()
+                            .unwrap_or(escalation.category.clone())
                     } else {
                         escalation.category.clone()
                     };
@@ -404,27 +462,51 @@ impl Conversation {
                     change.meta.reason = Some(format!(
                         "{} ({})",
                         escalation.trigger.as_str().replace('_', " "),
-                        if escalation.hard { "hard trigger" } else { "soft signals" }
+                        if escalation.hard {
+                            "hard trigger"
+                        } else {
+                            "soft signals"
+                        }
                     ));
                     change.meta.enqueued_at = Some(now_ms());
                     let wait = "A person usually replies within a few minutes.";
-                    let message = render(&templates.transition, &[
-                        ("topic", change.meta.topic.as_deref().unwrap_or("your question")),
-                        ("queue", &queue_cfg.name),
-                        ("wait", wait),
-                    ]);
+                    let message = render(
+                        &templates.transition,
+                        &[
+                            (
+                                "topic",
+                                change.meta.topic.as_deref().unwrap_or("your question"),
+                            ),
+                            ("queue", &queue_cfg.name),
+                            ("wait", wait),
+                        ],
+                    );
                     change.say(Author::System, message, None);
-                    queue.extend(change.meta.state.apply(Event::Routed { queue: queue_cfg.id })?);
+                    queue.extend(change.meta.state.apply(Event::Routed {
+                        queue: queue_cfg.id,
+                    })?);
                 }
                 Effect::StatusChanged(status) => {
                     if status == Status::Resolved {
-                        let agent = change.meta.agent_name.clone().unwrap_or_else(|| "Our team".into());
+                        let agent = change
+                            .meta
+                            .agent_name
+                            .clone()
+                            .unwrap_or_else(|| "Our team".into());
                         change.status(status);
-                        change.say(Author::System, render(&templates.resolved, &[("agent", &agent)]), None);
+                        change.say(
+                            Author::System,
+                            render(&templates.resolved, &[("agent", &agent)]),
+                            None,
+                        );
                     } else if status == Status::WithAgent {
                         change.status(status);
                         let agent = change.meta.agent_name.clone().unwrap_or_default();
-                        change.say(Author::System, render(&templates.agent_joined, &[("agent", &agent)]), None);
+                        change.say(
+                            Author::System,
+                            render(&templates.agent_joined, &[("agent", &agent)]),
+                            None,
+                        );
                     } else {
                         if status == Status::Reopened {
                             change.meta.agent_name = None;
@@ -441,12 +523,20 @@ impl Conversation {
 
     /// Commit events and meta in one storage write, then broadcast, then update the router.
     async fn commit(&self, change: Change) -> std::result::Result<(), AppError> {
-        let Change { meta, events, router_dirty } = change;
+        let Change {
+            meta,
+            events,
+            router_dirty,
+        } = change;
         // One put_multiple is one atomic write: the events and the state they lead to land together.
         let batch = js_sys::Object::new();
         for e in &events {
-            js_sys::Reflect::set(&batch, &format!("e:{:012}", e.seq).into(), &durable::to_js(e)?)
-                .map_err(|e| AppError::Internal(format!("{e:?}")))?;
+            js_sys::Reflect::set(
+                &batch,
+                &format!("e:{:012}", e.seq).into(),
+                &durable::to_js(e)?,
+            )
+            .map_err(|e| AppError::Internal(format!("{e:?}")))?;
         }
         js_sys::Reflect::set(&batch, &"meta".into(), &durable::to_js(&meta)?)
             .map_err(|e| AppError::Internal(format!("{e:?}")))?;
@@ -462,14 +552,23 @@ impl Conversation {
                 .iter()
                 .rev()
                 .find_map(|e| match &e.body {
-                    EventBody::Message { author: Author::Customer | Author::Agent, text, .. } => Some(text.clone()),
+                    EventBody::Message {
+                        author: Author::Customer | Author::Agent,
+                        text,
+                        ..
+                    } => Some(text.clone()),
                     _ => None,
                 })
                 .unwrap_or_default();
             let entry = QueueEntry {
                 id: meta.id.clone(),
                 status: meta.state.status,
-                queue: meta.state.queue.as_ref().map(|q| q.to_string()).unwrap_or_default(),
+                queue: meta
+                    .state
+                    .queue
+                    .as_ref()
+                    .map(|q| q.to_string())
+                    .unwrap_or_default(),
                 queue_name: meta.queue_name.clone().unwrap_or_default(),
                 topic: meta.topic.clone().unwrap_or_default(),
                 summary: summary(&meta),
@@ -481,9 +580,15 @@ impl Conversation {
                 enqueued_at: meta.enqueued_at.unwrap_or(meta.created_at),
                 updated_at: now_ms(),
             };
-            let resp = durable::call_router(&self.env, &meta.site, Method::Post, "/upsert", Some(&entry)).await?;
+            let resp =
+                durable::call_router(&self.env, &meta.site, Method::Post, "/upsert", Some(&entry))
+                    .await?;
             if resp.status_code() >= 300 {
-                worker::console_error!("router upsert for {} answered {}", meta.id, resp.status_code());
+                worker::console_error!(
+                    "router upsert for {} answered {}",
+                    meta.id,
+                    resp.status_code()
+                );
             }
         }
         Ok(())
@@ -500,13 +605,19 @@ fn customer_name(user: &Value) -> String {
 
 /// A short plain-language handoff summary (the decision core will grow a fuller one).
 fn summary(meta: &Meta) -> String {
-    let topic = meta.topic.clone().unwrap_or_else(|| "their question".into());
+    let topic = meta
+        .topic
+        .clone()
+        .unwrap_or_else(|| "their question".into());
     let tried = match (meta.ai_answers, meta.ai_misses) {
         (0, 0) => "The AI had not answered yet".to_owned(),
         (a, 0) => format!("The AI answered {a} message(s)"),
         (a, m) => format!("The AI answered {a} message(s) and had no answer for {m}"),
     };
-    let why = meta.reason.clone().unwrap_or_else(|| "not escalated".into());
+    let why = meta
+        .reason
+        .clone()
+        .unwrap_or_else(|| "not escalated".into());
     format!(
         "{} needs help with {topic}. {tried}. Escalated because: {why}.",
         customer_name(&meta.user)

@@ -18,12 +18,18 @@ pub fn conversation_stub(env: &Env, id: &str) -> Result<Stub, AppError> {
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::NotFound(format!("no conversation '{id}'")));
     }
-    Ok(env.durable_object(CONVERSATIONS)?.id_from_name(id)?.get_stub()?)
+    Ok(env
+        .durable_object(CONVERSATIONS)?
+        .id_from_name(id)?
+        .get_stub()?)
 }
 
 /// The stub of a site's router.
 pub fn router_stub(env: &Env, site: &str) -> Result<Stub, AppError> {
-    Ok(env.durable_object(ROUTERS)?.id_from_name(site)?.get_stub()?)
+    Ok(env
+        .durable_object(ROUTERS)?
+        .id_from_name(site)?
+        .get_stub()?)
 }
 
 async fn call<B: Serialize>(
@@ -52,7 +58,14 @@ pub async fn call_conversation<B: Serialize>(
     path: &str,
     body: Option<&B>,
 ) -> Result<Response, AppError> {
-    call(conversation_stub(env, id)?, "conversation", method, path, body).await
+    call(
+        conversation_stub(env, id)?,
+        "conversation",
+        method,
+        path,
+        body,
+    )
+    .await
 }
 
 /// Call a site's router object.
@@ -73,7 +86,7 @@ pub fn now_ms() -> f64 {
 
 /// Serialise for Durable Object storage as plain JS objects (not `Map`s), so stored values
 /// read back the same from Rust and look sane in tools.
-pub fn to_js<T: Serialize>(value: &T) -> Result<worker::wasm_bindgen::JsValue, AppError> {
+pub fn to_js<T: Serialize>(value: &T) -> Result<wasm_bindgen::JsValue, AppError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| AppError::Internal(format!("serialise for storage: {e}")))

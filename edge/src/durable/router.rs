@@ -4,7 +4,9 @@
 use crate::error::{respond, AppError};
 use baton_shared::conversation::Status;
 use serde::{Deserialize, Serialize};
-use worker::{durable_object, DurableObject, Env, ListOptions, Method, Request, Response, Result, State};
+use worker::{
+    durable_object, DurableObject, Env, ListOptions, Method, Request, Response, Result, State,
+};
 
 /// What the inbox shows for one conversation.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -27,7 +27,9 @@ pub async fn put_config(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
                 ));
             }
             let version = site::store(&ctx.env, &site_id, config).await?;
-            Ok(Response::from_json(&json!({ "site": site_id, "version": version }))?)
+            Ok(Response::from_json(
+                &json!({ "site": site_id, "version": version }),
+            )?)
         }
         .await,
     )

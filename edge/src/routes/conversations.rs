@@ -38,7 +38,8 @@ pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Response> 
                 }
             }
             let id = token::random_id();
-            let conversation_token = token::sign(&secrets::get(&ctx.env, secrets::TOKEN_SECRET)?, &id);
+            let conversation_token =
+                token::sign(&secrets::get(&ctx.env, secrets::TOKEN_SECRET)?, &id);
             let init = InitRequest {
                 id: id.clone(),
                 site: body.site.clone(),
@@ -47,7 +48,10 @@ pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Response> 
                 locale: body.locale.unwrap_or_else(|| config.site.locale.clone()),
             };
             durable::call_conversation(&ctx.env, &id, Method::Post, "/init", Some(&init)).await?;
-            Ok(Response::from_json(&json!({ "id": id, "token": conversation_token }))?.with_status(201))
+            Ok(
+                Response::from_json(&json!({ "id": id, "token": conversation_token }))?
+                    .with_status(201),
+            )
         }
         .await,
     )
@@ -102,7 +106,8 @@ pub async fn live(req: Request, ctx: RouteContext<()>) -> Result<Response> {
                 urlencode(&name)
             );
             let mut init = worker::RequestInit::new();
-            init.with_method(Method::Get).with_headers(req.headers().clone());
+            init.with_method(Method::Get)
+                .with_headers(req.headers().clone());
             let inner = Request::new_with_init(&format!("https://conversation{path}"), &init)?;
             Ok(durable::conversation_stub(&ctx.env, &id)?
                 .fetch_with_request(inner)
@@ -126,8 +131,11 @@ pub async fn send(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let id = param(&ctx, "id")?.to_owned();
     respond(
         async {
-            let body: SendBody =
-                json_body(&mut req, r#"{"token": "...", "text": "...", "client_id"?: "..."}"#).await?;
+            let body: SendBody = json_body(
+                &mut req,
+                r#"{"token": "...", "text": "...", "client_id"?: "..."}"#,
+            )
+            .await?;
             verify_customer(&ctx, &id, &body.token)?;
             let cmd = json!({ "type": "send", "text": body.text, "client_id": body.client_id });
             durable::call_conversation(&ctx.env, &id, Method::Post, "/send", Some(&cmd)).await
@@ -136,12 +144,18 @@ pub async fn send(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
     )
 }
 
-fn verify_customer(ctx: &RouteContext<()>, id: &str, given: &str) -> std::result::Result<(), AppError> {
+fn verify_customer(
+    ctx: &RouteContext<()>,
+    id: &str,
+    given: &str,
+) -> std::result::Result<(), AppError> {
     let secret = secrets::get(&ctx.env, secrets::TOKEN_SECRET)?;
     if token::verify(&secret, id, given) {
         Ok(())
     } else {
-        Err(AppError::Unauthorized("that conversation token is not valid for this conversation"))
+        Err(AppError::Unauthorized(
+            "that conversation token is not valid for this conversation",
+        ))
     }
 }
 

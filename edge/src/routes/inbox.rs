@@ -46,9 +46,13 @@ async fn forward(mut req: Request, ctx: RouteContext<()>, path: &'static str) ->
     respond(
         async {
             secrets::require_bearer(&req, &ctx.env, secrets::AGENT_TOKEN)?;
-            let action: AgentAction = json_body(&mut req, r#"{"agent": "name", "text"?: "..."}"#).await?;
+            let action: AgentAction =
+                json_body(&mut req, r#"{"agent": "name", "text"?: "..."}"#).await?;
             if action.agent.trim().is_empty() {
-                return Err(AppError::bad_field("agent", "say which agent acts: a display name"));
+                return Err(AppError::bad_field(
+                    "agent",
+                    "say which agent acts: a display name",
+                ));
             }
             let body = json!({ "agent": action.agent.trim(), "text": action.text });
             durable::call_conversation(&ctx.env, &id, Method::Post, path, Some(&body)).await

@@ -31,8 +31,14 @@ pub fn with_cors(resp: Response, origin: Option<&str>) -> Result<Response> {
     }
     headers.set("Access-Control-Allow-Origin", origin)?;
     headers.set("Vary", "Origin")?;
-    headers.set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")?;
-    headers.set("Access-Control-Allow-Headers", "Content-Type, Authorization")?;
+    headers.set(
+        "Access-Control-Allow-Methods",
+        "GET, POST, PUT, DELETE, OPTIONS",
+    )?;
+    headers.set(
+        "Access-Control-Allow-Headers",
+        "Content-Type, Authorization",
+    )?;
     headers.set("Access-Control-Max-Age", "600")?;
     Ok(resp.with_headers(headers))
 }
