@@ -197,7 +197,8 @@ mod tests {
     fn hard_trigger_walks_to_resolved_and_reopens() {
         let mut s = ConversationState::default();
         assert_eq!(
-            s.apply(Event::CustomerMessage { escalation: None }).unwrap(),
+            s.apply(Event::CustomerMessage { escalation: None })
+                .unwrap(),
             vec![Effect::AskAi]
         );
         let fx = s
@@ -211,10 +212,15 @@ mod tests {
         })
         .unwrap();
         assert_eq!(s.status, Status::Queued);
-        s.apply(Event::AgentClaimed { agent: "ana".into() }).unwrap();
+        s.apply(Event::AgentClaimed {
+            agent: "ana".into(),
+        })
+        .unwrap();
         s.apply(Event::Resolved).unwrap();
         assert_eq!(s.status, Status::Resolved);
-        let fx = s.apply(Event::CustomerMessage { escalation: None }).unwrap();
+        let fx = s
+            .apply(Event::CustomerMessage { escalation: None })
+            .unwrap();
         assert_eq!(s.status, Status::Reopened);
         assert!(fx.contains(&Effect::Enqueue {
             queue: "support".into()

@@ -39,7 +39,11 @@ fn stem(w: &str) -> String {
     for suffix in ["ies", "es", "s"] {
         if let Some(base) = w.strip_suffix(suffix) {
             if base.len() >= 3 {
-                return if suffix == "ies" { format!("{base}y") } else { base.to_owned() };
+                return if suffix == "ies" {
+                    format!("{base}y")
+                } else {
+                    base.to_owned()
+                };
             }
         }
     }
@@ -63,7 +67,11 @@ pub fn answer(ai: &AiSection, question: &str) -> AiAnswer {
     let query = terms(question);
     let docs: Vec<Vec<String>> = ai.faq.iter().map(document).collect();
     if query.is_empty() || docs.is_empty() {
-        return AiAnswer { text: None, confidence: 0.0, intent: None };
+        return AiAnswer {
+            text: None,
+            confidence: 0.0,
+            intent: None,
+        };
     }
     let n = docs.len() as f32;
     let avg_len = docs.iter().map(Vec::len).sum::<usize>() as f32 / n;
@@ -77,7 +85,11 @@ pub fn answer(ai: &AiSection, question: &str) -> AiAnswer {
         .iter()
         .map(|t| {
             let i = idf(t);
-            if docs.iter().any(|d| d.contains(t)) { i } else { unseen_idf }
+            if docs.iter().any(|d| d.contains(t)) {
+                i
+            } else {
+                unseen_idf
+            }
         })
         .sum();
 
@@ -90,7 +102,8 @@ pub fn answer(ai: &AiSection, question: &str) -> AiAnswer {
             if tf > 0.0 {
                 let w = idf(t);
                 covered += w;
-                score += w * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * doc.len() as f32 / avg_len));
+                score +=
+                    w * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * doc.len() as f32 / avg_len));
             }
         }
         if score > 0.0 && best.is_none_or(|(_, s, _)| score > s) {
@@ -107,7 +120,11 @@ pub fn answer(ai: &AiSection, question: &str) -> AiAnswer {
                 intent: entry.category.clone(),
             }
         }
-        None => AiAnswer { text: None, confidence: 0.0, intent: None },
+        None => AiAnswer {
+            text: None,
+            confidence: 0.0,
+            intent: None,
+        },
     }
 }
 
@@ -125,9 +142,24 @@ mod tests {
         };
         AiSection {
             faq: vec![
-                entry("sales", "How much does the Pro plan cost?", "Pro is $29.", &["price", "pricing"]),
-                entry("billing", "Where are my invoices?", "Settings, Billing.", &["invoice", "receipt"]),
-                entry("account", "How do I add seats?", "Settings, Team.", &["seat", "team"]),
+                entry(
+                    "sales",
+                    "How much does the Pro plan cost?",
+                    "Pro is $29.",
+                    &["price", "pricing"],
+                ),
+                entry(
+                    "billing",
+                    "Where are my invoices?",
+                    "Settings, Billing.",
+                    &["invoice", "receipt"],
+                ),
+                entry(
+                    "account",
+                    "How do I add seats?",
+                    "Settings, Team.",
+                    &["seat", "team"],
+                ),
             ],
             ..AiSection::default()
         }

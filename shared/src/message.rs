@@ -45,7 +45,10 @@ mod tests {
 
     #[test]
     fn fills_known_placeholders_and_keeps_unknown_ones() {
-        let s = render("About {topic}: {wait} {oops}", &[("topic", "billing"), ("wait", "")]);
+        let s = render(
+            "About {topic}: {wait} {oops}",
+            &[("topic", "billing"), ("wait", "")],
+        );
         assert_eq!(s, "About billing: {oops}");
     }
 

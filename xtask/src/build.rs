@@ -47,7 +47,12 @@ fn widget(tools: &Tools, www: &Path) -> Result<(), String> {
     let wasm = out.join("baton_widget_bg.wasm");
     run(Command::new(&tools.wasm_opt)
         .args(["-Oz", "--strip-debug", "--strip-producers"])
-        .args(["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals"])
+        .args([
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+        ])
         .arg(&wasm)
         .arg("-o")
         .arg(&wasm))?;

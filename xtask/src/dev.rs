@@ -19,33 +19,60 @@ pub fn run(args: &[String]) -> Result<(), String> {
                     .and_then(|p| p.parse().ok())
                     .ok_or("--port needs a number, e.g. --port 8788")?
             }
-            other => return Err(format!("unknown option {other}; try: cargo xtask dev [--port N]")),
+            other => {
+                return Err(format!(
+                    "unknown option {other}; try: cargo xtask dev [--port N]"
+                ))
+            }
         }
     }
     let tools = setup::ensure_all(false)?;
     build::all(&tools)?;
     let secrets = ensure_dev_vars()?;
 
-    step(&format!("starting the worker on workerd: http://127.0.0.1:{port}"));
+    step(&format!(
+        "starting the worker on workerd: http://127.0.0.1:{port}"
+    ));
     let mut child = Command::new(root().join("node_modules/.bin/wrangler"))
-        .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--persist-to", ".wrangler/state", "--show-interactive-dev-session=false"])
+        .args([
+            "dev",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--persist-to",
+            ".wrangler/state",
+            "--show-interactive-dev-session=false",
+        ])
         .env("WRANGLER_SEND_METRICS", "false")
         .current_dir(root())
         .spawn()
         .map_err(|e| format!("could not start wrangler: {e}"))?;
     wait_ready(port, Duration::from_secs(60))?;
     let config = demo_config(port)?;
-    let (status, body) = http(port, "PUT", "/v1/admin/sites/demo/config", Some(&secrets.admin), &config)?;
+    let (status, body) = http(
+        port,
+        "PUT",
+        "/v1/admin/sites/demo/config",
+        Some(&secrets.admin),
+        &config,
+    )?;
     if status != 200 {
         let _ = child.kill();
-        return Err(format!("loading config/sites/demo.json failed ({status}): {body}"));
+        return Err(format!(
+            "loading config/sites/demo.json failed ({status}): {body}"
+        ));
     }
     println!(
         "\nBaton is running.\n  demo page:   http://127.0.0.1:{port}/\n  agent inbox: http://127.0.0.1:{port}/inbox  (agent token: {agent}, from .dev.vars)\n  demo config: config/sites/demo.json, loaded as {body}\nPress Ctrl-C to stop.",
         agent = secrets.agent
     );
     let status = child.wait().map_err(|e| e.to_string())?;
-    if status.success() { Ok(()) } else { Err(format!("wrangler exited with {status}")) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("wrangler exited with {status}"))
+    }
 }
 
 /// The local secrets `.dev.vars` holds.
@@ -82,9 +109,15 @@ fn ensure_dev_vars() -> Result<DevSecrets, String> {
         text.lines()
             .find_map(|l| l.strip_prefix(&format!("{k}=")))
             .map(|v| v.trim().trim_matches('"').to_owned())
-            .ok_or(format!("{} has no {k}; delete it to regenerate", path.display()))
+            .ok_or(format!(
+                "{} has no {k}; delete it to regenerate",
+                path.display()
+            ))
     };
-    Ok(DevSecrets { admin: get("ADMIN_TOKEN")?, agent: get("AGENT_TOKEN")? })
+    Ok(DevSecrets {
+        admin: get("ADMIN_TOKEN")?,
+        agent: get("AGENT_TOKEN")?,
+    })
 }
 
 fn wait_ready(port: u16, limit: Duration) -> Result<(), String> {
@@ -95,14 +128,25 @@ fn wait_ready(port: u16, limit: Duration) -> Result<(), String> {
         }
         std::thread::sleep(Duration::from_millis(300));
     }
-    Err(format!("the worker did not answer on 127.0.0.1:{port} within {limit:?}"))
+    Err(format!(
+        "the worker did not answer on 127.0.0.1:{port} within {limit:?}"
+    ))
 }
 
 /// A minimal HTTP/1.1 client for loopback calls (no dependencies).
-fn http(port: u16, method: &str, path: &str, bearer: Option<&str>, body: &str) -> Result<(u16, String), String> {
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    bearer: Option<&str>,
+    body: &str,
+) -> Result<(u16, String), String> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
-    s.set_read_timeout(Some(Duration::from_secs(30))).map_err(|e| e.to_string())?;
-    let auth = bearer.map(|b| format!("Authorization: Bearer {b}\r\n")).unwrap_or_default();
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .map_err(|e| e.to_string())?;
+    let auth = bearer
+        .map(|b| format!("Authorization: Bearer {b}\r\n"))
+        .unwrap_or_default();
     write!(
         s,
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\n\r\n{body}",
@@ -111,8 +155,15 @@ fn http(port: u16, method: &str, path: &str, bearer: Option<&str>, body: &str) -
     .map_err(|e| e.to_string())?;
     let mut out = String::new();
     s.read_to_string(&mut out).map_err(|e| e.to_string())?;
-    let status = out.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = out.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let status = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = out
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     Ok((status, body))
 }
 

@@ -28,7 +28,9 @@ fn main() -> ExitCode {
         Some("dev") => dev::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("build") => setup::ensure_all(false).and_then(|t| build::all(&t)),
-        Some("size") => setup::ensure_all(false).and_then(|t| build::all(&t).and_then(|_| size::report())),
+        Some("size") => {
+            setup::ensure_all(false).and_then(|t| build::all(&t).and_then(|_| size::report()))
+        }
         Some("setup") => setup::ensure_all(true).map(|_| ()),
         _ => return usage(),
     };
@@ -60,7 +62,9 @@ pub fn run(cmd: &mut std::process::Command) -> Result<(), String> {
         cmd.current_dir(root());
     }
     let shown = format!("{cmd:?}");
-    let status = cmd.status().map_err(|e| format!("could not start {shown}: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
     if status.success() {
         Ok(())
     } else {

@@ -28,12 +28,15 @@ fn cargo_bin(name: &str) -> PathBuf {
 
 fn output(cmd: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(cmd).args(args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The version of a package in Cargo.lock.
 pub fn locked_version(package: &str) -> Result<String, String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line == format!("name = \"{package}\"") {
@@ -51,7 +54,9 @@ fn ensure_cargo_tool(crate_name: &str, bin: &str, version: &str) -> Result<PathB
     if have.split_whitespace().any(|w| w == version) {
         return Ok(path);
     }
-    step(&format!("installing {crate_name} {version} (cargo install; several minutes on a cold machine)"));
+    step(&format!(
+        "installing {crate_name} {version} (cargo install; several minutes on a cold machine)"
+    ));
     // No --locked: the registry mirror may lack the newest patch of a transitive dependency.
     run(Command::new("cargo").args(["install", crate_name, "--version", version]))?;
     Ok(path)
@@ -59,7 +64,10 @@ fn ensure_cargo_tool(crate_name: &str, bin: &str, version: &str) -> Result<PathB
 
 fn ensure_wasm_target() -> Result<(), String> {
     let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
     step("adding the wasm32-unknown-unknown target");
@@ -84,11 +92,20 @@ fn ensure_npm() -> Result<(), String> {
 
 /// Debian's Chromium and ChromeDriver, for the widget's browser tests and the end-to-end test.
 pub fn ensure_chromium() -> Result<(), String> {
-    if PathBuf::from("/usr/bin/chromium").exists() && PathBuf::from("/usr/bin/chromedriver").exists() {
+    if PathBuf::from("/usr/bin/chromium").exists()
+        && PathBuf::from("/usr/bin/chromedriver").exists()
+    {
         return Ok(());
     }
     step("installing Debian chromium and chromium-driver (apt-get)");
-    let sudo = if output("id", &["-u"]).map(|s| s.trim() == "0").unwrap_or(false) { None } else { Some("sudo") };
+    let sudo = if output("id", &["-u"])
+        .map(|s| s.trim() == "0")
+        .unwrap_or(false)
+    {
+        None
+    } else {
+        Some("sudo")
+    };
     let apt = |args: &[&str]| {
         let mut c = match sudo {
             Some(s) => {

@@ -6,7 +6,9 @@ use std::path::Path;
 use std::process::Command;
 
 fn gzip_len(path: &Path) -> Result<(u64, u64), String> {
-    let raw = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?.len();
+    let raw = std::fs::metadata(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .len();
     let out = Command::new("gzip")
         .args(["-9", "-c"])
         .arg(path)
@@ -19,11 +21,27 @@ fn gzip_len(path: &Path) -> Result<(u64, u64), String> {
 pub fn report() -> Result<(), String> {
     let root = root();
     let rows = [
-        ("before the chat opens", "loader dist/www/widget.js", "dist/www/widget.js"),
-        ("on first open", "widget JS glue", "dist/www/widget/baton_widget.js"),
-        ("on first open", "widget wasm", "dist/www/widget/baton_widget_bg.wasm"),
+        (
+            "before the chat opens",
+            "loader dist/www/widget.js",
+            "dist/www/widget.js",
+        ),
+        (
+            "on first open",
+            "widget JS glue",
+            "dist/www/widget/baton_widget.js",
+        ),
+        (
+            "on first open",
+            "widget wasm",
+            "dist/www/widget/baton_widget_bg.wasm",
+        ),
         ("worker", "edge/build/index.js", "edge/build/index.js"),
-        ("worker", "edge/build/index_bg.wasm", "edge/build/index_bg.wasm"),
+        (
+            "worker",
+            "edge/build/index_bg.wasm",
+            "edge/build/index_bg.wasm",
+        ),
     ];
     println!("\n| when | file | bytes | gzip -9 bytes |\n|---|---|---:|---:|");
     let mut open_total = 0;

@@ -1,8 +1,8 @@
 //! `cargo xtask test`: every test, in order of cost: lints, Rust unit tests, the widget's tests
 //! in headless Chromium, then the end-to-end suite on workerd with two Chromium contexts.
 
-use crate::{build, root, setup, step};
 use crate::run as sh;
+use crate::{build, root, setup, step};
 use std::process::Command;
 
 /// Run the whole suite; the first failure stops it.
@@ -15,14 +15,25 @@ pub fn run_all() -> Result<(), String> {
     step("cargo clippy (native crates, then the wasm crates)");
     sh(Command::new("cargo").args(["clippy", "--all-targets", "--", "-D", "warnings"]))?;
     sh(Command::new("cargo").args([
-        "clippy", "--target", "wasm32-unknown-unknown", "-p", "baton-widget", "-p", "baton-edge", "--", "-D", "warnings",
+        "clippy",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "baton-widget",
+        "-p",
+        "baton-edge",
+        "--",
+        "-D",
+        "warnings",
     ]))?;
 
     step("Rust unit, property and evaluation tests (cargo test)");
     sh(Command::new("cargo").args(["test", "--all-features"]))?;
 
     step("widget tests in headless Chromium (wasm-bindgen-test)");
-    let runner = tools.wasm_bindgen.with_file_name("wasm-bindgen-test-runner");
+    let runner = tools
+        .wasm_bindgen
+        .with_file_name("wasm-bindgen-test-runner");
     sh(Command::new("cargo")
         .args(["test", "--target", "wasm32-unknown-unknown"])
         .current_dir(root().join("widget"))
