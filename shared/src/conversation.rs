@@ -66,6 +66,7 @@ pub struct ConversationState {
 /// Something that happened to the conversation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Event {
     /// The customer wrote (the host has already evaluated triggers: `escalation` is the result).
     CustomerMessage {
@@ -89,6 +90,7 @@ pub enum Event {
 /// Work for the host to carry out.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Effect {
     /// Ask the AI to answer the latest message.
     AskAi,

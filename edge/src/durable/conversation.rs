@@ -516,6 +516,8 @@ impl Conversation {
                 }
                 Effect::Enqueue { .. } => change.router_dirty = true,
                 Effect::Metric(_) => {}
+                // Effects this host does not carry out yet.
+                _ => {}
             }
         }
         Ok(())
