@@ -9,6 +9,8 @@ pub mod ids;
 #[cfg(feature = "edge")]
 pub mod knowledge;
 pub mod message;
+#[cfg(feature = "edge")]
+pub mod outbox;
 pub mod trigger;
 pub mod wire;
 
