@@ -39,6 +39,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             "/v1/conversations/:id/messages",
             routes::conversations::send,
         )
+        .post_async("/v1/conversations/:id/csat", routes::conversations::csat)
+        .delete_async("/v1/conversations/:id", routes::conversations::erase)
         .get_async("/v1/conversations/:id", routes::inbox::conversation)
         .post_async("/v1/conversations/:id/claim", routes::inbox::claim)
         .post_async("/v1/conversations/:id/reply", routes::inbox::reply)

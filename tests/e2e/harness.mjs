@@ -36,7 +36,7 @@ async function waitFor(url, ms, child, log) {
 }
 
 /** Start Baton on workerd. Returns { base, agentToken, adminToken, stop }. */
-export async function startBaton({ config = "config/sites/demo.json" } = {}) {
+export async function startBaton({ config = "config/sites/demo.json", vars = {}, extraArgs = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "baton-e2e-"));
   const secrets = {
     TOKEN_SECRET: randomBytes(16).toString("hex"),
@@ -44,24 +44,38 @@ export async function startBaton({ config = "config/sites/demo.json" } = {}) {
     ADMIN_TOKEN: randomBytes(16).toString("hex"),
   };
   const envFile = join(dir, "test.vars");
-  writeFileSync(envFile, Object.entries(secrets).map(([k, v]) => `${k}="${v}"`).join("\n") + "\n");
+  writeFileSync(envFile, Object.entries({ ...secrets, ...vars }).map(([k, v]) => `${k}="${v}"`).join("\n") + "\n");
   const port = await freePort();
   const inspector = await freePort();
   const log = [];
-  const child = spawn(join(ROOT, "node_modules/.bin/wrangler"), [
-    "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
-    "--persist-to", join(dir, "state"), "--env-file", envFile,
-    "--show-interactive-dev-session=false", "--log-level", "warn",
-  ], { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" }, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout.on("data", (d) => log.push(String(d)));
-  child.stderr.on("data", (d) => log.push(String(d)));
+  const spawnWorker = () => {
+    const c = spawn(join(ROOT, "node_modules/.bin/wrangler"), [
+      "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
+      "--persist-to", join(dir, "state"), "--env-file", envFile,
+      "--show-interactive-dev-session=false", "--log-level", "warn", ...extraArgs,
+    ], { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    c.stdout.on("data", (d) => log.push(String(d)));
+    c.stderr.on("data", (d) => log.push(String(d)));
+    return c;
+  };
+  let child = spawnWorker();
   const base = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null) {
-      child.kill("SIGTERM");
-      await new Promise((r) => { child.once("exit", r); setTimeout(r, 5000); });
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => { child.once("exit", r); setTimeout(r, 5000); });
+      try { process.kill(-child.pid, "SIGTERM"); } catch {}
+      await exited;
     }
+  };
+  const stop = async () => {
+    await kill();
     rmSync(dir, { recursive: true, force: true });
+  };
+  /** Stop and start the worker process; Durable Object and KV state survive on disk. */
+  const restart = async () => {
+    await kill();
+    child = spawnWorker();
+    await waitFor(`${base}/widget.js`, 90_000, child, log);
   };
   try {
     await waitFor(`${base}/widget.js`, 90_000, child, log);
@@ -78,7 +92,7 @@ export async function startBaton({ config = "config/sites/demo.json" } = {}) {
     await stop();
     throw e;
   }
-  return { base, agentToken: secrets.AGENT_TOKEN, adminToken: secrets.ADMIN_TOKEN, stop, log };
+  return { base, agentToken: secrets.AGENT_TOKEN, adminToken: secrets.ADMIN_TOKEN, stop, restart, log, secrets };
 }
 
 /** Debian's Chromium, headless, with the flags that keep it off the network. */

@@ -59,6 +59,24 @@ struct Meta {
     enqueued_at: Option<f64>,
     agent_name: Option<String>,
     recent_client_ids: Vec<String>,
+    #[serde(default)]
+    csat: Option<Csat>,
+}
+
+/// A customer's rating after a human handled the conversation.
+#[derive(Debug, Serialize, Deserialize)]
+struct Csat {
+    score: u8,
+    comment: String,
+    at: f64,
+}
+
+/// Body of `POST /csat`.
+#[derive(Debug, Deserialize)]
+pub struct CsatBody {
+    score: u8,
+    #[serde(default)]
+    comment: Option<String>,
 }
 
 /// Who is on the other end of a WebSocket.
@@ -123,7 +141,9 @@ impl DurableObject for Conversation {
             async {
                 match (req.method(), path.as_str()) {
                     (Method::Post, "/init") => self.init(req.json().await?).await,
-                    (Method::Get, "/live") => self.accept_live(&req),
+                    (Method::Get, "/live") => self.accept_live(&req).await,
+                    (Method::Post, "/csat") => self.csat(req.json().await?).await,
+                    (Method::Delete, "/") => self.erase().await,
                     (Method::Get, "/state") => self.snapshot().await,
                     (Method::Post, "/send") => {
                         let ClientCommand::Send { text, client_id } = req.json().await?;
@@ -215,6 +235,7 @@ impl Conversation {
                 enqueued_at: None,
                 agent_name: None,
                 recent_client_ids: Vec::new(),
+                csat: None,
             };
             self.state
                 .storage()
@@ -225,11 +246,15 @@ impl Conversation {
     }
 
     /// Accept a WebSocket (hibernatable) and replay what the client has not seen.
-    fn accept_live(&self, req: &Request) -> std::result::Result<Response, AppError> {
+    async fn accept_live(&self, req: &Request) -> std::result::Result<Response, AppError> {
         let url = req.url()?;
         let q: HashMap<String, String> = url.query_pairs().into_owned().collect();
         let role = q.get("role").cloned().unwrap_or_else(|| "customer".into());
         let since: u64 = q.get("since").and_then(|s| s.parse().ok()).unwrap_or(0);
+        self.load().await?;
+        // Read the backlog first; from here to `accept` nothing awaits, so no commit can slip
+        // between the backlog and the live broadcast: the client sees each event exactly once.
+        let backlog = self.events_since(since).await?;
         let pair = WebSocketPair::new()?;
         self.state
             .accept_websocket_with_tags(&pair.server, &[role.as_str()]);
@@ -237,22 +262,59 @@ impl Conversation {
             role,
             name: q.get("name").cloned().unwrap_or_default(),
         })?;
-        let server = pair.server;
-        let storage = self.state.storage();
-        // Replay after accepting, so nothing committed in between is missed; the client drops
-        // anything at or below the last seq it has.
-        self.state.wait_until(async move {
-            let start = format!("e:{:012}", since + 1);
-            let opts = ListOptions::new().start(&start).prefix("e:");
-            if let Ok(map) = storage.list_with_options(opts).await {
-                for value in map.values().into_iter().flatten() {
-                    if let Ok(event) = serde_wasm_bindgen::from_value::<LiveEvent>(value) {
-                        let _ = server.send(&event);
-                    }
-                }
-            }
-        });
+        for event in &backlog {
+            pair.server.send(event)?;
+        }
         Ok(Response::from_websocket(pair.client)?)
+    }
+
+    /// Store the customer's rating of a conversation a human handled.
+    async fn csat(&self, body: CsatBody) -> std::result::Result<Response, AppError> {
+        if !(1..=5).contains(&body.score) {
+            return Err(AppError::bad_field(
+                "score",
+                "score is a whole number from 1 to 5",
+            ));
+        }
+        let comment = body.comment.unwrap_or_default().trim().to_owned();
+        if comment.chars().count() > 1000 {
+            return Err(AppError::bad_field(
+                "comment",
+                "comments are at most 1000 characters",
+            ));
+        }
+        let mut meta = self.load().await?;
+        if meta.state.escalation.is_none() {
+            return Err(AppError::BadRequest {
+                code: "no_handoff",
+                message:
+                    "ratings are for conversations a person handled; this one never left the AI"
+                        .into(),
+                field: None,
+            });
+        }
+        meta.csat = Some(Csat {
+            score: body.score,
+            comment,
+            at: now_ms(),
+        });
+        self.state
+            .storage()
+            .put_raw("meta", durable::to_js(&meta)?)
+            .await?;
+        Ok(Response::from_json(&json!({ "ok": true }))?)
+    }
+
+    /// Delete everything this conversation holds (the customer's right to erasure).
+    async fn erase(&self) -> std::result::Result<Response, AppError> {
+        let meta = self.load().await?;
+        for ws in self.state.get_websockets() {
+            let _ = ws.close(Some(1000), Some("conversation deleted"));
+        }
+        self.state.storage().delete_all().await?;
+        let body = json!({ "id": meta.id });
+        durable::call_router(&self.env, &meta.site, Method::Post, "/remove", Some(&body)).await?;
+        Ok(Response::empty()?.with_status(204))
     }
 
     async fn snapshot(&self) -> std::result::Result<Response, AppError> {
@@ -270,6 +332,7 @@ impl Conversation {
             "page": meta.page,
             "user": meta.user,
             "summary": summary(&meta),
+            "csat": meta.csat,
             "events": events,
         }))?)
     }

@@ -63,6 +63,12 @@ impl DurableObject for SiteRouter {
                         Ok(Response::empty()?.with_status(204))
                     }
                     (Method::Get, "/list") => Ok(Response::from_json(&self.list().await?)?),
+                    (Method::Post, "/remove") => {
+                        let body: serde_json::Value = req.json().await?;
+                        let id = body["id"].as_str().unwrap_or_default();
+                        self.state.storage().delete(&format!("c:{id}")).await?;
+                        Ok(Response::empty()?.with_status(204))
+                    }
                     (m, p) => Err(AppError::NotFound(format!("router has no {m} {p}"))),
                 }
             }

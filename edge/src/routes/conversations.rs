@@ -170,3 +170,54 @@ fn urlencode(s: &str) -> String {
     }
     out
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CsatRequest {
+    token: String,
+    score: u8,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+/// `POST /v1/conversations/{id}/csat`: `{token, score 1-5, comment?}`.
+pub async fn csat(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let id = param(&ctx, "id")?.to_owned();
+    respond(
+        async {
+            let body: CsatRequest = json_body(
+                &mut req,
+                r#"{"token": "...", "score": 1-5, "comment"?: "..."}"#,
+            )
+            .await?;
+            verify_customer(&ctx, &id, &body.token)?;
+            let inner = json!({ "score": body.score, "comment": body.comment });
+            durable::call_conversation(&ctx.env, &id, Method::Post, "/csat", Some(&inner)).await
+        }
+        .await,
+    )
+}
+
+/// `DELETE /v1/conversations/{id}?token=…` (the customer) or with the agent token (support
+/// acting on an erasure request): deletes the transcript, context and inbox entry.
+pub async fn erase(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let id = param(&ctx, "id")?.to_owned();
+    respond(
+        async {
+            let agent = secrets::require_bearer(&req, &ctx.env, secrets::AGENT_TOKEN).is_ok();
+            if !agent {
+                let token: String = req
+                    .url()?
+                    .query_pairs()
+                    .find(|(k, _)| k == "token")
+                    .map(|(_, v)| v.into_owned())
+                    .ok_or(AppError::Unauthorized(
+                        "send ?token=<conversation token>, or the agent token as a bearer",
+                    ))?;
+                verify_customer(&ctx, &id, &token)?;
+            }
+            durable::call_conversation::<()>(&ctx.env, &id, Method::Delete, "/", None).await
+        }
+        .await,
+    )
+}
