@@ -62,6 +62,7 @@ test("a customer reaches a human agent and back, with the context travelling", {
   await agent.getByLabel("Your name").fill("Ana");
   await agent.getByLabel("Agent token").fill(baton.agentToken);
   await agent.getByRole("button", { name: "Sign in" }).click();
+  await agent.locator("#signin").waitFor({ state: "hidden", timeout: T });
   const item = agent.locator("#queue-list button", { hasText: "Dana Whitfield" });
   await item.waitFor({ timeout: T });
   assert.match(await item.textContent(), /plans and pricing/);
