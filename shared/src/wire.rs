@@ -60,6 +60,18 @@ pub enum EventBody {
         /// Agent display name, once an agent has it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         agent: Option<String>,
+        /// Place in the queue (1 = next), while queued.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        position: Option<u32>,
+        /// Estimated wait in seconds, while queued.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        wait_seconds: Option<u32>,
+        /// Ticket reference, in async mode.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ticket: Option<String>,
+        /// When the customer can expect an answer, in words ("by 10:00 tomorrow"), in async mode.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_by: Option<String>,
     },
 }
 
@@ -91,6 +103,10 @@ mod tests {
                 topic: None,
                 queue: None,
                 agent: Some("Ana".into()),
+                position: None,
+                wait_seconds: None,
+                ticket: None,
+                expected_by: None,
             },
         };
         let v = serde_json::to_value(&e).unwrap();

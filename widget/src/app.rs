@@ -461,6 +461,7 @@ pub fn on_event(app: &AppRef, event: LiveEvent) {
             queue,
             agent,
             topic,
+            ..
         } => {
             let was = a.status;
             a.status = status;

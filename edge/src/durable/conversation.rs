@@ -126,6 +126,10 @@ impl Change {
             topic: self.meta.topic.clone(),
             queue: self.meta.queue_name.clone(),
             agent: self.meta.agent_name.clone(),
+            position: None,
+            wait_seconds: None,
+            ticket: None,
+            expected_by: None,
         });
     }
 }
