@@ -29,14 +29,28 @@
 
   var statusWords = { queued: "waiting", reopened: "reopened", with_agent: "with agent", resolved: "resolved", escalating: "escalating", async: "async", ai_mode: "AI" };
 
+  var beat = null;
+  function sendPresence() {
+    if (!auth) return Promise.resolve();
+    var skills = $("skills").value.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
+    return api("POST", "/v1/sites/" + encodeURIComponent(auth.site) + "/presence", {
+      name: auth.name, online: $("online").checked, skills: skills, capacity: Number($("capacity").value) || 3
+    }).then(function () { $("presence").removeAttribute("data-error"); })
+      .catch(function (e) { $("presence").setAttribute("data-error", e.message); });
+  }
+
   function showDesk() {
     $("signin").hidden = true;
     $("desk").hidden = false;
     $("signout").hidden = false;
+    $("presence").hidden = false;
     $("who").textContent = auth.name + " · " + auth.site;
-    refreshQueue();
+    sendPresence().then(refreshQueue);
     poll = setInterval(refreshQueue, 1500);
+    beat = setInterval(sendPresence, 30000);
   }
+  ["online", "skills", "capacity"].forEach(function (id) { $(id).addEventListener("change", sendPresence); });
+  $("presence").addEventListener("submit", function (e) { e.preventDefault(); sendPresence(); });
 
   function refreshQueue() {
     api("GET", "/v1/sites/" + encodeURIComponent(auth.site) + "/inbox").then(function (items) {
@@ -52,6 +66,12 @@
         b.appendChild(text("span", "item-status", statusWords[it.status] || it.status));
         b.appendChild(text("span", "item-topic", it.customer + " · " + it.topic));
         b.appendChild(text("span", "item-summary", it.last_message));
+        if (it.position) {
+          var mins = Math.max(1, Math.round((it.wait_seconds || 0) / 60));
+          b.appendChild(text("span", "item-wait", "#" + it.position + " in " + it.queue_name + " · about " + mins + " min"));
+        } else if (it.agent) {
+          b.appendChild(text("span", "item-wait", it.agent === auth.name ? "assigned to you" : "with " + it.agent));
+        }
         b.addEventListener("click", function () { openConversation(it.id); });
         li.appendChild(b);
         list.appendChild(li);
@@ -133,8 +153,11 @@
   }
 
   function signOut(reason) {
+    if (auth && !reason) { $("online").checked = false; sendPresence(); }
     sessionStorage.removeItem("baton-agent");
     if (poll) clearInterval(poll);
+    if (beat) clearInterval(beat);
+    $("presence").hidden = true;
     location.hash = "";
     auth = null;
     $("desk").hidden = true;

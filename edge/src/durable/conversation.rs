@@ -154,6 +154,11 @@ impl DurableObject for Conversation {
                         self.customer_message(text, client_id).await?;
                         Ok(Response::from_json(&json!({ "ok": true }))?)
                     }
+                    (Method::Post, "/position") => {
+                        let body: Value = req.json().await?;
+                        self.queue_position(&body).await?;
+                        Ok(Response::empty()?.with_status(204))
+                    }
                     (Method::Post, action @ ("/claim" | "/reply" | "/resolve")) => {
                         let body: Value = req.json().await?;
                         let agent = body["agent"].as_str().unwrap_or_default().to_owned();
@@ -270,6 +275,36 @@ impl Conversation {
             pair.server.send(event)?;
         }
         Ok(Response::from_websocket(pair.client)?)
+    }
+
+    /// The router's latest queue position and wait estimate, pushed to the customer.
+    async fn queue_position(&self, body: &Value) -> std::result::Result<(), AppError> {
+        let meta = self.load().await?;
+        if !matches!(meta.state.status, Status::Queued | Status::Reopened) {
+            return Ok(());
+        }
+        let mut change = Change {
+            meta,
+            events: Vec::new(),
+            router_dirty: false,
+        };
+        let status = change.meta.state.status;
+        change.meta.last_seq += 1;
+        change.events.push(LiveEvent {
+            seq: change.meta.last_seq,
+            at: now_ms(),
+            body: EventBody::Status {
+                status,
+                topic: change.meta.topic.clone(),
+                queue: change.meta.queue_name.clone(),
+                agent: None,
+                position: body["position"].as_u64().map(|p| p as u32),
+                wait_seconds: body["wait_seconds"].as_u64().map(|w| w as u32),
+                ticket: None,
+                expected_by: None,
+            },
+        });
+        self.commit(change).await
     }
 
     /// Store the customer's rating of a conversation a human handled.
@@ -631,6 +666,10 @@ impl Conversation {
                 .unwrap_or_default();
             let entry = QueueEntry {
                 id: meta.id.clone(),
+                site: meta.site.clone(),
+                priority: 0,
+                position: None,
+                wait_seconds: None,
                 status: meta.state.status,
                 queue: meta
                     .state

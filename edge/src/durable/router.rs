@@ -1,24 +1,41 @@
-//! The per-site Router object: the inbox's view of every escalated conversation.
-//! Conversations upsert their entry on each change; agents list it.
+//! The per-site Router object: agents' presence, skills and capacity; the queues; automatic
+//! assignment by skill, free capacity and longest wait; live queue positions and wait estimates.
 
+use crate::durable::{self, now_ms};
 use crate::error::{respond, AppError};
+use crate::site;
 use baton_shared::conversation::Status;
+use baton_shared::SiteConfig;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use worker::{
     durable_object, DurableObject, Env, ListOptions, Method, Request, Response, Result, State,
 };
+
+/// An agent counts as away when the inbox has not said otherwise for this long.
+const PRESENCE_TTL_MS: f64 = 90_000.0;
+/// Time-to-agent samples kept for wait estimates.
+const TTA_SAMPLES: usize = 50;
+/// Wait assumed per place in the queue before any sample exists.
+const DEFAULT_TTA_SECONDS: f64 = 120.0;
 
 /// What the inbox shows for one conversation.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct QueueEntry {
     /// Conversation id.
     pub id: String,
+    /// Site id.
+    #[serde(default)]
+    pub site: String,
     /// Status, as the state machine has it.
     pub status: Status,
     /// Queue id it is routed to.
     pub queue: String,
     /// Queue display name.
     pub queue_name: String,
+    /// Higher goes first (from the customer's segment).
+    #[serde(default)]
+    pub priority: i32,
     /// Topic shown to the customer.
     pub topic: String,
     /// Handoff summary.
@@ -37,17 +54,58 @@ pub struct QueueEntry {
     pub enqueued_at: f64,
     /// Last change (ms).
     pub updated_at: f64,
+    /// Place in its queue while waiting (1 = next).
+    #[serde(default)]
+    pub position: Option<u32>,
+    /// Estimated wait while waiting (seconds).
+    #[serde(default)]
+    pub wait_seconds: Option<u32>,
+}
+
+/// An agent as the inbox reports them.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Presence {
+    /// Display name (the agent id in the built-in inbox).
+    pub name: String,
+    /// Taking conversations now.
+    pub online: bool,
+    /// Skills, matched against each queue's required skills.
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// Conversations the agent handles at once.
+    #[serde(default = "default_capacity")]
+    pub capacity: u32,
+    /// Last heartbeat (ms); set by the router.
+    #[serde(default)]
+    pub seen_at: f64,
+}
+
+fn default_capacity() -> u32 {
+    3
+}
+
+impl Presence {
+    fn available(&self, now: f64) -> bool {
+        self.online && now - self.seen_at < PRESENCE_TTL_MS
+    }
+
+    fn qualifies(&self, skills: &[String]) -> bool {
+        skills
+            .iter()
+            .all(|s| self.skills.iter().any(|a| a.eq_ignore_ascii_case(s)))
+    }
 }
 
 /// The Router Durable Object (one per site).
-#[durable_object(fetch)]
+#[durable_object]
 pub struct SiteRouter {
     state: State,
+    env: Env,
 }
 
 impl DurableObject for SiteRouter {
-    fn new(state: State, _env: Env) -> Self {
-        Self { state }
+    fn new(state: State, env: Env) -> Self {
+        Self { state, env }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -56,19 +114,30 @@ impl DurableObject for SiteRouter {
                 match (req.method(), req.path().as_str()) {
                     (Method::Post, "/upsert") => {
                         let entry: QueueEntry = req.json().await?;
-                        self.state
-                            .storage()
-                            .put_raw(&format!("c:{}", entry.id), crate::durable::to_js(&entry)?)
-                            .await?;
+                        self.upsert(entry).await?;
                         Ok(Response::empty()?.with_status(204))
                     }
-                    (Method::Get, "/list") => Ok(Response::from_json(&self.list().await?)?),
+                    (Method::Get, "/list") => Ok(Response::from_json(&self.entries().await?)?),
                     (Method::Post, "/remove") => {
                         let body: serde_json::Value = req.json().await?;
                         let id = body["id"].as_str().unwrap_or_default();
                         self.state.storage().delete(&format!("c:{id}")).await?;
                         Ok(Response::empty()?.with_status(204))
                     }
+                    (Method::Post, "/presence") => {
+                        let body: serde_json::Value = req.json().await?;
+                        let site = body["site"].as_str().unwrap_or_default().to_owned();
+                        let mut p: Presence = serde_json::from_value(body)
+                            .map_err(|e| AppError::bad_field("presence", e.to_string()))?;
+                        p.seen_at = now_ms();
+                        self.state
+                            .storage()
+                            .put_raw(&format!("a:{}", p.name), durable::to_js(&p)?)
+                            .await?;
+                        self.rebalance(&site).await?;
+                        Ok(Response::from_json(&self.agents().await?)?)
+                    }
+                    (Method::Get, "/agents") => Ok(Response::from_json(&self.agents().await?)?),
                     (m, p) => Err(AppError::NotFound(format!("router has no {m} {p}"))),
                 }
             }
@@ -78,23 +147,32 @@ impl DurableObject for SiteRouter {
 }
 
 impl SiteRouter {
-    async fn list(&self) -> Result<Vec<QueueEntry>> {
+    async fn list<T: serde::de::DeserializeOwned>(&self, prefix: &str) -> Result<Vec<T>> {
         let map = self
             .state
             .storage()
-            .list_with_options(ListOptions::new().prefix("c:"))
+            .list_with_options(ListOptions::new().prefix(prefix))
             .await?;
-        let mut entries: Vec<QueueEntry> = Vec::new();
+        let mut out = Vec::new();
         for value in map.values() {
-            let value = value?;
-            if let Ok(entry) = serde_wasm_bindgen::from_value(value) {
-                entries.push(entry);
+            if let Ok(v) = serde_wasm_bindgen::from_value(value?) {
+                out.push(v);
             }
         }
-        // Waiting customers first, oldest first; then live ones; resolved last, newest first.
+        Ok(out)
+    }
+
+    async fn agents(&self) -> Result<Vec<Presence>> {
+        self.list("a:").await
+    }
+
+    /// Every entry, waiting ones first in queue order, resolved ones last.
+    async fn entries(&self) -> Result<Vec<QueueEntry>> {
+        let mut entries: Vec<QueueEntry> = self.list("c:").await?;
         entries.sort_by(|a, b| {
             rank(a.status)
                 .cmp(&rank(b.status))
+                .then_with(|| b.priority.cmp(&a.priority))
                 .then_with(|| match a.status {
                     Status::Resolved => b.updated_at.total_cmp(&a.updated_at),
                     _ => a.enqueued_at.total_cmp(&b.enqueued_at),
@@ -102,6 +180,147 @@ impl SiteRouter {
         });
         Ok(entries)
     }
+
+    async fn upsert(&self, mut entry: QueueEntry) -> std::result::Result<(), AppError> {
+        let key = format!("c:{}", entry.id);
+        let previous: Option<QueueEntry> = self.state.storage().get(&key).await.ok().flatten();
+        if let Some(prev) = &previous {
+            // The conversation reports its own state; queue bookkeeping stays the router's.
+            entry.position = prev.position;
+            entry.wait_seconds = prev.wait_seconds;
+            let first_claim = prev.agent.is_none()
+                && matches!(prev.status, Status::Queued | Status::Reopened)
+                && entry.status == Status::WithAgent;
+            if first_claim {
+                self.record_time_to_agent((now_ms() - entry.enqueued_at) / 1000.0)
+                    .await?;
+            }
+        }
+        if !waiting(entry.status) {
+            entry.position = None;
+            entry.wait_seconds = None;
+        }
+        let site = entry.site.clone();
+        self.state
+            .storage()
+            .put_raw(&key, durable::to_js(&entry)?)
+            .await?;
+        self.rebalance(&site).await
+    }
+
+    async fn record_time_to_agent(&self, seconds: f64) -> std::result::Result<(), AppError> {
+        let mut samples: Vec<f64> = self.state.storage().get("tta").await?.unwrap_or_default();
+        samples.push(seconds.max(0.0));
+        if samples.len() > TTA_SAMPLES {
+            samples.remove(0);
+        }
+        self.state.storage().put("tta", &samples).await?;
+        Ok(())
+    }
+
+    /// Assign waiting conversations to free qualified agents, then push fresh queue positions
+    /// and wait estimates to everyone still waiting.
+    async fn rebalance(&self, site: &str) -> std::result::Result<(), AppError> {
+        if site.is_empty() {
+            return Ok(());
+        }
+        let config = site::load(&self.env, site).await?;
+        let now = now_ms();
+        let agents = self.agents().await?;
+        let mut entries = self.entries().await?;
+        let samples: Vec<f64> = self.state.storage().get("tta").await?.unwrap_or_default();
+        let per_place = median(&samples).unwrap_or(DEFAULT_TTA_SECONDS);
+
+        let mut load: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        for e in &entries {
+            if let (Status::WithAgent, Some(a)) = (e.status, &e.agent) {
+                *load.entry(a.clone()).or_default() += 1;
+            }
+        }
+        let mut claims = Vec::new();
+        let mut updates = Vec::new();
+        let mut positions: std::collections::HashMap<String, u32> =
+            std::collections::HashMap::new();
+        for e in entries.iter_mut().filter(|e| waiting(e.status)) {
+            let skills = queue_skills(&config, &e.queue);
+            let free = agents
+                .iter()
+                .filter(|a| a.available(now) && a.qualifies(&skills))
+                .filter(|a| load.get(&a.name).copied().unwrap_or(0) < a.capacity)
+                .min_by(|a, b| {
+                    let la =
+                        load.get(&a.name).copied().unwrap_or(0) as f64 / a.capacity.max(1) as f64;
+                    let lb =
+                        load.get(&b.name).copied().unwrap_or(0) as f64 / b.capacity.max(1) as f64;
+                    la.total_cmp(&lb).then_with(|| a.name.cmp(&b.name))
+                });
+            if let Some(agent) = free {
+                *load.entry(agent.name.clone()).or_default() += 1;
+                self.record_time_to_agent((now - e.enqueued_at) / 1000.0)
+                    .await?;
+                e.status = Status::WithAgent;
+                e.agent = Some(agent.name.clone());
+                e.position = None;
+                e.wait_seconds = None;
+                claims.push((e.id.clone(), agent.name.clone()));
+                updates.push(e.clone());
+                continue;
+            }
+            let place = positions.entry(e.queue.clone()).or_default();
+            *place += 1;
+            let staffed = agents
+                .iter()
+                .filter(|a| a.available(now) && a.qualifies(&skills))
+                .count()
+                .max(1) as f64;
+            let wait = (per_place * f64::from(*place) / staffed).round() as u32;
+            if e.position != Some(*place) || e.wait_seconds != Some(wait) {
+                e.position = Some(*place);
+                e.wait_seconds = Some(wait);
+                updates.push(e.clone());
+            }
+        }
+        for e in &updates {
+            self.state
+                .storage()
+                .put_raw(&format!("c:{}", e.id), durable::to_js(e)?)
+                .await?;
+        }
+        // Tell the conversations after our own state is stored; they call back into /upsert.
+        for (id, agent) in claims {
+            let body = json!({ "agent": agent, "assigned": true });
+            durable::call_conversation(&self.env, &id, Method::Post, "/claim", Some(&body)).await?;
+        }
+        for e in updates.iter().filter(|e| e.position.is_some()) {
+            let body = json!({ "position": e.position, "wait_seconds": e.wait_seconds });
+            durable::call_conversation(&self.env, &e.id, Method::Post, "/position", Some(&body))
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+fn waiting(status: Status) -> bool {
+    matches!(status, Status::Queued | Status::Reopened)
+}
+
+fn queue_skills(config: &SiteConfig, queue: &str) -> Vec<String> {
+    config
+        .routing
+        .queues
+        .iter()
+        .find(|q| q.id.as_str() == queue)
+        .map(|q| q.skills.clone())
+        .unwrap_or_default()
+}
+
+fn median(samples: &[f64]) -> Option<f64> {
+    if samples.is_empty() {
+        return None;
+    }
+    let mut s = samples.to_vec();
+    s.sort_by(f64::total_cmp);
+    Some(s[s.len() / 2])
 }
 
 fn rank(status: Status) -> u8 {

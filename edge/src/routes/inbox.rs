@@ -75,3 +75,61 @@ pub async fn reply(req: Request, ctx: RouteContext<()>) -> Result<Response> {
 pub async fn resolve(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     forward(req, ctx, "/resolve").await
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresenceBody {
+    name: String,
+    online: bool,
+    #[serde(default)]
+    skills: Vec<String>,
+    #[serde(default)]
+    capacity: Option<u32>,
+}
+
+/// `POST /v1/sites/{site}/presence`: an agent goes online or away, with skills and capacity.
+/// The inbox repeats it as a heartbeat; an agent who stops sending is treated as away.
+pub async fn presence(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let site = param(&ctx, "site")?.to_owned();
+    respond(
+        async {
+            secrets::require_bearer(&req, &ctx.env, secrets::AGENT_TOKEN)?;
+            let body: PresenceBody = json_body(
+                &mut req,
+                r#"{"name": "Ana", "online": true, "skills": ["billing"], "capacity"?: 3}"#,
+            )
+            .await?;
+            let name = body.name.trim();
+            if name.is_empty() || name.chars().count() > 60 {
+                return Err(AppError::bad_field("name", "name is 1 to 60 characters"));
+            }
+            let capacity = body.capacity.unwrap_or(3);
+            if !(1..=50).contains(&capacity) {
+                return Err(AppError::bad_field("capacity", "capacity is 1 to 50 conversations at once"));
+            }
+            let skills: Vec<String> = body
+                .skills
+                .iter()
+                .map(|s| s.trim().to_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect();
+            let inner = json!({
+                "site": site, "name": name, "online": body.online, "skills": skills, "capacity": capacity,
+            });
+            durable::call_router(&ctx.env, &site, Method::Post, "/presence", Some(&inner)).await
+        }
+        .await,
+    )
+}
+
+/// `GET /v1/sites/{site}/agents`: who is online, with skills and capacity.
+pub async fn agents(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let site = param(&ctx, "site")?.to_owned();
+    respond(
+        async {
+            secrets::require_bearer(&req, &ctx.env, secrets::AGENT_TOKEN)?;
+            durable::call_router::<()>(&ctx.env, &site, Method::Get, "/agents", None).await
+        }
+        .await,
+    )
+}
