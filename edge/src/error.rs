@@ -33,6 +33,9 @@ pub enum AppError {
     /// A site config was refused; every problem is listed.
     #[error("the config has {} problem(s)", .0.len())]
     InvalidConfig(Vec<String>),
+    /// Too many requests; try again after this many seconds.
+    #[error("too many requests: try again in {0} s")]
+    RateLimited(u32),
     /// A bug or a platform failure.
     #[error("internal: {0}")]
     Internal(String),
@@ -69,6 +72,7 @@ impl AppError {
             Self::NotFound(_) => (404, "not_found", None, None),
             Self::Conflict(_) => (409, "conflict", None, None),
             Self::InvalidConfig(list) => (422, "invalid_config", None, Some(list.clone())),
+            Self::RateLimited(_) => (429, "rate_limited", None, None),
             Self::Internal(detail) => {
                 worker::console_error!("internal error: {detail}");
                 (500, "internal", None, None)
@@ -85,7 +89,14 @@ impl AppError {
         if let Some(details) = details {
             error["details"] = json!(details);
         }
-        Ok(Response::from_json(&json!({ "error": error }))?.with_status(status))
+        let resp = Response::from_json(&json!({ "error": error }))?.with_status(status);
+        if let Self::RateLimited(secs) = self {
+            let headers = worker::Headers::new();
+            headers.set("Content-Type", "application/json")?;
+            headers.set("Retry-After", &secs.to_string())?;
+            return Ok(resp.with_headers(headers));
+        }
+        Ok(resp)
     }
 }
 

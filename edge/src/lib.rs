@@ -4,6 +4,8 @@
 mod ai;
 mod durable;
 mod error;
+mod identity;
+mod limits;
 mod routes;
 mod secrets;
 mod site;

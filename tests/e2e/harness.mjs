@@ -44,7 +44,9 @@ export async function startBaton({ config = "config/sites/demo.json", vars = {},
     ADMIN_TOKEN: randomBytes(16).toString("hex"),
   };
   const envFile = join(dir, "test.vars");
-  writeFileSync(envFile, Object.entries({ ...secrets, ...vars }).map(([k, v]) => `${k}="${v}"`).join("\n") + "\n");
+  // Tests start many conversations from one IP; the rate-limit test sets its own limits.
+  const defaults = { RATE_LIMIT_CONVERSATIONS: "1000/60", RATE_LIMIT_MESSAGES: "1000/60" };
+  writeFileSync(envFile, Object.entries({ ...secrets, ...defaults, ...vars }).map(([k, v]) => `${k}="${v}"`).join("\n") + "\n");
   const port = await freePort();
   const inspector = await freePort();
   const log = [];

@@ -61,6 +61,9 @@ struct Meta {
     recent_client_ids: Vec<String>,
     #[serde(default)]
     csat: Option<Csat>,
+    /// Times (ms) of recent customer messages, for the per-conversation rate limit.
+    #[serde(default)]
+    recent_message_times: Vec<f64>,
 }
 
 /// A customer's rating after a human handled the conversation.
@@ -245,6 +248,7 @@ impl Conversation {
                 agent_name: None,
                 recent_client_ids: Vec::new(),
                 csat: None,
+                recent_message_times: Vec::new(),
             };
             self.state
                 .storage()
@@ -418,6 +422,15 @@ impl Conversation {
             if meta.recent_client_ids.contains(id) {
                 return Ok(()); // a resend of something already stored
             }
+        }
+        let mut meta = meta;
+        let limit = crate::limits::Limit::from_env(
+            &self.env,
+            "RATE_LIMIT_MESSAGES",
+            crate::limits::MESSAGES,
+        );
+        if let Some(secs) = crate::limits::over(&mut meta.recent_message_times, now_ms(), limit) {
+            return Err(AppError::RateLimited(secs));
         }
         let config = self.config(&meta.site).await?;
         let mut change = Change {

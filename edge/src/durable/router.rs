@@ -138,6 +138,19 @@ impl DurableObject for SiteRouter {
                         Ok(Response::from_json(&self.agents().await?)?)
                     }
                     (Method::Get, "/agents") => Ok(Response::from_json(&self.agents().await?)?),
+                    (Method::Post, "/ratelimit") => {
+                        let body: serde_json::Value = req.json().await?;
+                        let key = format!("rl:{}", body["key"].as_str().unwrap_or_default());
+                        let limit = crate::limits::Limit {
+                            count: body["count"].as_u64().unwrap_or(1) as u32,
+                            window_s: body["window_s"].as_u64().unwrap_or(60) as u32,
+                        };
+                        let mut times: Vec<f64> =
+                            self.state.storage().get(&key).await?.unwrap_or_default();
+                        let verdict = crate::limits::over(&mut times, now_ms(), limit);
+                        self.state.storage().put(&key, &times).await?;
+                        Ok(Response::from_json(&json!({ "retry_after_s": verdict }))?)
+                    }
                     (m, p) => Err(AppError::NotFound(format!("router has no {m} {p}"))),
                 }
             }

@@ -4,7 +4,7 @@
 use crate::durable::{self, conversation::InitRequest};
 use crate::error::{respond, AppError};
 use crate::routes::{json_body, param};
-use crate::{secrets, site, token};
+use crate::{identity, limits, secrets, site, token};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{Method, Request, Response, Result, RouteContext};
@@ -37,6 +37,9 @@ pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Response> 
                     )));
                 }
             }
+            limits::new_conversation(&ctx.env, &body.site, &limits::client_ip(&req)).await?;
+            let mut user = body.user;
+            identity::verify(&ctx.env, &body.site, &mut user, durable::now_ms())?;
             let id = token::random_id();
             let conversation_token =
                 token::sign(&secrets::get(&ctx.env, secrets::TOKEN_SECRET)?, &id);
@@ -44,7 +47,7 @@ pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Response> 
                 id: id.clone(),
                 site: body.site.clone(),
                 page: body.page,
-                user: body.user,
+                user,
                 locale: body.locale.unwrap_or_else(|| config.site.locale.clone()),
             };
             durable::call_conversation(&ctx.env, &id, Method::Post, "/init", Some(&init)).await?;
