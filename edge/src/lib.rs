@@ -6,6 +6,7 @@ mod durable;
 mod error;
 mod identity;
 mod limits;
+mod metrics;
 mod routes;
 mod secrets;
 mod site;
@@ -52,6 +53,15 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get_async("/v1/sites/:site/agents", routes::inbox::agents)
         .put_async("/v1/admin/sites/:site/config", routes::admin::put_config)
         .get_async("/v1/admin/sites/:site/config", routes::admin::get_config)
+        .get_async(
+            "/v1/admin/sites/:site/config/versions",
+            routes::admin::versions,
+        )
+        .post_async(
+            "/v1/admin/sites/:site/config/rollback",
+            routes::admin::rollback,
+        )
+        .get_async("/v1/admin/sites/:site/metrics", routes::admin::metrics)
         .or_else_any_method_async("/v1/*rest", routes::not_found)
         .run(req, env)
         .await?;

@@ -39,3 +39,22 @@ pub async fn store(env: &Env, site: &str, mut config: SiteConfig) -> Result<u32,
     kv.put(&format!("site:{site}"), text)?.execute().await?;
     Ok(config.version)
 }
+
+/// A stored version of a site's config.
+pub async fn load_version(env: &Env, site: &str, version: u32) -> Result<SiteConfig, AppError> {
+    let kv = env.kv(SITES_KV)?;
+    let text = kv
+        .get(&format!("site:{site}:v{version}"))
+        .text()
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "site '{site}' has no config version {version}: GET .../config/versions lists them"
+            ))
+        })?;
+    SiteConfig::from_json(&text).map_err(|e| {
+        AppError::Internal(format!(
+            "stored config {site} v{version} no longer parses: {e}"
+        ))
+    })
+}

@@ -4,6 +4,7 @@
 use crate::ai;
 use crate::durable::{self, now_ms, router::QueueEntry};
 use crate::error::{respond, AppError};
+use crate::metrics::MetricEvent;
 use crate::site;
 use baton_shared::conversation::{ConversationState, Effect, Escalation, Event, Status};
 use baton_shared::message::{render, topic_label};
@@ -61,6 +62,9 @@ struct Meta {
     recent_client_ids: Vec<String>,
     #[serde(default)]
     csat: Option<Csat>,
+    /// The customer's segment, once known.
+    #[serde(default)]
+    segment: Option<String>,
     /// Times (ms) of recent customer messages, for the per-conversation rate limit.
     #[serde(default)]
     recent_message_times: Vec<f64>,
@@ -101,9 +105,29 @@ struct Change {
     meta: Meta,
     events: Vec<LiveEvent>,
     router_dirty: bool,
+    metrics: Vec<MetricEvent>,
 }
 
 impl Change {
+    fn new(meta: Meta, router_dirty: bool) -> Self {
+        Self {
+            meta,
+            events: Vec::new(),
+            router_dirty,
+            metrics: Vec::new(),
+        }
+    }
+
+    fn metric(&mut self, name: &str, value: Option<f64>) {
+        let escalation = self.meta.state.escalation.as_ref();
+        self.metrics.push(MetricEvent {
+            name: name.to_owned(),
+            trigger: escalation.map(|e| e.trigger.to_string()),
+            segment: self.meta.segment.clone(),
+            value,
+        });
+    }
+
     fn push(&mut self, body: EventBody) {
         self.meta.last_seq += 1;
         self.events.push(LiveEvent {
@@ -249,10 +273,14 @@ impl Conversation {
                 recent_client_ids: Vec::new(),
                 csat: None,
                 recent_message_times: Vec::new(),
+                segment: None,
             };
             self.state
                 .storage()
                 .put_raw("meta", durable::to_js(&meta)?)
+                .await?;
+            let body = json!({ "events": [{ "name": "conversation_started" }] });
+            durable::call_router(&self.env, &meta.site, Method::Post, "/metrics", Some(&body))
                 .await?;
         }
         Ok(Response::empty()?.with_status(204))
@@ -287,11 +315,7 @@ impl Conversation {
         if !matches!(meta.state.status, Status::Queued | Status::Reopened) {
             return Ok(());
         }
-        let mut change = Change {
-            meta,
-            events: Vec::new(),
-            router_dirty: false,
-        };
+        let mut change = Change::new(meta, false);
         let status = change.meta.state.status;
         change.meta.last_seq += 1;
         change.events.push(LiveEvent {
@@ -336,6 +360,10 @@ impl Conversation {
                 field: None,
             });
         }
+        let metric = json!({ "events": [{
+            "name": "csat", "value": body.score, "segment": meta.segment,
+            "trigger": meta.state.escalation.as_ref().map(|e| e.trigger.to_string()),
+        }] });
         meta.csat = Some(Csat {
             score: body.score,
             comment,
@@ -345,6 +373,14 @@ impl Conversation {
             .storage()
             .put_raw("meta", durable::to_js(&meta)?)
             .await?;
+        durable::call_router(
+            &self.env,
+            &meta.site,
+            Method::Post,
+            "/metrics",
+            Some(&metric),
+        )
+        .await?;
         Ok(Response::from_json(&json!({ "ok": true }))?)
     }
 
@@ -433,11 +469,7 @@ impl Conversation {
             return Err(AppError::RateLimited(secs));
         }
         let config = self.config(&meta.site).await?;
-        let mut change = Change {
-            meta,
-            events: Vec::new(),
-            router_dirty: false,
-        };
+        let mut change = Change::new(meta, false);
         if let Some(id) = client_id.clone() {
             let ids = &mut change.meta.recent_client_ids;
             ids.push(id);
@@ -480,11 +512,7 @@ impl Conversation {
     ) -> std::result::Result<(), AppError> {
         let meta = self.load().await?;
         let config = self.config(&meta.site).await?;
-        let mut change = Change {
-            meta,
-            events: Vec::new(),
-            router_dirty: true,
-        };
+        let mut change = Change::new(meta, true);
         let status = change.meta.state.status;
         let needs_claim = matches!(status, Status::Queued | Status::Reopened)
             || (status == Status::WithAgent
@@ -630,7 +658,7 @@ impl Conversation {
                     }
                 }
                 Effect::Enqueue { .. } => change.router_dirty = true,
-                Effect::Metric(_) => {}
+                Effect::Metric(name) => change.metric(name, None),
                 // Effects this host does not carry out yet.
                 _ => {}
             }
@@ -644,6 +672,7 @@ impl Conversation {
             meta,
             events,
             router_dirty,
+            metrics,
         } = change;
         // One put_multiple is one atomic write: the events and the state they lead to land together.
         let batch = js_sys::Object::new();
@@ -662,6 +691,15 @@ impl Conversation {
         for ws in self.state.get_websockets() {
             for e in &events {
                 let _ = ws.send(e);
+            }
+        }
+        if !metrics.is_empty() {
+            let body = serde_json::json!({ "events": metrics });
+            let resp =
+                durable::call_router(&self.env, &meta.site, Method::Post, "/metrics", Some(&body))
+                    .await?;
+            if resp.status_code() >= 300 {
+                worker::console_error!("metrics for {} answered {}", meta.id, resp.status_code());
             }
         }
         if router_dirty && meta.state.escalation.is_some() {

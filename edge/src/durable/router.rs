@@ -3,6 +3,7 @@
 
 use crate::durable::{self, now_ms};
 use crate::error::{respond, AppError};
+use crate::metrics::{utc_day, DayMetrics, MetricEvent};
 use crate::site;
 use baton_shared::conversation::Status;
 use baton_shared::SiteConfig;
@@ -138,6 +139,20 @@ impl DurableObject for SiteRouter {
                         Ok(Response::from_json(&self.agents().await?)?)
                     }
                     (Method::Get, "/agents") => Ok(Response::from_json(&self.agents().await?)?),
+                    (Method::Post, "/metrics") => {
+                        let body: MetricBatch = req.json().await?;
+                        self.count(&body.events).await?;
+                        Ok(Response::empty()?.with_status(204))
+                    }
+                    (Method::Get, "/metrics") => {
+                        let days: u32 = req
+                            .url()?
+                            .query_pairs()
+                            .find(|(k, _)| k == "days")
+                            .and_then(|(_, v)| v.parse().ok())
+                            .unwrap_or(7);
+                        Ok(Response::from_json(&self.report(days).await?)?)
+                    }
                     (Method::Post, "/ratelimit") => {
                         let body: serde_json::Value = req.json().await?;
                         let key = format!("rl:{}", body["key"].as_str().unwrap_or_default());
@@ -221,7 +236,62 @@ impl SiteRouter {
         self.rebalance(&site).await
     }
 
+    /// Add metric events to today's counters.
+    async fn count(&self, events: &[MetricEvent]) -> std::result::Result<(), AppError> {
+        let day = utc_day(now_ms());
+        let key = format!("m:{day}");
+        let mut metrics: DayMetrics = self.state.storage().get(&key).await?.unwrap_or_default();
+        metrics.day = day;
+        for e in events {
+            metrics.add(e);
+        }
+        self.state
+            .storage()
+            .put_raw(&key, durable::to_js(&metrics)?)
+            .await?;
+        Ok(())
+    }
+
+    /// The last `days` days, newest first, plus totals.
+    async fn report(&self, days: u32) -> std::result::Result<serde_json::Value, AppError> {
+        let mut all: Vec<DayMetrics> = self.list("m:").await?;
+        all.sort_by(|a, b| b.day.cmp(&a.day));
+        all.truncate(days.clamp(1, 366) as usize);
+        let mut total = DayMetrics {
+            day: "total".into(),
+            ..DayMetrics::default()
+        };
+        for d in &all {
+            total.conversations += d.conversations;
+            total.escalations += d.escalations;
+            for (k, v) in &d.by_trigger {
+                *total.by_trigger.entry(k.clone()).or_default() += v;
+            }
+            for (k, v) in &d.by_segment {
+                *total.by_segment.entry(k.clone()).or_default() += v;
+            }
+            total.agent_joined += d.agent_joined;
+            total.resolved += d.resolved;
+            total.reopened += d.reopened;
+            total.time_to_agent.extend(&d.time_to_agent);
+            for i in 0..5 {
+                total.csat[i] += d.csat[i];
+            }
+        }
+        Ok(json!({
+            "total": total.report(),
+            "days": all.iter().map(DayMetrics::report).collect::<Vec<_>>(),
+        }))
+    }
+
     async fn record_time_to_agent(&self, seconds: f64) -> std::result::Result<(), AppError> {
+        self.count(&[MetricEvent {
+            name: "time_to_agent".into(),
+            trigger: None,
+            segment: None,
+            value: Some(seconds),
+        }])
+        .await?;
         let mut samples: Vec<f64> = self.state.storage().get("tta").await?.unwrap_or_default();
         samples.push(seconds.max(0.0));
         if samples.len() > TTA_SAMPLES {
@@ -311,6 +381,11 @@ impl SiteRouter {
         }
         Ok(())
     }
+}
+
+#[derive(Deserialize)]
+struct MetricBatch {
+    events: Vec<MetricEvent>,
 }
 
 fn waiting(status: Status) -> bool {

@@ -46,3 +46,70 @@ pub async fn get_config(req: Request, ctx: RouteContext<()>) -> Result<Response>
         .await,
     )
 }
+
+/// `GET /v1/admin/sites/{site}/config/versions`: every stored version, newest first.
+pub async fn versions(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let site_id = param(&ctx, "site")?.to_owned();
+    respond(
+        async {
+            secrets::require_bearer(&req, &ctx.env, secrets::ADMIN_TOKEN)?;
+            let current = site::load(&ctx.env, &site_id).await?.version;
+            Ok(Response::from_json(&json!({
+                "site": site_id,
+                "current": current,
+                "versions": (1..=current).rev().collect::<Vec<_>>(),
+            }))?)
+        }
+        .await,
+    )
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RollbackBody {
+    version: u32,
+}
+
+/// `POST /v1/admin/sites/{site}/config/rollback` `{version}`: make an old version current again
+/// (stored as a new version, so the history keeps every step).
+pub async fn rollback(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let site_id = param(&ctx, "site")?.to_owned();
+    respond(
+        async {
+            secrets::require_bearer(&req, &ctx.env, secrets::ADMIN_TOKEN)?;
+            let body: RollbackBody =
+                crate::routes::json_body(&mut req, r#"{"version": 3}"#).await?;
+            let old = site::load_version(&ctx.env, &site_id, body.version).await?;
+            let version = site::store(&ctx.env, &site_id, old).await?;
+            Ok(Response::from_json(&json!({
+                "site": site_id, "version": version, "restored_from": body.version,
+            }))?)
+        }
+        .await,
+    )
+}
+
+/// `GET /v1/admin/sites/{site}/metrics?days=7`: per-day handoff metrics and totals.
+pub async fn metrics(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let site_id = param(&ctx, "site")?.to_owned();
+    respond(
+        async {
+            secrets::require_bearer(&req, &ctx.env, secrets::ADMIN_TOKEN)?;
+            let days = req
+                .url()?
+                .query_pairs()
+                .find(|(k, _)| k == "days")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_else(|| "7".into());
+            crate::durable::call_router::<()>(
+                &ctx.env,
+                &site_id,
+                worker::Method::Get,
+                &format!("/metrics?days={}", days.parse::<u32>().unwrap_or(7)),
+                None,
+            )
+            .await
+        }
+        .await,
+    )
+}
