@@ -45,9 +45,8 @@ export function live(baton, c, since = 0) {
       const found = events.find(pred);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const w = { pred, resolve };
-        waiters.push(w);
-        setTimeout(() => reject(new Error("timed out waiting for an event; got " + JSON.stringify(events))), ms);
+        const timer = setTimeout(() => reject(new Error("timed out waiting for an event; got " + JSON.stringify(events))), ms);
+        waiters.push({ pred, resolve: (ev) => { clearTimeout(timer); resolve(ev); } });
       });
     },
     close() { ws.close(); },

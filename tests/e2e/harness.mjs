@@ -94,7 +94,7 @@ export async function startBaton({ config = "config/sites/demo.json", vars = {},
     await stop();
     throw e;
   }
-  return { base, agentToken: secrets.AGENT_TOKEN, adminToken: secrets.ADMIN_TOKEN, stop, restart, log, secrets };
+  return { base, agentToken: secrets.AGENT_TOKEN, adminToken: secrets.ADMIN_TOKEN, stop, restart, log, secrets, pid: () => child.pid };
 }
 
 /** Debian's Chromium, headless, with the flags that keep it off the network. */

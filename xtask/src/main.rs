@@ -17,6 +17,7 @@ fn usage() -> ExitCode {
          test             run every test: Rust unit tests, widget tests in Chromium, end-to-end\n  \
          build            build widget, worker and static pages into dist/ and edge/build/\n  \
          size             build, then print gzip sizes of the loader, the widget and the worker\n  \
+         budgets          build, then measure worker size, CPU per message and 200-conversation load\n  \
          setup            only install the tools the other commands need"
     );
     ExitCode::from(2)
@@ -31,6 +32,10 @@ fn main() -> ExitCode {
         Some("size") => {
             setup::ensure_all(false).and_then(|t| build::all(&t).and_then(|_| size::report()))
         }
+        Some("budgets") => setup::ensure_all(false).and_then(|t| {
+            build::all(&t)?;
+            run(std::process::Command::new("node").arg("scripts/budgets.mjs"))
+        }),
         Some("setup") => setup::ensure_all(true).map(|_| ()),
         _ => return usage(),
     };
