@@ -2,7 +2,9 @@
 //! Each change is committed to storage before it is broadcast or sent anywhere else.
 
 use crate::ai;
-use crate::durable::{self, now_ms, router::QueueEntry};
+use crate::durable::{self, now_ms};
+
+mod delivery;
 use crate::error::{respond, AppError};
 use crate::metrics::MetricEvent;
 use crate::site;
@@ -62,6 +64,9 @@ struct Meta {
     recent_client_ids: Vec<String>,
     #[serde(default)]
     csat: Option<Csat>,
+    /// Last customer or agent message, for the inbox list.
+    #[serde(default)]
+    last_message: Option<String>,
     /// The customer's segment, once known.
     #[serde(default)]
     segment: Option<String>,
@@ -129,6 +134,14 @@ impl Change {
     }
 
     fn push(&mut self, body: EventBody) {
+        if let EventBody::Message {
+            author: Author::Customer | Author::Agent,
+            text,
+            ..
+        } = &body
+        {
+            self.meta.last_message = Some(text.clone());
+        }
         self.meta.last_seq += 1;
         self.events.push(LiveEvent {
             seq: self.meta.last_seq,
@@ -240,6 +253,11 @@ impl DurableObject for Conversation {
     async fn websocket_error(&self, _ws: WebSocket, _error: worker::Error) -> Result<()> {
         Ok(())
     }
+
+    async fn alarm(&self) -> Result<Response> {
+        self.deliver_due().await;
+        Response::empty()
+    }
 }
 
 impl Conversation {
@@ -274,6 +292,7 @@ impl Conversation {
                 csat: None,
                 recent_message_times: Vec::new(),
                 segment: None,
+                last_message: None,
             };
             self.state
                 .storage()
@@ -686,6 +705,17 @@ impl Conversation {
         }
         js_sys::Reflect::set(&batch, &"meta".into(), &durable::to_js(&meta)?)
             .map_err(|e| AppError::Internal(format!("{e:?}")))?;
+        // The inbox copy travels through the outbox, committed with the change: a crash after
+        // this write still ends with the escalation in the inbox.
+        if router_dirty && meta.state.escalation.is_some() {
+            let entry = delivery::inbox_entry(now_ms());
+            js_sys::Reflect::set(
+                &batch,
+                &delivery::key(&entry).into(),
+                &durable::to_js(&entry)?,
+            )
+            .map_err(|e| AppError::Internal(format!("{e:?}")))?;
+        }
         self.state.storage().put_multiple_raw(batch).await?;
 
         for ws in self.state.get_websockets() {
@@ -702,54 +732,7 @@ impl Conversation {
                 worker::console_error!("metrics for {} answered {}", meta.id, resp.status_code());
             }
         }
-        if router_dirty && meta.state.escalation.is_some() {
-            let last_message = events
-                .iter()
-                .rev()
-                .find_map(|e| match &e.body {
-                    EventBody::Message {
-                        author: Author::Customer | Author::Agent,
-                        text,
-                        ..
-                    } => Some(text.clone()),
-                    _ => None,
-                })
-                .unwrap_or_default();
-            let entry = QueueEntry {
-                id: meta.id.clone(),
-                site: meta.site.clone(),
-                priority: 0,
-                position: None,
-                wait_seconds: None,
-                status: meta.state.status,
-                queue: meta
-                    .state
-                    .queue
-                    .as_ref()
-                    .map(|q| q.to_string())
-                    .unwrap_or_default(),
-                queue_name: meta.queue_name.clone().unwrap_or_default(),
-                topic: meta.topic.clone().unwrap_or_default(),
-                summary: summary(&meta),
-                reason: meta.reason.clone().unwrap_or_default(),
-                customer: customer_name(&meta.user),
-                page_url: meta.page["url"].as_str().unwrap_or_default().to_owned(),
-                last_message,
-                agent: meta.agent_name.clone(),
-                enqueued_at: meta.enqueued_at.unwrap_or(meta.created_at),
-                updated_at: now_ms(),
-            };
-            let resp =
-                durable::call_router(&self.env, &meta.site, Method::Post, "/upsert", Some(&entry))
-                    .await?;
-            if resp.status_code() >= 300 {
-                worker::console_error!(
-                    "router upsert for {} answered {}",
-                    meta.id,
-                    resp.status_code()
-                );
-            }
-        }
+        self.deliver_due().await;
         Ok(())
     }
 }

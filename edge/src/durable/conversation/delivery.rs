@@ -1,0 +1,195 @@
+//! The conversation's outbox: deliveries committed with the state change that caused them,
+//! attempted at once and then by alarm on the shared retry policy until they land or give up.
+
+use super::{customer_name, summary, Conversation, Meta};
+use crate::durable::{self, now_ms, router::QueueEntry};
+use baton_shared::outbox::{classify, DeliveryKind, OutboxEntry, Outcome, RetryPolicy};
+use worker::{ListOptions, Method};
+
+/// Storage prefix of outbox entries.
+const PREFIX: &str = "o:";
+
+/// The storage key of an entry.
+pub(super) fn key(entry: &OutboxEntry) -> String {
+    format!("{PREFIX}{}", entry.key)
+}
+
+/// Bring the built-in inbox up to date with this conversation (idempotent: the router keeps
+/// one entry per conversation, and delivery sends the state as it is at delivery time).
+pub(super) fn inbox_entry(now: f64) -> OutboxEntry {
+    OutboxEntry {
+        key: "inbox".into(),
+        kind: DeliveryKind::CreateTicket,
+        connector: "builtin".into(),
+        attempts: 0,
+        next_at_ms: now,
+        created_at_ms: now,
+        last_error: None,
+        payload: serde_json::Value::Null,
+    }
+}
+
+impl Conversation {
+    /// The retry policy, with `OUTBOX_RETRY_SCALE` shrinking it for tests.
+    fn retry_policy(&self) -> RetryPolicy {
+        let scale = self
+            .env
+            .var("OUTBOX_RETRY_SCALE")
+            .ok()
+            .and_then(|v| v.to_string().parse::<f64>().ok())
+            .filter(|s| *s > 0.0)
+            .unwrap_or(1.0);
+        RetryPolicy {
+            scale,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Attempt every due delivery; reschedule the rest. Never fails: problems are recorded on
+    /// the entries and retried, so a caller's state change is never undone by a delivery.
+    pub(super) async fn deliver_due(&self) {
+        if let Err(e) = self.try_deliver_due().await {
+            worker::console_error!("outbox: {e}");
+            // Make sure we come back even if this pass broke half-way.
+            let _ = self
+                .state
+                .storage()
+                .set_alarm(std::time::Duration::from_secs(30))
+                .await;
+        }
+    }
+
+    async fn try_deliver_due(&self) -> Result<(), crate::error::AppError> {
+        let Some(meta) = self.state.storage().get::<Meta>("meta").await? else {
+            return Ok(());
+        };
+        let map = self
+            .state
+            .storage()
+            .list_with_options(ListOptions::new().prefix(PREFIX))
+            .await?;
+        let mut entries: Vec<OutboxEntry> = Vec::new();
+        for value in map.values() {
+            let value = value.map_err(|e| crate::error::AppError::Internal(format!("{e:?}")))?;
+            if let Ok(entry) = serde_wasm_bindgen::from_value(value) {
+                entries.push(entry);
+            }
+        }
+        let policy = self.retry_policy();
+        let mut next_alarm: Option<f64> = None;
+        for mut entry in entries {
+            let now = now_ms();
+            if entry.next_at_ms > now {
+                next_alarm = Some(next_alarm.map_or(entry.next_at_ms, |t| t.min(entry.next_at_ms)));
+                continue;
+            }
+            let outcome = self.attempt(&meta, &entry, &policy).await;
+            let now = now_ms();
+            match outcome {
+                Outcome::Delivered => {
+                    self.state.storage().delete(&key(&entry)).await?;
+                    continue;
+                }
+                Outcome::Retry {
+                    retry_after_ms,
+                    reason,
+                } => {
+                    entry.attempts += 1;
+                    entry.last_error = Some(reason);
+                    match policy.next_at(
+                        entry.attempts,
+                        now,
+                        retry_after_ms,
+                        js_sys::Math::random(),
+                    ) {
+                        Some(at) => entry.next_at_ms = at,
+                        None => {
+                            self.give_up(&meta, &entry).await;
+                            self.state.storage().delete(&key(&entry)).await?;
+                            continue;
+                        }
+                    }
+                }
+                Outcome::Permanent { reason } => {
+                    entry.attempts += 1;
+                    entry.last_error = Some(reason);
+                    self.give_up(&meta, &entry).await;
+                    self.state.storage().delete(&key(&entry)).await?;
+                    continue;
+                }
+            }
+            next_alarm = Some(next_alarm.map_or(entry.next_at_ms, |t| t.min(entry.next_at_ms)));
+            self.state
+                .storage()
+                .put_raw(&key(&entry), durable::to_js(&entry)?)
+                .await?;
+        }
+        if let Some(at) = next_alarm {
+            let wait = (at - now_ms()).max(0.0) as u64;
+            self.state
+                .storage()
+                .set_alarm(std::time::Duration::from_millis(wait))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// One delivery attempt.
+    async fn attempt(&self, meta: &Meta, entry: &OutboxEntry, _policy: &RetryPolicy) -> Outcome {
+        let result = match entry.connector.as_str() {
+            "builtin" => self.deliver_to_inbox(meta).await,
+            other => Err(format!("no connector named '{other}'")),
+        };
+        match result {
+            Ok(outcome) => outcome,
+            Err(reason) => Outcome::Retry {
+                retry_after_ms: None,
+                reason,
+            },
+        }
+    }
+
+    async fn deliver_to_inbox(&self, meta: &Meta) -> Result<Outcome, String> {
+        let entry = QueueEntry {
+            id: meta.id.clone(),
+            site: meta.site.clone(),
+            priority: 0,
+            position: None,
+            wait_seconds: None,
+            status: meta.state.status,
+            queue: meta
+                .state
+                .queue
+                .as_ref()
+                .map(|q| q.to_string())
+                .unwrap_or_default(),
+            queue_name: meta.queue_name.clone().unwrap_or_default(),
+            topic: meta.topic.clone().unwrap_or_default(),
+            summary: summary(meta),
+            reason: meta.reason.clone().unwrap_or_default(),
+            customer: customer_name(&meta.user),
+            page_url: meta.page["url"].as_str().unwrap_or_default().to_owned(),
+            last_message: meta.last_message.clone().unwrap_or_default(),
+            agent: meta.agent_name.clone(),
+            enqueued_at: meta.enqueued_at.unwrap_or(meta.created_at),
+            updated_at: now_ms(),
+        };
+        let resp =
+            durable::call_router(&self.env, &meta.site, Method::Post, "/upsert", Some(&entry))
+                .await
+                .map_err(|e| e.to_string())?;
+        Ok(classify(resp.status_code(), None, now_ms()))
+    }
+
+    /// The last attempt failed: the escalation stays in the built-in inbox and an alert is raised.
+    async fn give_up(&self, meta: &Meta, entry: &OutboxEntry) {
+        worker::console_error!(
+            "ALERT outbox: giving up on {} via {} for conversation {} after {} attempts: {}",
+            entry.key,
+            entry.connector,
+            meta.id,
+            entry.attempts,
+            entry.last_error.as_deref().unwrap_or("unknown error")
+        );
+    }
+}
