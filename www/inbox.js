@@ -46,39 +46,60 @@
     $("presence").hidden = false;
     $("who").textContent = auth.name + " · " + auth.site;
     sendPresence().then(refreshQueue);
-    poll = setInterval(refreshQueue, 1500);
+    watchQueue();
+    poll = setInterval(refreshQueue, 15000);
     beat = setInterval(sendPresence, 30000);
   }
   ["online", "skills", "capacity"].forEach(function (id) { $(id).addEventListener("change", sendPresence); });
   $("presence").addEventListener("submit", function (e) { e.preventDefault(); sendPresence(); });
 
+  function renderQueue(items) {
+    var list = $("queue-list");
+    list.textContent = "";
+    $("queue-empty").hidden = items.length > 0;
+    items.forEach(function (it) {
+      var li = document.createElement("li");
+      var b = document.createElement("button");
+      b.type = "button";
+      b.setAttribute("data-conversation", it.id);
+      if (current && current.id === it.id) b.setAttribute("aria-current", "true");
+      b.appendChild(text("span", "item-status", statusWords[it.status] || it.status));
+      b.appendChild(text("span", "item-topic", it.customer + " · " + it.topic));
+      b.appendChild(text("span", "item-summary", it.last_message));
+      if (it.position) {
+        var mins = Math.max(1, Math.round((it.wait_seconds || 0) / 60));
+        b.appendChild(text("span", "item-wait", "#" + it.position + " in " + it.queue_name + " · about " + mins + " min"));
+      } else if (it.agent) {
+        b.appendChild(text("span", "item-wait", it.agent === auth.name ? "assigned to you" : "with " + it.agent));
+      }
+      b.addEventListener("click", function () { openConversation(it.id); });
+      li.appendChild(b);
+      list.appendChild(li);
+    });
+  }
+
   function refreshQueue() {
-    api("GET", "/v1/sites/" + encodeURIComponent(auth.site) + "/inbox").then(function (items) {
-      var list = $("queue-list");
-      list.textContent = "";
-      $("queue-empty").hidden = items.length > 0;
-      items.forEach(function (it) {
-        var li = document.createElement("li");
-        var b = document.createElement("button");
-        b.type = "button";
-        b.setAttribute("data-conversation", it.id);
-        if (current && current.id === it.id) b.setAttribute("aria-current", "true");
-        b.appendChild(text("span", "item-status", statusWords[it.status] || it.status));
-        b.appendChild(text("span", "item-topic", it.customer + " · " + it.topic));
-        b.appendChild(text("span", "item-summary", it.last_message));
-        if (it.position) {
-          var mins = Math.max(1, Math.round((it.wait_seconds || 0) / 60));
-          b.appendChild(text("span", "item-wait", "#" + it.position + " in " + it.queue_name + " · about " + mins + " min"));
-        } else if (it.agent) {
-          b.appendChild(text("span", "item-wait", it.agent === auth.name ? "assigned to you" : "with " + it.agent));
-        }
-        b.addEventListener("click", function () { openConversation(it.id); });
-        li.appendChild(b);
-        list.appendChild(li);
-      });
-    }).catch(function (e) {
+    if (!auth) return;
+    api("GET", "/v1/sites/" + encodeURIComponent(auth.site) + "/inbox").then(renderQueue).catch(function (e) {
       if (/token/.test(e.message)) signOut(e.message);
     });
+  }
+
+  // The queue is pushed over a WebSocket; polling stays as a slow safety net.
+  var queueSocket = null;
+  function watchQueue() {
+    if (!auth) return;
+    var url = location.origin.replace(/^http/, "ws") + "/v1/sites/" + encodeURIComponent(auth.site) +
+      "/inbox/live?token=" + encodeURIComponent(auth.token);
+    var ws = new WebSocket(url);
+    queueSocket = ws;
+    ws.onmessage = function (m) {
+      var msg = JSON.parse(m.data);
+      if (msg.kind === "queue") renderQueue(msg.entries);
+    };
+    ws.onclose = function () {
+      if (queueSocket === ws && auth) setTimeout(watchQueue, 2000);
+    };
   }
 
   function setStatus(status, agent) {
@@ -157,6 +178,7 @@
     sessionStorage.removeItem("baton-agent");
     if (poll) clearInterval(poll);
     if (beat) clearInterval(beat);
+    if (queueSocket) { var q = queueSocket; queueSocket = null; q.close(); }
     $("presence").hidden = true;
     location.hash = "";
     auth = null;

@@ -49,6 +49,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .post_async("/v1/conversations/:id/reply", routes::inbox::reply)
         .post_async("/v1/conversations/:id/resolve", routes::inbox::resolve)
         .get_async("/v1/sites/:site/inbox", routes::inbox::queue)
+        .get_async("/v1/sites/:site/inbox/live", routes::inbox::queue_live)
         .post_async("/v1/sites/:site/presence", routes::inbox::presence)
         .get_async("/v1/sites/:site/agents", routes::inbox::agents)
         .put_async("/v1/admin/sites/:site/config", routes::admin::put_config)

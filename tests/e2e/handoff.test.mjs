@@ -105,6 +105,17 @@ test("a customer reaches a human agent and back, with the context travelling", {
   assert.equal(await log.locator(".msg.customer").count(), 3);
   assert.equal(await customer.locator("section.panel").getAttribute("data-status"), "resolved");
 
+  // New escalations are pushed to an open inbox (its fallback poll is every 15 s).
+  const r = await fetch(baton.base + "/v1/conversations", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ site: "demo", page: { url: baton.base + "/" }, user: { name: "Second Customer" } }),
+  });
+  const second = await r.json();
+  await fetch(`${baton.base}/v1/conversations/${second.id}/messages`, {
+    method: "POST", body: JSON.stringify({ token: second.token, text: "get me a human agent please" }),
+  });
+  await agent.locator("#queue-list button", { hasText: "Second Customer" }).waitFor({ timeout: 5000 });
+
   assert.deepEqual(pageErrors, [], "no script errors on the host page");
   await customerCtx.close();
   await agentCtx.close();

@@ -109,6 +109,32 @@ impl DurableObject for SiteRouter {
         Self { state, env }
     }
 
+    async fn websocket_message(
+        &self,
+        _ws: worker::WebSocket,
+        _message: worker::WebSocketIncomingMessage,
+    ) -> Result<()> {
+        Ok(()) // the inbox only listens on this socket
+    }
+
+    async fn websocket_close(
+        &self,
+        _ws: worker::WebSocket,
+        _code: usize,
+        _reason: String,
+        _clean: bool,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    async fn websocket_error(&self, _ws: worker::WebSocket, _error: worker::Error) -> Result<()> {
+        Ok(())
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        Response::empty() // the router sets no alarms; present so a stray one cannot panic
+    }
+
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         respond(
             async {
@@ -119,10 +145,18 @@ impl DurableObject for SiteRouter {
                         Ok(Response::empty()?.with_status(204))
                     }
                     (Method::Get, "/list") => Ok(Response::from_json(&self.entries().await?)?),
+                    (Method::Get, "/live") => {
+                        let pair = worker::WebSocketPair::new()?;
+                        self.state.accept_web_socket(&pair.server);
+                        pair.server
+                            .send(&json!({ "kind": "queue", "entries": self.entries().await? }))?;
+                        Ok(Response::from_websocket(pair.client)?)
+                    }
                     (Method::Post, "/remove") => {
                         let body: serde_json::Value = req.json().await?;
                         let id = body["id"].as_str().unwrap_or_default();
                         self.state.storage().delete(&format!("c:{id}")).await?;
+                        self.broadcast().await?;
                         Ok(Response::empty()?.with_status(204))
                     }
                     (Method::Post, "/presence") => {
@@ -175,6 +209,19 @@ impl DurableObject for SiteRouter {
 }
 
 impl SiteRouter {
+    /// Push the whole queue to every open inbox.
+    async fn broadcast(&self) -> std::result::Result<(), AppError> {
+        let sockets = self.state.get_websockets();
+        if sockets.is_empty() {
+            return Ok(());
+        }
+        let message = json!({ "kind": "queue", "entries": self.entries().await? });
+        for ws in sockets {
+            let _ = ws.send(&message);
+        }
+        Ok(())
+    }
+
     async fn list<T: serde::de::DeserializeOwned>(&self, prefix: &str) -> Result<Vec<T>> {
         let map = self
             .state
@@ -379,7 +426,7 @@ impl SiteRouter {
             durable::call_conversation(&self.env, &e.id, Method::Post, "/position", Some(&body))
                 .await?;
         }
-        Ok(())
+        self.broadcast().await
     }
 }
 

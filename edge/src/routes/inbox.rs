@@ -133,3 +133,30 @@ pub async fn agents(req: Request, ctx: RouteContext<()>) -> Result<Response> {
         .await,
     )
 }
+
+/// `GET /v1/sites/{site}/inbox/live?token=AGENT_TOKEN` (WebSocket): the queue, pushed on change.
+pub async fn queue_live(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let site = param(&ctx, "site")?.to_owned();
+    respond(
+        async {
+            let token = req
+                .url()?
+                .query_pairs()
+                .find(|(k, _)| k == "token")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            let expected = secrets::get(&ctx.env, secrets::AGENT_TOKEN)?;
+            if !crate::token::constant_time_eq(expected.as_bytes(), token.as_bytes()) {
+                return Err(AppError::Unauthorized("add ?token=<agent token>"));
+            }
+            let mut init = worker::RequestInit::new();
+            init.with_method(Method::Get)
+                .with_headers(req.headers().clone());
+            let inner = Request::new_with_init("https://router/live", &init)?;
+            Ok(durable::router_stub(&ctx.env, &site)?
+                .fetch_with_request(inner)
+                .await?)
+        }
+        .await,
+    )
+}
