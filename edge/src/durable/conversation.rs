@@ -472,6 +472,9 @@ impl Conversation {
                 format!("messages are at most {MAX_TEXT} characters"),
             ));
         }
+        // Config first (KV is outside I/O, during which other events may run); then the state,
+        // with no outside I/O between reading it and committing the change.
+        let config = self.config(&self.load().await?.site).await?;
         let meta = self.load().await?;
         if let Some(id) = &client_id {
             if meta.recent_client_ids.contains(id) {
@@ -487,7 +490,6 @@ impl Conversation {
         if let Some(secs) = crate::limits::over(&mut meta.recent_message_times, now_ms(), limit) {
             return Err(AppError::RateLimited(secs));
         }
-        let config = self.config(&meta.site).await?;
         let mut change = Change::new(meta, false);
         if let Some(id) = client_id.clone() {
             let ids = &mut change.meta.recent_client_ids;
@@ -529,8 +531,8 @@ impl Conversation {
         agent: String,
         text: Option<String>,
     ) -> std::result::Result<(), AppError> {
+        let config = self.config(&self.load().await?.site).await?;
         let meta = self.load().await?;
-        let config = self.config(&meta.site).await?;
         let mut change = Change::new(meta, true);
         let status = change.meta.state.status;
         let needs_claim = matches!(status, Status::Queued | Status::Reopened)

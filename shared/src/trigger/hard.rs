@@ -52,7 +52,11 @@ const ENGLISH: &[Family] = &[
     Family {
         trigger: "cancellation",
         category: "account",
-        phrases: &["cancel my subscription", "close my account", "delete my account"],
+        phrases: &[
+            "cancel my subscription",
+            "close my account",
+            "delete my account",
+        ],
     },
 ];
 
@@ -128,7 +132,10 @@ mod tests {
 
     #[test]
     fn negated_request_does_not_fire() {
-        assert_eq!(detect_hard("I don't want to cancel my subscription", "en"), None);
+        assert_eq!(
+            detect_hard("I don't want to cancel my subscription", "en"),
+            None
+        );
     }
 
     #[test]
