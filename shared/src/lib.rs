@@ -11,6 +11,8 @@ pub mod knowledge;
 pub mod message;
 #[cfg(feature = "edge")]
 pub mod outbox;
+#[cfg(feature = "edge")]
+pub mod responder;
 pub mod trigger;
 pub mod wire;
 
