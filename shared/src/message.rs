@@ -39,6 +39,19 @@ pub fn render(template: &str, values: &[(&str, &str)]) -> String {
     tidy
 }
 
+/// How a category reads to a customer in a sentence ("about {topic}").
+pub fn topic_label(category: &str) -> String {
+    match category {
+        "billing" => "your billing question".into(),
+        "sales" => "plans and pricing".into(),
+        "account" => "your account".into(),
+        "legal" => "your legal or privacy request".into(),
+        "technical" | "bug" => "the technical problem".into(),
+        "general" | "" => "your question".into(),
+        other => format!("your {} question", other.replace(['_', '-'], " ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,18 +68,5 @@ mod tests {
     #[test]
     fn unclosed_brace_is_kept() {
         assert_eq!(render("a {b", &[]), "a {b");
-    }
-}
-
-/// How a category reads to a customer in a sentence ("about {topic}").
-pub fn topic_label(category: &str) -> String {
-    match category {
-        "billing" => "your billing question".into(),
-        "sales" => "plans and pricing".into(),
-        "account" => "your account".into(),
-        "legal" => "your legal or privacy request".into(),
-        "technical" | "bug" => "the technical problem".into(),
-        "general" | "" => "your question".into(),
-        other => format!("your {} question", other.replace(['_', '-'], " ")),
     }
 }
