@@ -13,7 +13,14 @@ pub fn run_all() -> Result<(), String> {
     sh(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
 
     step("cargo clippy (native crates, then the wasm crates)");
-    sh(Command::new("cargo").args(["clippy", "--all-targets", "--all-features", "--", "-D", "warnings"]))?;
+    sh(Command::new("cargo").args([
+        "clippy",
+        "--all-targets",
+        "--all-features",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     sh(Command::new("cargo").args([
         "clippy",
         "--target",
