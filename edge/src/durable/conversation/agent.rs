@@ -1,0 +1,84 @@
+//! The agents' side of a conversation: claim, reply, resolve, and queue updates from the router.
+
+use super::*;
+
+impl Conversation {
+    pub(super) async fn agent_action(
+        &self,
+        action: &str,
+        agent: String,
+        text: Option<String>,
+    ) -> std::result::Result<(), AppError> {
+        let config = self.config(&self.load().await?.site).await?;
+        let meta = self.load().await?;
+        let mut change = Change::new(meta, true);
+        let status = change.meta.state.status;
+        let needs_claim = matches!(status, Status::Queued | Status::Reopened)
+            || (status == Status::WithAgent
+                && change.meta.agent_name.as_deref() != Some(agent.as_str()));
+        if needs_claim && action != "/resolve" {
+            let effects = change.meta.state.apply(Event::AgentClaimed {
+                agent: agent.as_str().into(),
+            })?;
+            change.meta.agent_name = Some(agent.clone());
+            self.carry_out(&mut change, &config, effects, "")?;
+        }
+        match action {
+            "/reply" => {
+                let text = text.unwrap_or_default().trim().to_owned();
+                if text.is_empty() {
+                    return Err(AppError::bad_field("text", "the reply is empty"));
+                }
+                if text.chars().count() > MAX_TEXT {
+                    return Err(AppError::bad_field(
+                        "text",
+                        format!("replies are at most {MAX_TEXT} characters"),
+                    ));
+                }
+                if !change.meta.state.status.is_human() {
+                    return Err(AppError::BadRequest {
+                        code: "not_with_agent",
+                        message: "this conversation is not with a human: claim it first".into(),
+                        field: None,
+                    });
+                }
+                change.say(Author::Agent, text, Some(agent));
+            }
+            "/resolve" => {
+                if change.meta.agent_name.is_none() {
+                    change.meta.agent_name = Some(agent);
+                }
+                let effects = change.meta.state.apply(Event::Resolved)?;
+                self.carry_out(&mut change, &config, effects, "")?;
+            }
+            _ => {}
+        }
+        self.commit(change).await
+    }
+
+    /// The router's latest queue position and wait estimate, pushed to the customer.
+    pub(super) async fn queue_position(&self, body: &Value) -> std::result::Result<(), AppError> {
+        let meta = self.load().await?;
+        if !matches!(meta.state.status, Status::Queued | Status::Reopened) {
+            return Ok(());
+        }
+        let mut change = Change::new(meta, false);
+        let status = change.meta.state.status;
+        change.meta.last_seq += 1;
+        change.events.push(LiveEvent {
+            seq: change.meta.last_seq,
+            at: now_ms(),
+            body: EventBody::Status {
+                status,
+                topic: change.meta.topic.clone(),
+                queue: change.meta.queue_name.clone(),
+                agent: None,
+                position: body["position"].as_u64().map(|p| p as u32),
+                wait_seconds: body["wait_seconds"].as_u64().map(|w| w as u32),
+                ticket: None,
+                expected_by: None,
+            },
+        });
+        self.commit(change).await
+    }
+}

@@ -1,0 +1,171 @@
+//! The customer's side of a conversation: start, messages (with trigger evaluation), CSAT
+//! and erasure.
+
+use super::*;
+
+impl Conversation {
+    pub(super) async fn init(&self, init: InitRequest) -> std::result::Result<Response, AppError> {
+        if self.state.storage().get::<Meta>("meta").await?.is_none() {
+            let meta = Meta {
+                id: init.id,
+                site: init.site,
+                locale: init.locale,
+                created_at: now_ms(),
+                page: init.page,
+                user: init.user,
+                state: ConversationState::default(),
+                last_seq: 0,
+                topic: None,
+                queue_name: None,
+                last_intent: None,
+                ai_answers: 0,
+                ai_misses: 0,
+                reason: None,
+                enqueued_at: None,
+                agent_name: None,
+                recent_client_ids: Vec::new(),
+                csat: None,
+                recent_message_times: Vec::new(),
+                segment: None,
+                last_message: None,
+            };
+            self.state
+                .storage()
+                .put_raw("meta", durable::to_js(&meta)?)
+                .await?;
+            let body = json!({ "events": [{ "name": "conversation_started" }] });
+            durable::call_router(&self.env, &meta.site, Method::Post, "/metrics", Some(&body))
+                .await?;
+        }
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    /// Store the customer's rating of a conversation a human handled.
+    pub(super) async fn csat(&self, body: CsatBody) -> std::result::Result<Response, AppError> {
+        if !(1..=5).contains(&body.score) {
+            return Err(AppError::bad_field(
+                "score",
+                "score is a whole number from 1 to 5",
+            ));
+        }
+        let comment = body.comment.unwrap_or_default().trim().to_owned();
+        if comment.chars().count() > 1000 {
+            return Err(AppError::bad_field(
+                "comment",
+                "comments are at most 1000 characters",
+            ));
+        }
+        let mut meta = self.load().await?;
+        if meta.state.escalation.is_none() {
+            return Err(AppError::BadRequest {
+                code: "no_handoff",
+                message:
+                    "ratings are for conversations a person handled; this one never left the AI"
+                        .into(),
+                field: None,
+            });
+        }
+        let metric = json!({ "events": [{
+            "name": "csat", "value": body.score, "segment": meta.segment,
+            "trigger": meta.state.escalation.as_ref().map(|e| e.trigger.to_string()),
+        }] });
+        meta.csat = Some(Csat {
+            score: body.score,
+            comment,
+            at: now_ms(),
+        });
+        self.state
+            .storage()
+            .put_raw("meta", durable::to_js(&meta)?)
+            .await?;
+        durable::call_router(
+            &self.env,
+            &meta.site,
+            Method::Post,
+            "/metrics",
+            Some(&metric),
+        )
+        .await?;
+        Ok(Response::from_json(&json!({ "ok": true }))?)
+    }
+
+    /// Delete everything this conversation holds (the customer's right to erasure).
+    pub(super) async fn erase(&self) -> std::result::Result<Response, AppError> {
+        let meta = self.load().await?;
+        for ws in self.state.get_websockets() {
+            let _ = ws.close(Some(1000), Some("conversation deleted"));
+        }
+        self.state.storage().delete_all().await?;
+        let body = json!({ "id": meta.id });
+        durable::call_router(&self.env, &meta.site, Method::Post, "/remove", Some(&body)).await?;
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    pub(super) async fn customer_message(
+        &self,
+        text: String,
+        client_id: Option<String>,
+    ) -> std::result::Result<(), AppError> {
+        let text = text.trim().to_owned();
+        if text.is_empty() {
+            return Err(AppError::bad_field("text", "the message is empty"));
+        }
+        if text.chars().count() > MAX_TEXT {
+            return Err(AppError::bad_field(
+                "text",
+                format!("messages are at most {MAX_TEXT} characters"),
+            ));
+        }
+        // Config first (KV is outside I/O, during which other events may run); then the state,
+        // with no outside I/O between reading it and committing the change.
+        let config = self.config(&self.load().await?.site).await?;
+        let meta = self.load().await?;
+        if let Some(id) = &client_id {
+            if meta.recent_client_ids.contains(id) {
+                return Ok(()); // a resend of something already stored
+            }
+        }
+        let mut meta = meta;
+        let limit = crate::limits::Limit::from_env(
+            &self.env,
+            "RATE_LIMIT_MESSAGES",
+            crate::limits::MESSAGES,
+        );
+        if let Some(secs) = crate::limits::over(&mut meta.recent_message_times, now_ms(), limit) {
+            return Err(AppError::RateLimited(secs));
+        }
+        let mut change = Change::new(meta, false);
+        if let Some(id) = client_id.clone() {
+            let ids = &mut change.meta.recent_client_ids;
+            ids.push(id);
+            if ids.len() > CLIENT_IDS_KEPT {
+                ids.remove(0);
+            }
+        }
+        change.push(EventBody::Message {
+            author: Author::Customer,
+            text: text.clone(),
+            name: None,
+            client_id,
+        });
+
+        let escalation = (change.meta.state.status == Status::AiMode)
+            .then(|| detect_hard(&text, &change.meta.locale))
+            .flatten()
+            .map(|hit| Escalation {
+                trigger: hit.trigger,
+                category: hit.category,
+                hard: true,
+                turn: change.meta.state.customer_turns,
+            });
+        let effects = change
+            .meta
+            .state
+            .apply(Event::CustomerMessage { escalation })?;
+        self.carry_out(&mut change, &config, effects, &text)?;
+        if change.meta.state.status.is_human() {
+            change.router_dirty = true;
+        }
+        self.commit(change).await
+    }
+}

@@ -1,0 +1,72 @@
+//! The live channel and reads: hibernatable WebSockets with an exact backlog, and snapshots.
+
+use super::*;
+
+impl Conversation {
+    /// Accept a WebSocket (hibernatable) and replay what the client has not seen.
+    pub(super) async fn accept_live(
+        &self,
+        req: &Request,
+    ) -> std::result::Result<Response, AppError> {
+        let url = req.url()?;
+        let q: HashMap<String, String> = url.query_pairs().into_owned().collect();
+        let role = q.get("role").cloned().unwrap_or_else(|| "customer".into());
+        let since: u64 = q.get("since").and_then(|s| s.parse().ok()).unwrap_or(0);
+        self.load().await?;
+        // Read the backlog first; from here to `accept` nothing awaits, so no commit can slip
+        // between the backlog and the live broadcast: the client sees each event exactly once.
+        let backlog = self.events_since(since).await?;
+        let pair = WebSocketPair::new()?;
+        self.state
+            .accept_websocket_with_tags(&pair.server, &[role.as_str()]);
+        pair.server.serialize_attachment(Peer {
+            role,
+            name: q.get("name").cloned().unwrap_or_default(),
+        })?;
+        for event in &backlog {
+            pair.server.send(event)?;
+        }
+        Ok(Response::from_websocket(pair.client)?)
+    }
+
+    pub(super) async fn snapshot(&self) -> std::result::Result<Response, AppError> {
+        let meta = self.load().await?;
+        let events = self.events_since(0).await?;
+        Ok(Response::from_json(&json!({
+            "id": meta.id,
+            "site": meta.site,
+            "status": meta.state.status,
+            "escalation": meta.state.escalation,
+            "queue": meta.queue_name,
+            "topic": meta.topic,
+            "reason": meta.reason,
+            "agent": meta.agent_name,
+            "page": meta.page,
+            "user": meta.user,
+            "summary": summary(&meta),
+            "csat": meta.csat,
+            "events": events,
+        }))?)
+    }
+
+    pub(super) async fn events_since(
+        &self,
+        since: u64,
+    ) -> std::result::Result<Vec<LiveEvent>, AppError> {
+        let start = format!("e:{:012}", since + 1);
+        let map = self
+            .state
+            .storage()
+            .list_with_options(ListOptions::new().start(&start).prefix("e:"))
+            .await?;
+        let mut out = Vec::new();
+        for value in map.values() {
+            let value = value.map_err(|e| AppError::Internal(format!("{e:?}")))?;
+            out.push(
+                serde_wasm_bindgen::from_value(value)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+            );
+        }
+        Ok(out)
+    }
+}
