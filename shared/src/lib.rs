@@ -13,6 +13,7 @@ pub mod message;
 pub mod outbox;
 #[cfg(feature = "edge")]
 pub mod responder;
+pub mod signal;
 pub mod trigger;
 pub mod wire;
 

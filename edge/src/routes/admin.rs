@@ -15,8 +15,9 @@ pub async fn put_config(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
         async {
             secrets::require_bearer(&req, &ctx.env, secrets::ADMIN_TOKEN)?;
             let text = req.text().await?;
-            let config = SiteConfig::from_json(&text)
-                .map_err(|e| AppError::InvalidConfig(vec![e.to_string()]))?;
+            let config = SiteConfig::from_json(&text).map_err(|e| {
+                AppError::InvalidConfig(e.0.iter().map(ToString::to_string).collect())
+            })?;
             if config.site.id.as_str() != site_id {
                 return Err(AppError::bad_field(
                     "site.id",

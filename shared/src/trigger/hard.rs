@@ -1,145 +1,596 @@
-//! Hard triggers: phrases that hand the conversation to a human with no further AI attempt.
-//! The widget calls this for instant feedback; the worker calls it authoritatively.
+//! Hard triggers: intents that hand the conversation to a human with no further AI attempt.
+//! Rules over concept lexicons, with negation, necessity questions and conditions held back.
 
 use crate::ids::{Category, TriggerId};
+use crate::signal::lexicon::{self, Concepts, Lexicon};
+use crate::signal::normalize::{normalize, Token};
+use crate::trigger::{HardTriggerConfig, TriggerConfig};
 use serde::{Deserialize, Serialize};
 
-/// A hard trigger that fired, with the phrase that fired it.
+/// A hard trigger that fired, with the words that fired it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HardHit {
-    /// Which trigger (`human_request`, `billing_dispute`, `legal_compliance`, `cancellation`).
+    /// Which trigger (`human_request`, `billing_dispute`, `legal_compliance`, `cancellation`, or a site's own).
     pub trigger: TriggerId,
     /// The escalation category the trigger routes under.
     pub category: Category,
-    /// The phrase, as normalised, that matched.
+    /// The normalised words that matched.
     pub phrase: String,
+    /// Evaluate and record only: do not act.
+    #[serde(default)]
+    pub shadow: bool,
 }
 
-struct Family {
-    trigger: &'static str,
-    category: &'static str,
-    phrases: &'static [&'static str],
-}
-
-const ENGLISH: &[Family] = &[
-    Family {
-        trigger: "human_request",
-        category: "general",
-        phrases: &[
-            "talk to a real person",
-            "talk to a person",
-            "talk to a human",
-            "speak to a human",
-            "speak to a person",
-            "speak to someone",
-            "talk to someone",
-            "real person",
-            "human agent",
-            "live agent",
-            "customer service representative",
-        ],
-    },
-    Family {
-        trigger: "billing_dispute",
-        category: "billing",
-        phrases: &["charged twice", "double charged", "refund", "dispute"],
-    },
-    Family {
-        trigger: "legal_compliance",
-        category: "legal",
-        phrases: &["lawyer", "gdpr", "legal action", "sue you"],
-    },
-    Family {
-        trigger: "cancellation",
-        category: "account",
-        phrases: &[
-            "cancel my subscription",
-            "close my account",
-            "delete my account",
-        ],
-    },
+/// The built-in hard triggers, most specific first: when several fire, the first one names
+/// the escalation (a refund request that also asks for a person goes to billing).
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("legal_compliance", "legal"),
+    ("billing_dispute", "billing"),
+    ("cancellation", "account"),
+    ("human_request", "general"),
 ];
 
-/// Lower-case, fold punctuation to spaces and collapse whitespace.
-fn normalise(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push(' ');
-    let mut last_space = true;
-    for c in text.chars().flat_map(char::to_lowercase) {
-        let c = if c == '\u{2019}' { '\'' } else { c };
-        if c.is_alphanumeric() || c == '\'' {
-            out.push(c);
-            last_space = false;
-        } else if !last_space {
-            out.push(' ');
-            last_space = true;
-        }
-    }
-    if !last_space {
-        out.push(' ');
-    }
-    out
+/// Words between a negator and the intent that keep the negation on the intent
+/// ("do not really want to talk" is negated; "not helpful, I want" is not).
+const FILLERS: &[&str] = &[
+    "to",
+    "a",
+    "an",
+    "the",
+    "any",
+    "really",
+    "even",
+    "ever",
+    "actually",
+    "going",
+    "plan",
+    "planning",
+    "intend",
+    "intending",
+    "try",
+    "trying",
+    "need",
+    "want",
+    "wish",
+    "have",
+    "like",
+    "bother",
+    "my",
+    "me",
+    "for",
+    "more",
+    "quiero",
+    "voy",
+    "mi",
+    "la",
+    "el",
+    "necesito",
+    "deseo",
+    "tengo",
+    "que",
+    "de",
+];
+
+/// Everything the rules need about one token.
+struct Tok<'a> {
+    word: &'a str,
+    concepts: Concepts,
 }
 
-const NEGATORS: &[&str] = &[" don't ", " do not ", " not ", " never ", " no "];
+fn has(t: &Tok<'_>, c: Concepts) -> bool {
+    t.concepts & c != 0
+}
 
-/// The first hard trigger the text fires, if any.
-pub fn detect_hard(text: &str, _locale: &str) -> Option<HardHit> {
-    let norm = normalise(text);
-    for family in ENGLISH {
-        for phrase in family.phrases {
-            let needle = format!(" {phrase} ");
-            if let Some(at) = norm.find(&needle) {
-                let before = &norm[..at + 1];
-                let window_start = before.len().saturating_sub(24);
-                let window = &before[before.floor_char_boundary_compat(window_start)..];
-                if NEGATORS.iter().any(|n| window.contains(n)) {
-                    continue;
+/// Is the intent word at `at` negated ("I don't want to talk to anyone")?
+/// Inability ("I can't reach anyone") and negated knowing ("I don't know how to reach
+/// someone") are not refusals.
+fn negated(clause: &[Tok<'_>], at: usize) -> bool {
+    let from = at.saturating_sub(5);
+    for j in (from..at).rev() {
+        if !has(&clause[j], lexicon::NEGATOR) {
+            continue;
+        }
+        if j > 0 && has(&clause[j - 1], lexicon::ABILITY) && !has(&clause[j - 1], lexicon::AUX) {
+            return false; // "can not", "am not able to": inability
+        }
+        if clause[j].word == "no" && clause.get(j + 1).is_some_and(|t| t.word == "one") {
+            return false; // "no one answers"
+        }
+        return clause[j + 1..at].iter().all(|t| FILLERS.contains(&t.word));
+    }
+    false
+}
+
+/// A yes/no question about necessity or advice ("do I need to talk to someone?",
+/// "should I contact support?"): asking whether, not asking for.
+fn necessity_question(clause: &[Tok<'_>], at: usize) -> bool {
+    let Some(first) = clause.first() else {
+        return false;
+    };
+    if !has(first, lexicon::AUX) || first.word == "could" {
+        return false;
+    }
+    let subject = clause.get(1).is_some_and(|t| matches!(t.word, "i" | "we"));
+    if !subject {
+        return false;
+    }
+    if matches!(first.word, "should" | "must" | "shall") {
+        return at <= 4;
+    }
+    // "... need to [really] talk": necessity right before the intent.
+    (2..at).any(|k| {
+        has(&clause[k], lexicon::NECESSITY)
+            && clause.get(k + 1).is_some_and(|t| t.word == "to")
+            && at <= k + 3
+    })
+}
+
+/// A condition before the intent ("if I cancel my plan, ..."), except "if possible".
+fn conditional(clause: &[Tok<'_>], at: usize) -> bool {
+    clause[..at].iter().enumerate().any(|(i, t)| {
+        has(t, lexicon::CONDITIONAL)
+            && !clause
+                .get(i + 1)
+                .is_some_and(|n| matches!(n.word, "possible" | "so" | "that"))
+    })
+}
+
+fn blocked(clause: &[Tok<'_>], at: usize) -> bool {
+    negated(clause, at) || conditional(clause, at)
+}
+
+/// Find a token with `c` within `window` tokens after `at` (exclusive).
+fn after(clause: &[Tok<'_>], at: usize, window: usize, c: Concepts) -> Option<usize> {
+    (at + 1..clause.len().min(at + 1 + window)).find(|&k| has(&clause[k], c))
+}
+
+fn phrase(clause: &[Tok<'_>], a: usize, b: usize) -> String {
+    let (a, b) = (a.min(b), a.max(b));
+    clause[a..=b]
+        .iter()
+        .map(|t| t.word)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn human_request(clause: &[Tok<'_>], all_short: bool) -> Option<String> {
+    for (i, t) in clause.iter().enumerate() {
+        // "talk to a real person", "contact a live agent", "speak with customer service".
+        if has(t, lexicon::CONTACT) {
+            let target = after(clause, i, 5, lexicon::HUMAN | lexicon::SERVICE);
+            if let Some(k) = target {
+                let service_ok = has(&clause[k], lexicon::HUMAN)
+                    || clause[i + 1..k].iter().any(|t| has(t, lexicon::CUSTOMER))
+                    || clause
+                        .get(k + 1)
+                        .is_some_and(|t| matches!(t.word, "team" | "agent" | "staff"))
+                    || (k == i + 1
+                        || clause[i + 1..k]
+                            .iter()
+                            .all(|t| FILLERS.contains(&t.word) || has(t, lexicon::LINK)));
+                let to_bot = clause[i..k].iter().any(|t| has(t, lexicon::BOT));
+                if service_ok && !to_bot && !blocked(clause, i) && !necessity_question(clause, i) {
+                    return Some(phrase(clause, i, k));
                 }
-                return Some(HardHit {
-                    trigger: TriggerId::from(family.trigger),
-                    category: Category::from(family.category),
-                    phrase: (*phrase).to_owned(),
+            }
+        }
+        // "I want a human", "get me an agent", "need someone".
+        if has(t, lexicon::DESIRE) {
+            if let Some(k) = after(clause, i, 3, lexicon::HUMAN) {
+                let between_ok = clause[i + 1..k].iter().all(|t| {
+                    matches!(
+                        t.word,
+                        "a" | "an"
+                            | "the"
+                            | "me"
+                            | "to"
+                            | "some"
+                            | "real"
+                            | "live"
+                            | "actual"
+                            | "us"
+                            | "your"
+                            | "one"
+                            | "of"
+                            | "with"
+                    )
                 });
+                if between_ok && !blocked(clause, i) && !necessity_question(clause, i) {
+                    return Some(phrase(clause, i, k));
+                }
+            }
+        }
+        // "a real person", "live agent", "human agent": unambiguous wherever they appear.
+        if has(t, lexicon::REAL) || t.word == "human" {
+            if let Some(k) = after(clause, i, 1, lexicon::HUMAN) {
+                if !blocked(clause, i) && !necessity_question(clause, i) {
+                    return Some(phrase(clause, i, k));
+                }
+            }
+        }
+        // A bare "agent please" / "human!" / "representative".
+        if all_short
+            && has(t, lexicon::HUMAN)
+            && !matches!(t.word, "someone" | "somebody" | "anyone" | "anybody")
+            && !blocked(clause, i)
+        {
+            return Some(t.word.to_owned());
+        }
+    }
+    None
+}
+
+fn billing_dispute(clause: &[Tok<'_>]) -> Option<String> {
+    for (i, t) in clause.iter().enumerate() {
+        if has(t, lexicon::REFUND) {
+            let about_policy = after(clause, i, 2, lexicon::POLICY).is_some();
+            if !about_policy && !blocked(clause, i) {
+                return Some(t.word.to_owned());
+            }
+        }
+        // "money back"
+        if t.word == "money"
+            && clause.get(i + 1).is_some_and(|n| n.word == "back")
+            && !blocked(clause, i)
+        {
+            return Some("money back".into());
+        }
+        if has(t, lexicon::PAYMENT) {
+            // "charged twice", "payment failed", "problem with my invoice", "unauthorized charge".
+            let lo = i.saturating_sub(4);
+            let hi = (i + 5).min(clause.len());
+            let problem = (lo..hi).find(|&k| {
+                k != i
+                    && has(&clause[k], lexicon::PROBLEM)
+                    && !(clause[k].word == "double"
+                        && clause.get(k + 1).is_some_and(|n| n.word == "check"))
+                    && !has(&clause[k], lexicon::PAYMENT)
+            });
+            if let Some(k) = problem {
+                let anchor = i.min(k);
+                if !blocked(clause, anchor) {
+                    return Some(phrase(clause, i, k));
+                }
+            }
+            // "I can't pay", "unable to make a payment".
+            let unable = clause[lo..i]
+                .windows(2)
+                .any(|w| (w[0].word == "can" || w[0].word == "could") && w[1].word == "not")
+                || clause[lo..i].iter().any(|t| t.word == "unable");
+            if unable && matches!(t.word, "pay" | "payment" | "paying") {
+                return Some(phrase(clause, lo, i));
             }
         }
     }
     None
 }
 
-trait FloorBoundary {
-    fn floor_char_boundary_compat(&self, i: usize) -> usize;
+fn cancellation(clause: &[Tok<'_>]) -> Option<String> {
+    if clause.iter().any(|t| has(t, lexicon::MAILING)) {
+        return None; // unsubscribing from emails is routine
+    }
+    for (i, t) in clause.iter().enumerate() {
+        if !has(t, lexicon::CANCEL) {
+            continue;
+        }
+        let lo = i.saturating_sub(3);
+        let hi = (i + 6).min(clause.len());
+        let target = (lo..hi).find(|&k| {
+            k != i && has(&clause[k], lexicon::ACCOUNT) && !has(&clause[k], lexicon::CANCEL)
+        });
+        let Some(k) = target else { continue };
+        if k > i {
+            // "delete the card from my account": the account is where, not what.
+            let located = clause[i + 1..k].iter().any(|t| has(t, lexicon::LOCATION));
+            let other_object = clause[i + 1..k].iter().any(|t| has(t, lexicon::ORDER));
+            if located || other_object {
+                continue;
+            }
+        }
+        if !blocked(clause, i.min(k)) {
+            return Some(phrase(clause, i, k));
+        }
+    }
+    None
 }
 
-impl FloorBoundary for str {
-    fn floor_char_boundary_compat(&self, mut i: usize) -> usize {
-        while i > 0 && !self.is_char_boundary(i) {
-            i -= 1;
+fn legal(clause: &[Tok<'_>]) -> Option<String> {
+    for (i, t) in clause.iter().enumerate() {
+        if (has(t, lexicon::LEGAL) || has(t, lexicon::SUE)) && !blocked(clause, i) {
+            return Some(t.word.to_owned());
         }
-        i
+        // "take you to court" is covered by "court"; "report you to the regulator" by "regulator".
     }
+    None
+}
+
+/// Words that do not count toward a message being "short".
+const SHORT_IGNORED: &[&str] = &[
+    "a", "an", "the", "please", "now", "i", "me", "a", "want", "need", "get", "talk", "to",
+    "speak", "with", "live", "real", "just",
+];
+
+fn clauses<'a>(tokens: &'a [Token], lex: &Lexicon) -> Vec<Vec<Tok<'a>>> {
+    let mut out: Vec<Vec<Tok<'a>>> = Vec::new();
+    let mut current: Option<u16> = None;
+    for t in tokens {
+        if current != Some(t.clause) {
+            out.push(Vec::new());
+            current = Some(t.clause);
+        }
+        if let Some(last) = out.last_mut() {
+            last.push(Tok {
+                word: &t.word,
+                concepts: lex.lookup(&t.word),
+            });
+        }
+    }
+    out
+}
+
+/// Evaluates hard triggers: the built-in rules plus a site's own phrases and overrides.
+#[derive(Clone, Debug, Default)]
+pub struct HardTriggers {
+    overrides: Vec<HardTriggerConfig>,
+}
+
+impl HardTriggers {
+    /// The built-in triggers, unchanged.
+    pub fn builtin() -> Self {
+        Self::default()
+    }
+
+    /// Built-ins adjusted by a site's `triggers.hard` (disable, shadow, recategorise, add phrases,
+    /// add new triggers).
+    pub fn from_config(config: &TriggerConfig) -> Self {
+        Self {
+            overrides: config.hard.clone(),
+        }
+    }
+
+    fn setting(&self, id: &str) -> Option<&HardTriggerConfig> {
+        self.overrides.iter().find(|o| o.id.as_str() == id)
+    }
+
+    /// Every hard trigger the text fires, most specific first.
+    pub fn detect_all(&self, text: &str, locale: &str) -> Vec<HardHit> {
+        let tokens = normalize(text);
+        let lex = lexicon::for_locale(locale);
+        let clauses = clauses(&tokens, lex);
+        let content: usize = tokens
+            .iter()
+            .filter(|t| !SHORT_IGNORED.contains(&t.word.as_str()))
+            .count();
+        let short = content <= 2 && tokens.len() <= 5;
+        let mut hits = Vec::new();
+        for (id, category) in BUILT_IN {
+            let setting = self.setting(id);
+            if setting.is_some_and(|s| !s.enabled) {
+                continue;
+            }
+            let found = clauses.iter().find_map(|c| match *id {
+                "legal_compliance" => legal(c),
+                "billing_dispute" => billing_dispute(c),
+                "cancellation" => cancellation(c),
+                _ => human_request(c, short),
+            });
+            let found = found.or_else(|| setting.and_then(|s| site_phrase(s, &clauses, locale)));
+            if let Some(phrase) = found {
+                hits.push(HardHit {
+                    trigger: TriggerId::from(*id),
+                    category: setting
+                        .and_then(|s| s.category.clone())
+                        .unwrap_or_else(|| Category::from(*category)),
+                    phrase,
+                    shadow: setting.is_some_and(|s| s.shadow),
+                });
+            }
+        }
+        // A site's own triggers, after the built-ins.
+        for custom in self
+            .overrides
+            .iter()
+            .filter(|o| o.enabled && !BUILT_IN.iter().any(|(id, _)| *id == o.id.as_str()))
+        {
+            if let Some(phrase) = site_phrase(custom, &clauses, locale) {
+                hits.push(HardHit {
+                    trigger: custom.id.clone(),
+                    category: custom
+                        .category
+                        .clone()
+                        .unwrap_or_else(|| Category::from("general")),
+                    phrase,
+                    shadow: custom.shadow,
+                });
+            }
+        }
+        hits
+    }
+
+    /// The trigger that decides, if any: the most specific that is not in shadow mode.
+    pub fn detect(&self, text: &str, locale: &str) -> Option<HardHit> {
+        self.detect_all(text, locale)
+            .into_iter()
+            .find(|h| !h.shadow)
+    }
+}
+
+/// A site phrase, matched as a run of normalised words, not negated or conditional.
+fn site_phrase(
+    setting: &HardTriggerConfig,
+    clauses: &[Vec<Tok<'_>>],
+    locale: &str,
+) -> Option<String> {
+    let lang = locale.split(['-', '_']).next().unwrap_or(locale);
+    let phrases = setting
+        .phrases
+        .iter()
+        .filter(|(l, _)| l.as_str() == lang || l.as_str() == locale || l.as_str() == "*")
+        .flat_map(|(_, p)| p.iter());
+    for p in phrases {
+        let words: Vec<String> = normalize(p).into_iter().map(|t| t.word).collect();
+        if words.is_empty() {
+            continue;
+        }
+        for clause in clauses {
+            if clause.len() < words.len() {
+                continue;
+            }
+            for start in 0..=clause.len() - words.len() {
+                if clause[start..start + words.len()]
+                    .iter()
+                    .zip(&words)
+                    .all(|(t, w)| t.word == w)
+                    && !blocked(clause, start)
+                {
+                    return Some(words.join(" "));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The first hard trigger the text fires with the built-in rules, if any. The widget calls this
+/// for instant feedback; the worker calls the same rules authoritatively.
+pub fn detect_hard(text: &str, locale: &str) -> Option<HardHit> {
+    HardTriggers::builtin().detect(text, locale)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn explicit_request_for_a_person_fires_human_request() {
-        let hit = detect_hard("I want to talk to a real person!", "en").unwrap();
-        assert_eq!(hit.trigger.as_str(), "human_request");
+    fn fired(text: &str) -> Option<String> {
+        detect_hard(text, "en").map(|h| h.trigger.to_string())
     }
 
     #[test]
-    fn negated_request_does_not_fire() {
+    fn human_requests() {
+        for text in [
+            "I want to talk to a real person",
+            "let me talk to someone",
+            "put me through to a real person",
+            "can I speak to a human?",
+            "agent please",
+            "representative",
+            "get me a human",
+            "I need to chat with an operator",
+            "how do I contact a live agent",
+            "I don't know how I can speak to a live agent",
+            "what do I need to do to contact someone?",
+            "you are not helpful, I want help to speak to an operator",
+            "i need assistance speakign to a human agent",
+            "I can't reach anyone, connect me to customer service",
+            "I'd rather talk to a human",
+        ] {
+            assert_eq!(fired(text).as_deref(), Some("human_request"), "{text}");
+        }
+    }
+
+    #[test]
+    fn not_human_requests() {
+        for text in [
+            "do I need to talk to someone?",
+            "I don't want to talk to anyone, just tell me the price",
+            "should I contact support about this?",
+            "if I need to talk to someone later, how?",
+            "I need my team members to have access",
+            "edit my personal information",
+            "the agent was very helpful, thanks",
+            "How much is the Pro plan?",
+        ] {
+            assert_eq!(fired(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn billing_disputes() {
+        for text in [
+            "I was charged twice",
+            "I want a refund",
+            "i paid $1200 for this article i wana receive a rebate",
+            "my card was declined",
+            "there is an unauthorized charge on my statement",
+            "I can't pay",
+            "reporting payment issues",
+            "I want my money back",
+        ] {
+            assert_eq!(fired(text).as_deref(), Some("billing_dispute"), "{text}");
+        }
+        for text in [
+            "what payment methods do you accept?",
+            "when is my bill due date?",
+            "what is your refund policy?",
+            "I don't want a refund, just the invoice",
+            "can you double check my invoice address",
+        ] {
+            assert_eq!(fired(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn cancellations() {
+        for text in [
+            "close my account",
+            "I want to cancel my subscription",
+            "help me delete my premium account",
+            "how can I get information about a standard account removal?",
+            "I can't cancel my membership",
+        ] {
+            assert_eq!(fired(text).as_deref(), Some("cancellation"), "{text}");
+        }
+        for text in [
+            "I don't want to cancel my subscription",
+            "cancel that",
+            "unsubscribe me from the newsletter",
+            "remove the old card from my account",
+            "what happens if I cancel my plan?",
+            "cancel order 1234",
+        ] {
+            assert_eq!(fired(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn legal_language() {
         assert_eq!(
-            detect_hard("I don't want to cancel my subscription", "en"),
-            None
+            fired("I will talk to my lawyer").as_deref(),
+            Some("legal_compliance")
+        );
+        assert_eq!(
+            fired("This is a GDPR request for my data").as_deref(),
+            Some("legal_compliance")
+        );
+        assert_eq!(
+            fired("I'm going to sue you").as_deref(),
+            Some("legal_compliance")
         );
     }
 
     #[test]
-    fn routine_question_does_not_fire() {
-        assert_eq!(detect_hard("How much is the Pro plan?", "en"), None);
+    fn most_specific_trigger_names_the_escalation() {
+        let hits =
+            HardTriggers::builtin().detect_all("I want a refund, let me talk to a person", "en");
+        assert_eq!(hits[0].trigger.as_str(), "billing_dispute");
+        assert!(hits.iter().any(|h| h.trigger.as_str() == "human_request"));
+    }
+
+    #[test]
+    fn spanish_starter_lexicon() {
+        let hit = |t: &str| detect_hard(t, "es").map(|h| h.trigger.to_string());
+        assert_eq!(
+            hit("Quiero hablar con una persona").as_deref(),
+            Some("human_request")
+        );
+        assert_eq!(
+            hit("quiero un reembolso").as_deref(),
+            Some("billing_dispute")
+        );
+        assert_eq!(
+            hit("quiero cancelar mi suscripción").as_deref(),
+            Some("cancellation")
+        );
+        assert_eq!(hit("no quiero cancelar mi cuenta"), None);
     }
 }

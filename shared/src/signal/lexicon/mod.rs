@@ -1,0 +1,207 @@
+//! Concept lexicons per locale: which words mean "talk to", "a person", "refund", "account",
+//! "cancel", negation, and so on. Triggers are rules over these concepts, not phrase lists.
+
+mod en;
+mod es;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// A set of concept tags, one bit each.
+pub type Concepts = u32;
+
+/// Talk, speak, chat, contact, reach, call, connect, transfer, escalate.
+pub const CONTACT: Concepts = 1 << 0;
+/// Want, need, give me, get me, let me, request, ask for.
+pub const DESIRE: Concepts = 1 << 1;
+/// A person: human, agent, representative, operator, someone, staff, manager.
+pub const HUMAN: Concepts = 1 << 2;
+/// Makes the next HUMAN unambiguous: live, real, actual (agent/person).
+pub const REAL: Concepts = 1 << 3;
+/// Not, no, never, without.
+pub const NEGATOR: Concepts = 1 << 4;
+/// Know, understand, find, figure out: a negation before these is about knowing, not wanting.
+pub const KNOW: Concepts = 1 << 5;
+/// Can, could, able, am, is: "can not reach" is inability, not refusal.
+pub const ABILITY: Concepts = 1 << 6;
+/// Do, does, will, would, should, must: yes/no question openers.
+pub const AUX: Concepts = 1 << 7;
+/// Need, have (to), required, necessary.
+pub const NECESSITY: Concepts = 1 << 8;
+/// If, unless, whether: a condition, not an intent.
+pub const CONDITIONAL: Concepts = 1 << 9;
+/// Refund, reimburse, money back, chargeback: a billing dispute on its own.
+pub const REFUND: Concepts = 1 << 10;
+/// Payment, pay, charge, bill, transaction, card, invoice.
+pub const PAYMENT: Concepts = 1 << 11;
+/// Issue, problem, error, failed, declined, wrong, twice, unauthorized.
+pub const PROBLEM: Concepts = 1 << 12;
+/// Cancel, delete, close, terminate, deactivate, remove.
+pub const CANCEL: Concepts = 1 << 13;
+/// Account, subscription, membership, profile, contract, plan.
+pub const ACCOUNT: Concepts = 1 << 14;
+/// Newsletter, emails, mailing list: unsubscribing from these is routine.
+pub const MAILING: Concepts = 1 << 15;
+/// Policy: "refund policy" is a question, not a dispute.
+pub const POLICY: Concepts = 1 << 16;
+/// Lawyer, attorney, lawsuit, GDPR, regulator: legal or compliance language.
+pub const LEGAL: Concepts = 1 << 17;
+/// From, in, on, into: "delete X from my account" is not closing the account.
+pub const LOCATION: Concepts = 1 << 18;
+/// Order, purchase, item: cancelling these is routine.
+pub const ORDER: Concepts = 1 << 19;
+/// Support, service, care (as in customer service).
+pub const SERVICE: Concepts = 1 << 20;
+/// Customer (as in customer service).
+pub const CUSTOMER: Concepts = 1 << 21;
+/// To, with (as in talk to).
+pub const LINK: Concepts = 1 << 22;
+/// Sue, take to court: legal threats as verbs.
+pub const SUE: Concepts = 1 << 23;
+/// Bot, robot, machine, AI: talking about the assistant itself.
+pub const BOT: Concepts = 1 << 24;
+
+/// A locale's words and their concepts.
+pub struct Lexicon {
+    words: HashMap<&'static str, Concepts>,
+    /// Single-deletion neighbourhood of words of 5+ letters, for typo-tolerant lookup.
+    deletions: HashMap<String, Vec<&'static str>>,
+}
+
+impl Lexicon {
+    fn build(tables: &[&[(&'static str, Concepts)]]) -> Self {
+        let mut words: HashMap<&'static str, Concepts> = HashMap::new();
+        for table in tables {
+            for (w, c) in table.iter() {
+                *words.entry(w).or_default() |= c;
+            }
+        }
+        let mut deletions: HashMap<String, Vec<&'static str>> = HashMap::new();
+        for w in words.keys() {
+            if fuzzy_eligible(w) {
+                for d in single_deletions(w) {
+                    deletions.entry(d).or_default().push(w);
+                }
+            }
+        }
+        Self { words, deletions }
+    }
+
+    /// Concepts of a word, tolerating one typo (insertion, deletion, substitution or
+    /// transposition) in words of five letters or more.
+    pub fn lookup(&self, word: &str) -> Concepts {
+        if let Some(c) = self.words.get(word) {
+            return *c;
+        }
+        let len = word.chars().count();
+        if !(5..=20).contains(&len) {
+            return 0;
+        }
+        let mut found: Concepts = 0;
+        // The word with one letter too many, or one wrong letter, or two swapped letters.
+        let mut consider = |candidate: &str| {
+            if let Some((w, c)) = self.words.get_key_value(candidate) {
+                if fuzzy_eligible(w) {
+                    found |= c;
+                }
+            }
+        };
+        let dels = single_deletions(word);
+        for d in &dels {
+            consider(d);
+        }
+        // One letter missing from the word, or a substitution/transposition: shared deletions.
+        if let Some(ws) = self.deletions.get(word) {
+            for w in ws {
+                found |= self.words[w];
+            }
+        }
+        for d in &dels {
+            if let Some(ws) = self.deletions.get(d) {
+                for w in ws {
+                    if is_one_edit(word, w) {
+                        found |= self.words[w];
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Short words are too close to other words ("close"/"chose") to correct; these few are not.
+const FUZZY_SHORT: &[&str] = &["human", "agent", "speak", "staff", "legal"];
+
+fn fuzzy_eligible(word: &str) -> bool {
+    word.chars().count() >= 6 || FUZZY_SHORT.contains(&word)
+}
+
+fn single_deletions(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    (0..chars.len())
+        .map(|i| {
+            chars
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, c)| c)
+                .collect()
+        })
+        .collect()
+}
+
+/// Substitution or adjacent transposition (same length), the cases shared deletions over-match.
+fn is_one_edit(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len() != b.len() {
+        return a.len().abs_diff(b.len()) == 1;
+    }
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    match diff.as_slice() {
+        [_] => true,
+        [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+        _ => false,
+    }
+}
+
+/// The lexicon for a locale: its own words plus English, which customers mix in everywhere.
+pub fn for_locale(locale: &str) -> &'static Lexicon {
+    static EN: OnceLock<Lexicon> = OnceLock::new();
+    static ES: OnceLock<Lexicon> = OnceLock::new();
+    match locale.split(['-', '_']).next().unwrap_or("en") {
+        "es" => ES.get_or_init(|| Lexicon::build(&[es::WORDS, en::WORDS])),
+        _ => EN.get_or_init(|| Lexicon::build(&[en::WORDS])),
+    }
+}
+
+/// Locales with a lexicon of their own.
+pub const LOCALES: &[&str] = &["en", "es"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_and_typo_tolerant_lookup() {
+        let en = for_locale("en");
+        assert_ne!(en.lookup("representative") & HUMAN, 0);
+        assert_ne!(en.lookup("represntative") & HUMAN, 0, "deletion");
+        assert_ne!(en.lookup("assistgant") & HUMAN, 0, "insertion");
+        assert_ne!(en.lookup("speakign") & CONTACT, 0, "transposition");
+        assert_ne!(en.lookup("paymnent") & PAYMENT, 0);
+        assert_eq!(
+            en.lookup("personal") & HUMAN,
+            0,
+            "two edits away is another word"
+        );
+        assert_eq!(en.lookup("zzzzzz"), 0);
+    }
+
+    #[test]
+    fn spanish_includes_english() {
+        let es = for_locale("es-MX");
+        assert_ne!(es.lookup("reembolso") & REFUND, 0);
+        assert_ne!(es.lookup("refund") & REFUND, 0);
+    }
+}

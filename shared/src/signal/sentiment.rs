@@ -1,0 +1,1 @@
+//! Sentiment (placeholder while the lexicon-based scorer lands).

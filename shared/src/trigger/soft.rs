@@ -1,0 +1,1 @@
+//! Soft signals (placeholder while the scorer lands).
