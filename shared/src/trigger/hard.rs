@@ -257,7 +257,7 @@ fn billing_dispute(clause: &[Tok<'_>]) -> Option<String> {
                 .windows(2)
                 .any(|w| (w[0].word == "can" || w[0].word == "could") && w[1].word == "not")
                 || clause[lo..i].iter().any(|t| t.word == "unable");
-            if unable && matches!(t.word, "pay" | "payment" | "paying") {
+            if unable && matches!(t.word, "pay" | "payment" | "payments" | "paying") {
                 return Some(phrase(clause, lo, i));
             }
         }
@@ -265,13 +265,20 @@ fn billing_dispute(clause: &[Tok<'_>]) -> Option<String> {
     None
 }
 
-fn cancellation(clause: &[Tok<'_>]) -> Option<String> {
+fn cancellation(clause: &[Tok<'_>], account_mentioned: bool) -> Option<String> {
     if clause.iter().any(|t| has(t, lexicon::MAILING)) {
         return None; // unsubscribing from emails is routine
     }
     for (i, t) in clause.iter().enumerate() {
         if !has(t, lexicon::CANCEL) {
             continue;
+        }
+        // "I no longer use my account, help me close it": the account was named earlier.
+        let pronoun = clause[i + 1..clause.len().min(i + 3)]
+            .iter()
+            .any(|n| matches!(n.word, "it" | "this" | "them"));
+        if pronoun && account_mentioned && !blocked(clause, i) {
+            return Some(phrase(clause, i, (i + 1).min(clause.len() - 1)));
         }
         let lo = i.saturating_sub(3);
         let hi = (i + 6).min(clause.len());
@@ -296,7 +303,15 @@ fn cancellation(clause: &[Tok<'_>]) -> Option<String> {
 
 fn legal(clause: &[Tok<'_>]) -> Option<String> {
     for (i, t) in clause.iter().enumerate() {
-        if (has(t, lexicon::LEGAL) || has(t, lexicon::SUE)) && !blocked(clause, i) {
+        // "sue" needs someone to sue ("I'll sue you"); alone it is usually a typo of "use".
+        let sue = has(t, lexicon::SUE)
+            && clause[i + 1..clause.len().min(i + 3)].iter().any(|n| {
+                matches!(
+                    n.word,
+                    "you" | "your" | "them" | "company" | "business" | "everyone"
+                )
+            });
+        if (has(t, lexicon::LEGAL) || sue) && !blocked(clause, i) {
             return Some(t.word.to_owned());
         }
         // "take you to court" is covered by "court"; "report you to the regulator" by "regulator".
@@ -309,6 +324,27 @@ const SHORT_IGNORED: &[&str] = &[
     "a", "an", "the", "please", "now", "i", "me", "a", "want", "need", "get", "talk", "to",
     "speak", "with", "live", "real", "just",
 ];
+
+/// Split run-together words ("tosomebody" → "to somebody") before matching.
+fn unglue(tokens: Vec<Token>, lex: &Lexicon) -> Vec<Token> {
+    let mut out = Vec::with_capacity(tokens.len() + 2);
+    for t in tokens {
+        match lex.split(&t.word) {
+            Some((a, b)) if lex.lookup(&t.word) == 0 => {
+                out.push(Token {
+                    word: a,
+                    clause: t.clause,
+                });
+                out.push(Token {
+                    word: b,
+                    clause: t.clause,
+                });
+            }
+            _ => out.push(t),
+        }
+    }
+    out
+}
 
 fn clauses<'a>(tokens: &'a [Token], lex: &Lexicon) -> Vec<Vec<Tok<'a>>> {
     let mut out: Vec<Vec<Tok<'a>>> = Vec::new();
@@ -354,14 +390,16 @@ impl HardTriggers {
 
     /// Every hard trigger the text fires, most specific first.
     pub fn detect_all(&self, text: &str, locale: &str) -> Vec<HardHit> {
-        let tokens = normalize(text);
         let lex = lexicon::for_locale(locale);
+        let tokens = unglue(normalize(text), lex);
         let clauses = clauses(&tokens, lex);
         let content: usize = tokens
             .iter()
             .filter(|t| !SHORT_IGNORED.contains(&t.word.as_str()))
             .count();
         let short = content <= 2 && tokens.len() <= 5;
+        let account_mentioned = clauses.iter().flatten().any(|t| has(t, lexicon::ACCOUNT))
+            && !clauses.iter().flatten().any(|t| has(t, lexicon::MAILING));
         let mut hits = Vec::new();
         for (id, category) in BUILT_IN {
             let setting = self.setting(id);
@@ -371,7 +409,7 @@ impl HardTriggers {
             let found = clauses.iter().find_map(|c| match *id {
                 "legal_compliance" => legal(c),
                 "billing_dispute" => billing_dispute(c),
-                "cancellation" => cancellation(c),
+                "cancellation" => cancellation(c, account_mentioned),
                 _ => human_request(c, short),
             });
             let found = found.or_else(|| setting.and_then(|s| site_phrase(s, &clauses, locale)));

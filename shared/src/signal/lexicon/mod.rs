@@ -93,6 +93,21 @@ impl Lexicon {
         if let Some(c) = self.words.get(word) {
             return *c;
         }
+        if NOT_TYPOS.contains(&word) {
+            return 0;
+        }
+        // A doubled letter typed once too often: "talkk", "refundd", "acccount".
+        let bytes = word.as_bytes();
+        for i in 1..bytes.len() {
+            if bytes[i] == bytes[i - 1] && word.is_char_boundary(i) {
+                let mut shorter = String::with_capacity(word.len());
+                shorter.push_str(&word[..i]);
+                shorter.push_str(&word[i + 1..]);
+                if let Some(c) = self.words.get(shorter.as_str()) {
+                    return *c;
+                }
+            }
+        }
         let len = word.chars().count();
         if !(5..=20).contains(&len) {
             return 0;
@@ -130,10 +145,49 @@ impl Lexicon {
 }
 
 /// Short words are too close to other words ("close"/"chose") to correct; these few are not.
-const FUZZY_SHORT: &[&str] = &["human", "agent", "speak", "staff", "legal"];
+const FUZZY_SHORT: &[&str] = &[
+    "human", "agent", "speak", "staff", "legal", "issue", "money",
+];
+
+/// Everyday words one typo away from a lexicon word; never "corrected" into it
+/// ("changing" is not "charging").
+const NOT_TYPOS: &[&str] = &[
+    "changing", "change", "changed", "changes", "chance", "charity", "prison", "poison", "reason",
+    "season", "lesson", "using", "cancer", "parcel", "closer", "clothes", "pending", "spending",
+    "sending", "lending", "ending", "mending", "tending", "attend", "agents", "urgent", "regent",
+    "remote", "removal", "relate", "refuse", "refused", "perform", "payments", "accounts",
+];
 
 fn fuzzy_eligible(word: &str) -> bool {
     word.chars().count() >= 6 || FUZZY_SHORT.contains(&word)
+}
+
+/// Short words that run into their neighbour when a space is missed ("tosomebody", "myaccount").
+const GLUE: &[&str] = &[
+    "to", "my", "with", "a", "an", "the", "of", "for", "in", "on", "me", "your", "this", "it", "i",
+    "is",
+];
+
+impl Lexicon {
+    /// Split a word that is two words run together, when both halves are known: a lexicon word
+    /// and a short function word, or two lexicon words ("freemiumaccount" stays whole unless
+    /// "freemium" is known; "mynewsletter" → "my newsletter").
+    pub fn split(&self, word: &str) -> Option<(String, String)> {
+        if word.len() < 5 || self.words.contains_key(word) || !word.is_ascii() {
+            return None;
+        }
+        for i in 1..word.len() {
+            let (a, b) = word.split_at(i);
+            let known_a = GLUE.contains(&a) || (a.len() >= 3 && self.words.contains_key(a));
+            let known_b = GLUE.contains(&b) || (b.len() >= 3 && self.words.contains_key(b));
+            let lexical = (a.len() >= 3 && self.words.contains_key(a))
+                || (b.len() >= 3 && self.words.contains_key(b));
+            if known_a && known_b && lexical {
+                return Some((a.to_owned(), b.to_owned()));
+            }
+        }
+        None
+    }
 }
 
 fn single_deletions(word: &str) -> Vec<String> {
