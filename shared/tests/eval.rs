@@ -153,3 +153,96 @@ fn hard_triggers_meet_their_goals_on_bitext() {
             .join("\n")
     );
 }
+
+fn pearson(xs: &[f64], ys: &[f64]) -> f64 {
+    let n = xs.len() as f64;
+    let (mx, my) = (xs.iter().sum::<f64>() / n, ys.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (x, y) in xs.iter().zip(ys) {
+        sxy += (x - mx) * (y - my);
+        sxx += (x - mx) * (x - mx);
+        syy += (y - my) * (y - my);
+    }
+    sxy / (sxx.sqrt() * syy.sqrt())
+}
+
+fn class(v: f64) -> usize {
+    if v >= 0.05 {
+        2
+    } else if v <= -0.05 {
+        0
+    } else {
+        1
+    }
+}
+
+/// Weighted (by support) F1 over negative / neutral / positive.
+fn weighted_f1(truth: &[f64], pred: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for c in 0..3 {
+        let tp = truth
+            .iter()
+            .zip(pred)
+            .filter(|(t, p)| class(**t) == c && class(**p) == c)
+            .count() as f64;
+        let fp = truth
+            .iter()
+            .zip(pred)
+            .filter(|(t, p)| class(**t) != c && class(**p) == c)
+            .count() as f64;
+        let fn_ = truth
+            .iter()
+            .zip(pred)
+            .filter(|(t, p)| class(**t) == c && class(**p) != c)
+            .count() as f64;
+        let support = tp + fn_;
+        let f1 = if tp == 0.0 {
+            0.0
+        } else {
+            2.0 * tp / (2.0 * tp + fp + fn_)
+        };
+        total += f1 * support;
+    }
+    total / truth.len() as f64
+}
+
+#[test]
+fn sentiment_matches_human_ratings_at_least_as_well_as_vader() {
+    // Reference figures of Python vaderSentiment 3.3.2 on the same files (data README).
+    let cases = [
+        ("tweets_GroundTruth.txt", 0.872, 0.896),
+        ("movieReviewSnippets_GroundTruth.txt", 0.427, 0.581),
+    ];
+    println!("\n| corpus | texts | Pearson r | vaderSentiment r | weighted F1 | vaderSentiment F1 |\n|---|---:|---:|---:|---:|---:|");
+    let mut failures = Vec::new();
+    for (file, ref_r, ref_f1) in cases {
+        let text = std::fs::read(data_dir().join("vader").join(file)).expect("read ground truth");
+        let text = String::from_utf8_lossy(&text);
+        let (mut truth, mut pred) = (Vec::new(), Vec::new());
+        for line in text.lines() {
+            let mut parts = line.splitn(3, '\t');
+            let (Some(_), Some(rating), Some(message)) = (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let Ok(rating) = rating.trim().parse::<f64>() else {
+                continue;
+            };
+            truth.push(rating / 4.0);
+            pred.push(baton_shared::signal::sentiment::sentiment(message));
+        }
+        let (r, f1) = (pearson(&truth, &pred), weighted_f1(&truth, &pred));
+        println!(
+            "| {file} | {} | {r:.4} | {ref_r} | {f1:.4} | {ref_f1} |",
+            truth.len()
+        );
+        // The reference figures are given to three decimals; compare at that precision.
+        let round = |x: f64| (x * 1000.0).round() / 1000.0;
+        if round(r) < ref_r || round(f1) < ref_f1 {
+            failures.push(format!(
+                "{file}: r {r:.3} (≥ {ref_r}), F1 {f1:.3} (≥ {ref_f1})"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
