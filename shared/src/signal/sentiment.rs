@@ -187,9 +187,10 @@ pub fn sentiment(text: &str) -> f64 {
             }
         }
         // "least": "the least good" reverses; "at least" does not.
-        if i > 1 && lower[i - 1] == "least" && !matches!(lower[i - 2].as_str(), "at" | "very") {
-            v *= NEGATION_SCALE;
-        } else if i == 1 && lower[0] == "least" {
+        let least =
+            (i > 1 && lower[i - 1] == "least" && !matches!(lower[i - 2].as_str(), "at" | "very"))
+                || (i == 1 && lower[0] == "least");
+        if least {
             v *= NEGATION_SCALE;
         }
         valences[i] = v;
