@@ -5,6 +5,8 @@
 
 pub mod config;
 pub mod conversation;
+#[cfg(feature = "edge")]
+pub mod decision;
 pub mod ids;
 #[cfg(feature = "edge")]
 pub mod knowledge;

@@ -2,8 +2,6 @@
 //! against a threshold. Every evaluation returns data that explains itself.
 
 pub mod hard;
-#[cfg(feature = "edge")]
-pub mod soft;
 
 pub use hard::{detect_hard, HardHit, HardTriggers};
 

@@ -1,0 +1,518 @@
+//! One evaluation per customer turn: hard triggers first, then the weighted soft signals against
+//! the segment's threshold, with shadow and rollout applied. The record explains itself.
+
+use crate::config::{Priority, Segment, SiteConfig};
+use crate::ids::{Category, TriggerId};
+use crate::signal::sentiment::sentiment;
+use crate::trigger::{HardHit, HardTriggers};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// What the conversation has shown so far; updated turn by turn by the host.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationSignals {
+    /// Customer messages so far.
+    pub customer_turns: u32,
+    /// AI answers that failed (no answer, below the confidence floor).
+    pub failed_attempts: u32,
+    /// The AI's confidence in its last answer.
+    pub last_confidence: Option<f32>,
+    /// Recent customer sentiment (exponentially weighted, newest counts half).
+    pub sentiment: f64,
+    /// Customer turns since the AI last resolved something.
+    pub turns_without_progress: u32,
+}
+
+/// What the AI said about its own answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AiSignal {
+    /// Whether it had an answer at all.
+    pub answered: bool,
+    /// Its confidence in [0, 1].
+    pub confidence: f32,
+    /// Whether it believes the problem is solved.
+    #[serde(default)]
+    pub resolved: bool,
+    /// The intent it identified.
+    #[serde(default)]
+    pub intent: Option<Category>,
+}
+
+impl ConversationSignals {
+    /// Count a customer message; returns its sentiment.
+    pub fn observe_customer(&mut self, text: &str) -> f64 {
+        let s = sentiment(text);
+        self.sentiment = if self.customer_turns == 0 {
+            s
+        } else {
+            0.5 * self.sentiment + 0.5 * s
+        };
+        self.customer_turns += 1;
+        self.turns_without_progress += 1;
+        s
+    }
+
+    /// Count the AI's answer to it.
+    pub fn observe_ai(&mut self, ai: &AiSignal, confidence_floor: f32) {
+        self.last_confidence = Some(ai.confidence);
+        if !ai.answered || ai.confidence < confidence_floor {
+            self.failed_attempts += 1;
+        }
+        if ai.resolved {
+            self.turns_without_progress = 0;
+        }
+    }
+}
+
+/// One soft signal in a decision record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignalRecord {
+    /// `failed_attempts`, `low_confidence`, `negative_sentiment`, `long_conversation`.
+    pub id: String,
+    /// Whether it fired.
+    pub fired: bool,
+    /// The observed value (count, confidence, sentiment, turns).
+    pub value: f64,
+    /// How strongly it fired, 0..1.
+    pub strength: f32,
+    /// Its configured weight.
+    pub weight: f32,
+    /// strength × weight, added to the score.
+    pub contribution: f32,
+}
+
+/// The explanation of one evaluation: what agents, metrics and replay read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    /// A trigger decided to escalate (before shadow and rollout).
+    pub escalate: bool,
+    /// The escalation is acted on (not shadowed, conversation in the rollout).
+    pub act: bool,
+    /// It was a hard trigger.
+    pub hard: bool,
+    /// The deciding trigger (`soft` for the soft score).
+    pub trigger: Option<TriggerId>,
+    /// The category routing will use.
+    pub category: Option<Category>,
+    /// Weighted soft score.
+    pub score: f32,
+    /// The threshold used (the segment's, else the site's).
+    pub threshold: f32,
+    /// The customer's segment.
+    pub segment: Option<String>,
+    /// Queue priority.
+    pub priority: Priority,
+    /// Every soft signal, fired or not.
+    pub signals: Vec<SignalRecord>,
+    /// Every hard trigger that fired, most specific first.
+    pub hard_hits: Vec<HardHit>,
+    /// Triggers that fired in shadow mode (recorded, not acted on).
+    pub shadowed: Vec<TriggerId>,
+    /// Whether this conversation is inside `rollout.percent`.
+    pub in_rollout: bool,
+    /// The config version evaluated.
+    pub config_version: u32,
+    /// Customer turn index (0-based).
+    pub turn: u32,
+    /// This message's sentiment.
+    pub sentiment: f64,
+}
+
+impl Decision {
+    /// The decision in words, for agents: "escalated because: billing dispute (hard, "charged twice")"
+    /// or "score 0.65 ≥ 0.60: 2 failed answers, negative sentiment (-0.62)".
+    pub fn explain(&self) -> String {
+        let mut out = String::new();
+        if self.hard {
+            if let Some(h) = self.hard_hits.iter().find(|h| !h.shadow) {
+                out = format!(
+                    "escalated because: {} (hard, \"{}\")",
+                    h.trigger.as_str().replace('_', " "),
+                    h.phrase
+                );
+            }
+        } else {
+            let fired: Vec<String> = self
+                .signals
+                .iter()
+                .filter(|s| s.fired)
+                .map(|s| match s.id.as_str() {
+                    "failed_attempts" => format!("{} failed answer(s)", s.value),
+                    "low_confidence" => format!("low AI confidence ({:.2})", s.value),
+                    "negative_sentiment" => format!("negative sentiment ({:.2})", s.value),
+                    "long_conversation" => format!("{} turns without progress", s.value),
+                    other => other.to_owned(),
+                })
+                .collect();
+            let rel = if self.score >= self.threshold {
+                "≥"
+            } else {
+                "<"
+            };
+            let what = if self.escalate {
+                "escalated"
+            } else {
+                "not escalated"
+            };
+            out = format!(
+                "{what}: score {:.2} {rel} {:.2}{}{}",
+                self.score,
+                self.threshold,
+                if fired.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", fired.join(", "))
+                },
+                self.segment
+                    .as_ref()
+                    .map(|s| format!(" (segment {s})"))
+                    .unwrap_or_default()
+            );
+        }
+        if self.escalate && !self.act {
+            out.push_str(if self.in_rollout {
+                " [shadow: recorded only]"
+            } else {
+                " [outside rollout: recorded only]"
+            });
+        }
+        out
+    }
+}
+
+/// The first segment whose conditions the customer's identity meets.
+pub fn segment_for<'a>(config: &'a SiteConfig, user: &Value) -> Option<&'a Segment> {
+    let text = |k: &str| user.get(k).and_then(Value::as_str).map(str::to_lowercase);
+    let plan = text("plan");
+    let tier = text("tier");
+    let value = user.get("account_value").and_then(|v| {
+        v.as_f64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+    });
+    let verified = user
+        .get("verified")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    config.segments.iter().find(|s| {
+        let m = &s.matches;
+        let plan_ok = m.plan.is_empty()
+            || plan
+                .as_ref()
+                .is_some_and(|p| m.plan.iter().any(|x| x.eq_ignore_ascii_case(p)));
+        let tier_ok = m.tier.is_empty()
+            || tier
+                .as_ref()
+                .is_some_and(|t| m.tier.iter().any(|x| x.eq_ignore_ascii_case(t)));
+        let value_ok = m
+            .min_account_value
+            .is_none_or(|min| value.is_some_and(|v| v >= min));
+        let verified_ok = m.verified.is_none_or(|want| want == verified);
+        plan_ok && tier_ok && value_ok && verified_ok
+    })
+}
+
+/// Whether a conversation is in the first `percent` % of conversations, decided by its id
+/// (FNV-1a), so the same conversation always gets the same answer.
+pub fn in_rollout(percent: u8, conversation_id: &str) -> bool {
+    if percent >= 100 {
+        return true;
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in conversation_id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (h % 100) < u64::from(percent)
+}
+
+/// Everything one evaluation needs.
+pub struct TurnInput<'a> {
+    /// The site config.
+    pub config: &'a SiteConfig,
+    /// Hard triggers compiled from it.
+    pub hard: &'a HardTriggers,
+    /// The customer's message.
+    pub text: &'a str,
+    /// The customer's locale.
+    pub locale: &'a str,
+    /// Identity attributes (plan, tier, account_value, verified).
+    pub user: &'a Value,
+    /// The conversation id (for the rollout).
+    pub conversation_id: &'a str,
+    /// Signals so far, including this message and, if it has answered, the AI's answer.
+    pub signals: &'a ConversationSignals,
+    /// This message's sentiment.
+    pub sentiment: f64,
+    /// The AI's intent for the conversation so far, for soft escalations' category.
+    pub intent: Option<&'a Category>,
+    /// Whether to evaluate the soft score (false before the AI has answered this turn).
+    pub soft: bool,
+}
+
+/// Evaluate one customer turn.
+pub fn evaluate(input: &TurnInput<'_>) -> Decision {
+    let config = input.config;
+    let soft_cfg = &config.triggers.soft;
+    let segment = segment_for(config, input.user);
+    let threshold = segment
+        .and_then(|s| s.threshold)
+        .unwrap_or(soft_cfg.threshold);
+    let mut priority = segment.map(|s| s.priority).unwrap_or_default();
+    let in_rollout = in_rollout(config.rollout.percent, input.conversation_id);
+    let shadow_ids = &config.rollout.shadow_triggers;
+
+    let mut hits = input.hard.detect_all(input.text, input.locale);
+    for h in &mut hits {
+        if shadow_ids.contains(&h.trigger) {
+            h.shadow = true;
+        }
+    }
+    let mut shadowed: Vec<TriggerId> = hits
+        .iter()
+        .filter(|h| h.shadow)
+        .map(|h| h.trigger.clone())
+        .collect();
+
+    let s = input.signals;
+    let w = &soft_cfg.weights;
+    let failed_strength =
+        (s.failed_attempts as f32 / soft_cfg.failed_attempts_full.max(1) as f32).min(1.0);
+    let low_conf = s
+        .last_confidence
+        .is_some_and(|c| c < soft_cfg.low_confidence_below);
+    let negative = s.sentiment <= f64::from(soft_cfg.negative_sentiment_below);
+    let long = s.turns_without_progress >= soft_cfg.long_conversation_turns;
+    let signal = |id: &str, fired: bool, value: f64, strength: f32, weight: f32| SignalRecord {
+        id: id.to_owned(),
+        fired,
+        value,
+        strength: if fired { strength } else { 0.0 },
+        weight,
+        contribution: if fired { strength * weight } else { 0.0 },
+    };
+    let signals = if input.soft {
+        vec![
+            signal(
+                "failed_attempts",
+                s.failed_attempts > 0,
+                f64::from(s.failed_attempts),
+                failed_strength,
+                w.failed_attempts,
+            ),
+            signal(
+                "low_confidence",
+                low_conf,
+                f64::from(s.last_confidence.unwrap_or(1.0)),
+                1.0,
+                w.low_confidence,
+            ),
+            signal(
+                "negative_sentiment",
+                negative,
+                (s.sentiment * 100.0).round() / 100.0,
+                1.0,
+                w.negative_sentiment,
+            ),
+            signal(
+                "long_conversation",
+                long,
+                f64::from(s.turns_without_progress),
+                1.0,
+                w.long_conversation,
+            ),
+        ]
+    } else {
+        vec![signal(
+            "negative_sentiment",
+            negative,
+            (s.sentiment * 100.0).round() / 100.0,
+            1.0,
+            w.negative_sentiment,
+        )]
+    };
+    let score: f32 = signals.iter().map(|s| s.contribution).sum();
+    let score = (score * 1000.0).round() / 1000.0;
+
+    let deciding = hits.iter().find(|h| !h.shadow).cloned();
+    let (escalate, hard, trigger, category, act) = if let Some(h) = deciding {
+        (
+            true,
+            true,
+            Some(h.trigger.clone()),
+            Some(h.category.clone()),
+            in_rollout,
+        )
+    } else if input.soft && score >= threshold {
+        let soft_shadow = soft_cfg.shadow || shadow_ids.iter().any(|t| t.as_str() == "soft");
+        if soft_shadow {
+            shadowed.push(TriggerId::from("soft"));
+        }
+        let category = input
+            .intent
+            .cloned()
+            .unwrap_or_else(|| soft_cfg.category.clone());
+        (
+            true,
+            false,
+            Some(TriggerId::from("soft")),
+            Some(category),
+            in_rollout && !soft_shadow,
+        )
+    } else {
+        (false, false, None, None, false)
+    };
+    if trigger
+        .as_ref()
+        .is_some_and(|t| t.as_str() == "legal_compliance")
+        && priority < Priority::High
+    {
+        priority = Priority::High;
+    }
+    Decision {
+        escalate,
+        act,
+        hard,
+        trigger,
+        category,
+        score,
+        threshold,
+        segment: segment.map(|s| s.id.clone()),
+        priority,
+        signals,
+        hard_hits: hits,
+        shadowed,
+        in_rollout,
+        config_version: config.version,
+        turn: s.customer_turns.saturating_sub(1),
+        sentiment: input.sentiment,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn config() -> SiteConfig {
+        SiteConfig::from_json(
+            r#"{"segments": [
+                {"id": "enterprise", "match": {"plan": ["enterprise"]}, "priority": "urgent", "threshold": 0.3},
+                {"id": "free", "match": {"plan": ["free"]}, "priority": "low", "threshold": 0.9}
+            ]}"#,
+        )
+        .unwrap()
+    }
+
+    fn run(
+        config: &SiteConfig,
+        signals: &ConversationSignals,
+        text: &str,
+        user: Value,
+        soft: bool,
+    ) -> Decision {
+        let hard = HardTriggers::from_config(&config.triggers);
+        evaluate(&TurnInput {
+            config,
+            hard: &hard,
+            text,
+            locale: "en",
+            user: &user,
+            conversation_id: "c1",
+            signals,
+            sentiment: sentiment(text),
+            intent: None,
+            soft,
+        })
+    }
+
+    #[test]
+    fn hard_trigger_decides_with_its_words() {
+        let c = config();
+        let mut s = ConversationSignals::default();
+        s.observe_customer("I was charged twice");
+        let d = run(&c, &s, "I was charged twice", json!({}), false);
+        assert!(d.escalate && d.hard && d.act);
+        assert_eq!(d.trigger.as_ref().unwrap().as_str(), "billing_dispute");
+        assert_eq!(
+            d.explain(),
+            "escalated because: billing dispute (hard, \"charged twice\")"
+        );
+    }
+
+    #[test]
+    fn soft_signals_layer_and_segments_move_the_threshold() {
+        let c = config();
+        let mut s = ConversationSignals::default();
+        let text = "this still does not work";
+        s.observe_customer(text);
+        s.observe_ai(
+            &AiSignal {
+                answered: false,
+                confidence: 0.1,
+                resolved: false,
+                intent: None,
+            },
+            0.35,
+        );
+        // One failed answer (0.35 × 0.5) and low confidence (0.25): 0.425.
+        let free = run(&c, &s, text, json!({"plan": "free"}), true);
+        let ent = run(&c, &s, text, json!({"plan": "Enterprise"}), true);
+        let none = run(&c, &s, text, json!({}), true);
+        assert!((free.score - 0.425).abs() < 1e-3, "{}", free.score);
+        assert!(!free.escalate && !none.escalate);
+        assert!(ent.escalate && !ent.hard && ent.act);
+        assert_eq!(ent.segment.as_deref(), Some("enterprise"));
+        assert_eq!(ent.priority, Priority::Urgent);
+        assert!(
+            ent.explain().starts_with(
+                "escalated: score 0.43 ≥ 0.30: 1 failed answer(s), low AI confidence (0.10)"
+            ),
+            "{}",
+            ent.explain()
+        );
+    }
+
+    #[test]
+    fn no_single_soft_signal_escalates_by_default() {
+        let c = SiteConfig::default();
+        let mut s = ConversationSignals::default();
+        for _ in 0..10 {
+            s.observe_customer("ok");
+        }
+        let d = run(&c, &s, "ok", json!({}), true);
+        assert!(d
+            .signals
+            .iter()
+            .any(|x| x.id == "long_conversation" && x.fired));
+        assert!(!d.escalate);
+        let mut s = ConversationSignals::default();
+        s.observe_customer("This is terrible, awful, the worst service ever!!!");
+        assert!(!run(&c, &s, "ok", json!({}), true).escalate);
+    }
+
+    #[test]
+    fn shadow_and_rollout_record_without_acting() {
+        let c = SiteConfig::from_json(
+            r#"{"rollout": {"percent": 100, "shadow_triggers": ["human_request"]}}"#,
+        )
+        .unwrap();
+        let s = ConversationSignals::default();
+        let d = run(&c, &s, "let me talk to a human", json!({}), false);
+        assert!(!d.escalate);
+        assert_eq!(d.shadowed, vec![TriggerId::from("human_request")]);
+        let c = SiteConfig::from_json(r#"{"rollout": {"percent": 0}}"#).unwrap();
+        let d = run(&c, &s, "let me talk to a human", json!({}), false);
+        assert!(d.escalate && !d.act);
+        assert!(d.explain().ends_with("[outside rollout: recorded only]"));
+    }
+
+    #[test]
+    fn rollout_is_deterministic_and_proportional() {
+        let inside = (0..10_000)
+            .filter(|i| in_rollout(30, &format!("conv-{i}")))
+            .count();
+        assert!((2700..3300).contains(&inside), "{inside}");
+        assert_eq!(in_rollout(30, "abc"), in_rollout(30, "abc"));
+        assert!(in_rollout(100, "x") && !in_rollout(0, "x"));
+    }
+}

@@ -1,1 +1,0 @@
-//! Soft signals (placeholder while the scorer lands).
