@@ -123,6 +123,14 @@ impl Decision {
     /// or "score 0.65 ≥ 0.60: 2 failed answers, negative sentiment (-0.62)".
     pub fn explain(&self) -> String {
         let mut out = String::new();
+        if !self.escalate && !self.shadowed.is_empty() {
+            let names: Vec<String> = self
+                .shadowed
+                .iter()
+                .map(|t| t.as_str().replace('_', " "))
+                .collect();
+            return format!("shadow: {} fired; recorded, not acted on", names.join(", "));
+        }
         if self.hard {
             if let Some(h) = self.hard_hits.iter().find(|h| !h.shadow) {
                 out = format!(

@@ -155,7 +155,8 @@ const NOT_TYPOS: &[&str] = &[
     "changing", "change", "changed", "changes", "chance", "charity", "prison", "poison", "reason",
     "season", "lesson", "using", "cancer", "parcel", "closer", "clothes", "pending", "spending",
     "sending", "lending", "ending", "mending", "tending", "attend", "agents", "urgent", "regent",
-    "remote", "removal", "relate", "refuse", "refused", "perform", "payments", "accounts",
+    "remote", "removal", "relate", "refuse", "refused", "perform", "payments", "accounts", "awful",
+    "caution", "lawn", "several", "general", "central", "regular", "illness", "billion", "legend",
 ];
 
 fn fuzzy_eligible(word: &str) -> bool {
