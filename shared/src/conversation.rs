@@ -83,8 +83,18 @@ pub enum Event {
         /// Who.
         agent: AgentId,
     },
-    /// An agent resolved the conversation.
+    /// An agent (or the helpdesk) resolved the conversation.
     Resolved,
+    /// Nobody can take it live (out of hours): a ticket was created instead.
+    RoutedAsync {
+        /// The ticket reference the customer is given.
+        ticket: String,
+    },
+    /// An agent moved the conversation to another queue.
+    Transferred {
+        /// The new queue.
+        queue: QueueId,
+    },
 }
 
 /// Work for the host to carry out.
@@ -175,7 +185,23 @@ impl ConversationState {
                     Effect::Metric("resolved"),
                 ])
             }
+            (Escalating, Event::RoutedAsync { .. }) => {
+                self.status = Async;
+                Ok(vec![Effect::StatusChanged(Async), Effect::Metric("async")])
+            }
+            (Queued | WithAgent | Reopened, Event::Transferred { queue }) => {
+                self.status = Queued;
+                self.agent = None;
+                self.queue = Some(queue.clone());
+                Ok(vec![
+                    Effect::StatusChanged(Queued),
+                    Effect::Enqueue { queue },
+                    Effect::Metric("transferred"),
+                ])
+            }
             (status, Event::Routed { .. }) => invalid(status, "routed"),
+            (status, Event::RoutedAsync { .. }) => invalid(status, "routed_async"),
+            (status, Event::Transferred { .. }) => invalid(status, "transferred"),
             (status, Event::AgentClaimed { .. }) => invalid(status, "agent_claimed"),
             (status, Event::Resolved) => invalid(status, "resolved"),
         }

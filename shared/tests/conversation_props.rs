@@ -1,0 +1,126 @@
+//! Property tests of the conversation state machine and of config round-trips.
+
+use baton_shared::conversation::{ConversationState, Effect, Escalation, Event, Status};
+use baton_shared::SiteConfig;
+use proptest::prelude::*;
+
+fn escalation() -> impl Strategy<Value = Option<Escalation>> {
+    prop_oneof![
+        Just(None),
+        (0u32..5, prop::bool::ANY).prop_map(|(turn, hard)| Some(Escalation {
+            trigger: if hard {
+                "human_request".into()
+            } else {
+                "soft".into()
+            },
+            category: "general".into(),
+            hard,
+            turn,
+        })),
+    ]
+}
+
+fn event() -> impl Strategy<Value = Event> {
+    prop_oneof![
+        escalation().prop_map(|escalation| Event::CustomerMessage { escalation }),
+        prop::sample::select(vec!["support", "billing"])
+            .prop_map(|q| Event::Routed { queue: q.into() }),
+        prop::sample::select(vec!["Ana", "Ben"])
+            .prop_map(|a| Event::AgentClaimed { agent: a.into() }),
+        Just(Event::Resolved),
+        Just(Event::RoutedAsync {
+            ticket: "T-1".into()
+        }),
+        prop::sample::select(vec!["support", "billing"])
+            .prop_map(|q| Event::Transferred { queue: q.into() }),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn only_a_customer_message_leaves_resolved(events in prop::collection::vec(event(), 1..40)) {
+        let mut s = ConversationState::default();
+        for e in events {
+            let before = s.clone();
+            let is_customer = matches!(e, Event::CustomerMessage { .. });
+            let result = s.apply(e);
+            if before.status == Status::Resolved {
+                if is_customer {
+                    prop_assert_eq!(s.status, Status::Reopened);
+                } else {
+                    prop_assert!(result.is_err());
+                    prop_assert_eq!(&s, &before);
+                }
+            }
+            if result.is_err() {
+                prop_assert_eq!(&s, &before, "a refused event changes nothing");
+            }
+        }
+    }
+
+    #[test]
+    fn an_escalation_is_recorded_once(events in prop::collection::vec(event(), 1..60)) {
+        let mut s = ConversationState::default();
+        let mut routes = 0;
+        let mut first = None;
+        let mut customer = 0;
+        for e in events {
+            if matches!(e, Event::CustomerMessage { .. }) {
+                customer += 1;
+            }
+            if let Ok(effects) = s.apply(e) {
+                routes += effects.iter().filter(|f| matches!(f, Effect::Route(_))).count();
+            }
+            if first.is_none() {
+                first.clone_from(&s.escalation);
+            } else {
+                prop_assert_eq!(&s.escalation, &first, "the escalation never changes once set");
+            }
+        }
+        prop_assert!(routes <= 1, "routed {} times", routes);
+        prop_assert_eq!(routes == 1, s.escalation.is_some());
+        prop_assert_eq!(s.customer_turns, customer);
+    }
+}
+
+fn config_strategy() -> impl Strategy<Value = SiteConfig> {
+    (
+        "[a-z][a-z0-9-]{0,20}",
+        "[A-Za-z ]{1,30}",
+        0.01f32..1.0,
+        prop::collection::vec("[a-z]{1,8}", 1..4),
+        0u8..=100,
+        prop::bool::ANY,
+    )
+        .prop_map(|(id, name, threshold, queues, percent, shadow)| {
+            let mut c = SiteConfig::default();
+            c.site.id = id.as_str().into();
+            c.site.name = name;
+            c.triggers.soft.threshold = threshold;
+            c.triggers.soft.shadow = shadow;
+            let mut ids: Vec<String> = queues;
+            ids.sort();
+            ids.dedup();
+            c.routing.queues = ids
+                .iter()
+                .map(|q| baton_shared::config::QueueConfig {
+                    id: q.as_str().into(),
+                    name: format!("{q} team"),
+                    ..Default::default()
+                })
+                .collect();
+            c.routing.default_queue = ids[0].as_str().into();
+            c.rollout.percent = percent;
+            c
+        })
+}
+
+proptest! {
+    #[test]
+    fn configs_round_trip_through_json(c in config_strategy()) {
+        let text = serde_json::to_string(&c).unwrap();
+        let back = SiteConfig::from_json(&text);
+        prop_assert!(back.is_ok(), "{:?}", back.err());
+        prop_assert_eq!(back.unwrap(), c);
+    }
+}
