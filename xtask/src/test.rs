@@ -37,6 +37,9 @@ pub fn run_all() -> Result<(), String> {
     step("Rust unit, property and evaluation tests (cargo test)");
     sh(Command::new("cargo").args(["test", "--all-features"]))?;
 
+    step("the config-parsing fuzz target builds (cargo check; run it with cargo fuzz on nightly)");
+    sh(Command::new("cargo").args(["check", "--quiet", "--manifest-path", "fuzz/Cargo.toml"]))?;
+
     step("widget tests in headless Chromium (wasm-bindgen-test)");
     let runner = tools
         .wasm_bindgen
