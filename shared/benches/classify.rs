@@ -7,7 +7,10 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 
 fn texts() -> Vec<String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/vader/tweets_GroundTruth.txt");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/data/vader/tweets_GroundTruth.txt"
+    );
     let raw = std::fs::read(path).expect("evaluation data next to the repository");
     String::from_utf8_lossy(&raw)
         .lines()

@@ -1,7 +1,7 @@
 //! Sentiment of a customer message in [-1, 1], lexicon-based in the manner of VADER (Hutto &
 //! Gilbert 2014): word valences adjusted for boosters, negation, contrast and emphasis.
 
-use std::collections::HashMap;
+use crate::signal::lexicon::WordMap;
 use std::sync::OnceLock;
 
 /// The word list: token → valence on −4…+4 (see `shared/lexicon/README.md`).
@@ -13,8 +13,8 @@ const NEGATION_SCALE: f64 = -0.74;
 /// Normalisation constant: compound = s / sqrt(s² + ALPHA).
 const ALPHA: f64 = 15.0;
 
-fn lexicon() -> &'static HashMap<&'static str, f64> {
-    static MAP: OnceLock<HashMap<&'static str, f64>> = OnceLock::new();
+fn lexicon() -> &'static WordMap<&'static str, f64> {
+    static MAP: OnceLock<WordMap<&'static str, f64>> = OnceLock::new();
     MAP.get_or_init(|| {
         LEXICON
             .lines()
@@ -182,7 +182,22 @@ pub fn sentiment(text: &str) -> f64 {
             s *= [1.0, 0.95, 0.9][back];
             v += s;
             v = negation(v, &lower, back, i);
-            if back == 2 {
+            // Every idiom ends in one of these words; skip the check for all others.
+            if back == 2
+                && matches!(
+                    w,
+                    "shit"
+                        | "bomb"
+                        | "ass"
+                        | "badass"
+                        | "right"
+                        | "mustard"
+                        | "death"
+                        | "mouth"
+                        | "for"
+                        | "heart"
+                )
+            {
                 v = idioms(v, &lower, i);
             }
         }
@@ -222,7 +237,7 @@ pub fn sentiment(text: &str) -> f64 {
 /// Valence of an inflected form missing from the list, from its base form, damped a little:
 /// "-ily" adverbs ("angrily"), "-ness" nouns ("rudeness"), plurals of longer nouns ("idiots").
 /// Other "-ly" adverbs are left alone: too many are discourse words ("honestly", "likely").
-fn inflected(lex: &HashMap<&'static str, f64>, w: &str) -> Option<f64> {
+fn inflected(lex: &WordMap<&'static str, f64>, w: &str) -> Option<f64> {
     if w.len() < 5 || !w.is_ascii() {
         return None;
     }

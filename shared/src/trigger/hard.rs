@@ -329,8 +329,13 @@ const SHORT_IGNORED: &[&str] = &[
 fn unglue(tokens: Vec<Token>, lex: &Lexicon) -> Vec<Token> {
     let mut out = Vec::with_capacity(tokens.len() + 2);
     for t in tokens {
-        match lex.split(&t.word) {
-            Some((a, b)) if lex.lookup(&t.word) == 0 => {
+        let split = if t.word.len() >= 5 && lex.lookup(&t.word) == 0 {
+            lex.split(&t.word)
+        } else {
+            None
+        };
+        match split {
+            Some((a, b)) => {
                 out.push(Token {
                     word: a,
                     clause: t.clause,

@@ -4,8 +4,53 @@
 mod en;
 mod es;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
+
+/// A small, fast, non-cryptographic hasher for short words (the Fx/rustc hash).
+#[derive(Default, Clone, Copy)]
+pub struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(buf))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// A hash map keyed by words, with [`WordHasher`].
+pub type WordMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
+
+/// A word split in two, if it splits.
+type Split = Option<(String, String)>;
+
+/// Most words remembered per thread; the memo is cleared when full.
+const MEMO_LIMIT: usize = 50_000;
+
+thread_local! {
+    /// Lookup results per (lexicon, word): text repeats words, and fuzzy lookups are not free.
+    static MEMO: RefCell<WordMap<usize, WordMap<String, Concepts>>> = RefCell::new(WordMap::default());
+    /// Split results per (lexicon, word).
+    static SPLITS: RefCell<WordMap<(usize, String), Split>> = RefCell::new(WordMap::default());
+}
 
 /// A set of concept tags, one bit each.
 pub type Concepts = u32;
@@ -63,20 +108,20 @@ pub const BOT: Concepts = 1 << 24;
 
 /// A locale's words and their concepts.
 pub struct Lexicon {
-    words: HashMap<&'static str, Concepts>,
+    words: WordMap<&'static str, Concepts>,
     /// Single-deletion neighbourhood of words of 5+ letters, for typo-tolerant lookup.
-    deletions: HashMap<String, Vec<&'static str>>,
+    deletions: WordMap<String, Vec<&'static str>>,
 }
 
 impl Lexicon {
     fn build(tables: &[&[(&'static str, Concepts)]]) -> Self {
-        let mut words: HashMap<&'static str, Concepts> = HashMap::new();
+        let mut words: WordMap<&'static str, Concepts> = WordMap::default();
         for table in tables {
             for (w, c) in table.iter() {
                 *words.entry(w).or_default() |= c;
             }
         }
-        let mut deletions: HashMap<String, Vec<&'static str>> = HashMap::new();
+        let mut deletions: WordMap<String, Vec<&'static str>> = WordMap::default();
         for w in words.keys() {
             if fuzzy_eligible(w) {
                 for d in single_deletions(w) {
@@ -93,6 +138,27 @@ impl Lexicon {
         if let Some(c) = self.words.get(word) {
             return *c;
         }
+        let me = self as *const Self as usize;
+        if let Some(c) = MEMO.with(|m| {
+            m.borrow()
+                .get(&me)
+                .and_then(|words| words.get(word).copied())
+        }) {
+            return c;
+        }
+        let found = self.lookup_uncached(word);
+        MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            let words = m.entry(me).or_default();
+            if words.len() >= MEMO_LIMIT {
+                words.clear();
+            }
+            words.insert(word.to_owned(), found);
+        });
+        found
+    }
+
+    fn lookup_uncached(&self, word: &str) -> Concepts {
         if NOT_TYPOS.contains(&word) {
             return 0;
         }
@@ -177,6 +243,22 @@ impl Lexicon {
         if word.len() < 5 || self.words.contains_key(word) || !word.is_ascii() {
             return None;
         }
+        let key = (self as *const Self as usize, word.to_owned());
+        if let Some(found) = SPLITS.with(|m| m.borrow().get(&key).cloned()) {
+            return found;
+        }
+        let found = self.split_uncached(word);
+        SPLITS.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.len() >= MEMO_LIMIT {
+                m.clear();
+            }
+            m.insert(key, found.clone());
+        });
+        found
+    }
+
+    fn split_uncached(&self, word: &str) -> Option<(String, String)> {
         for i in 1..word.len() {
             let (a, b) = word.split_at(i);
             let known_a = GLUE.contains(&a) || (a.len() >= 3 && self.words.contains_key(a));
