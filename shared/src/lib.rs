@@ -15,6 +15,8 @@ pub mod message;
 pub mod outbox;
 #[cfg(feature = "edge")]
 pub mod responder;
+#[cfg(feature = "edge")]
+pub mod routing;
 pub mod signal;
 pub mod trigger;
 pub mod wire;

@@ -6,6 +6,7 @@ mod validate;
 
 pub use sections::*;
 pub use validate::{validate, validate_value, ConfigIssue};
+pub(crate) use validate::{parse_date, parse_range};
 
 use crate::ids::Category;
 use crate::trigger::TriggerConfig;

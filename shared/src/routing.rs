@@ -1,0 +1,293 @@
+//! The routing decision: category → queue, overflow when a queue is full, business hours in
+//! the site's time zone with holidays, and what happens out of hours. Local time is an input.
+
+use crate::config::{parse_date, parse_range, OutOfHours, Priority, SiteConfig};
+use crate::ids::{Category, QueueId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A moment in the site's time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LocalTime {
+    /// Year.
+    pub year: i32,
+    /// Month 1..=12.
+    pub month: u32,
+    /// Day 1..=31.
+    pub day: u32,
+    /// Minutes after midnight.
+    pub minutes: u32,
+}
+
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+const WEEKDAY_NAMES: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
+    let (y, m, d) = (i64::from(y), i64::from(m), i64::from(d));
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
+}
+
+impl LocalTime {
+    fn days(&self) -> i64 {
+        days_from_civil(self.year, self.month, self.day)
+    }
+
+    /// 0 = Monday.
+    pub fn weekday(&self) -> usize {
+        (self.days() + 3).rem_euclid(7) as usize
+    }
+
+    fn date(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
+    fn plus_days(&self, n: i64, minutes: u32) -> Self {
+        let (year, month, day) = civil_from_days(self.days() + n);
+        Self { year, month, day, minutes }
+    }
+
+    /// "10:00".
+    pub fn clock(&self) -> String {
+        format!("{:02}:{:02}", self.minutes / 60, self.minutes % 60)
+    }
+}
+
+/// Opening ranges (minutes) on the day of `t`, none on holidays.
+fn ranges(config: &SiteConfig, t: &LocalTime) -> Vec<(u32, u32)> {
+    let r = &config.routing;
+    if r.holidays.iter().any(|h| parse_date(h).is_some_and(|(y, m, d)| (y, m, d) == (t.year, t.month, t.day))) {
+        return Vec::new();
+    }
+    let mut out: Vec<(u32, u32)> = r
+        .hours
+        .get(WEEKDAYS[t.weekday()])
+        .map(|list| list.iter().filter_map(|s| parse_range(s)).collect())
+        .unwrap_or_default();
+    out.sort_unstable();
+    out
+}
+
+/// Whether the team is open at `t` (no hours configured: always open).
+pub fn is_open(config: &SiteConfig, t: &LocalTime) -> bool {
+    config.routing.hours.is_empty() || ranges(config, t).iter().any(|(a, b)| (*a..*b).contains(&t.minutes))
+}
+
+/// The next moment the team opens after `t`, within two weeks.
+pub fn next_opening(config: &SiteConfig, t: &LocalTime) -> Option<LocalTime> {
+    if config.routing.hours.is_empty() {
+        return Some(*t);
+    }
+    (0..15).find_map(|n| {
+        let day = t.plus_days(n, 0);
+        ranges(config, &day)
+            .into_iter()
+            .find(|(a, _)| n > 0 || *a > t.minutes)
+            .map(|(a, _)| t.plus_days(n, a))
+    })
+}
+
+/// When an answer can be expected: the next opening plus the priority's SLA (default one
+/// hour), kept inside that day's opening range.
+pub fn expected_answer(config: &SiteConfig, t: &LocalTime, priority: Priority) -> Option<LocalTime> {
+    let open = next_opening(config, t)?;
+    let sla = config.routing.sla_minutes.get(&priority).copied().unwrap_or(60);
+    let close = ranges(config, &open).into_iter().find(|(a, _)| *a == open.minutes).map(|(_, b)| b).unwrap_or(24 * 60);
+    Some(LocalTime { minutes: (open.minutes + sla).min(close), ..open })
+}
+
+/// "by 10:00 today", "by 09:00 tomorrow", "by 09:00 on Monday", "by 09:00 on 2026-12-28".
+pub fn when_phrase(now: &LocalTime, at: &LocalTime) -> String {
+    let delta = at.days() - now.days();
+    match delta {
+        0 => format!("by {} today", at.clock()),
+        1 => format!("by {} tomorrow", at.clock()),
+        2..=6 => format!("by {} on {}", at.clock(), WEEKDAY_NAMES[at.weekday()]),
+        _ => format!("by {} on {}", at.clock(), at.date()),
+    }
+}
+
+/// How busy a queue is right now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueLoad {
+    /// Conversations waiting.
+    pub waiting: u32,
+}
+
+/// Where an escalation goes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RouteDecision {
+    /// Into a live queue.
+    Queue {
+        /// The queue.
+        queue: QueueId,
+        /// The full queue it overflowed from, if it did.
+        overflowed_from: Option<QueueId>,
+    },
+    /// The team is closed.
+    OutOfHours {
+        /// The queue that owns it.
+        queue: QueueId,
+        /// What to do: ticket, callback, or wait.
+        behaviour: OutOfHours,
+        /// When to expect an answer (async ticket, callback), in the site's time zone.
+        expected_by: Option<LocalTime>,
+        /// The same, in words ("by 10:00 tomorrow").
+        expected_phrase: Option<String>,
+    },
+}
+
+impl RouteDecision {
+    /// The queue it ends up with.
+    pub fn queue(&self) -> &QueueId {
+        match self {
+            Self::Queue { queue, .. } | Self::OutOfHours { queue, .. } => queue,
+        }
+    }
+}
+
+/// Decide where an escalation of `category` at `priority` goes at local time `now`.
+pub fn route(config: &SiteConfig, category: &Category, priority: Priority, now: &LocalTime, loads: &BTreeMap<QueueId, QueueLoad>) -> RouteDecision {
+    let primary = config
+        .queue_for(category)
+        .or_else(|| config.routing.queues.first())
+        .map(|q| q.id.clone())
+        .unwrap_or_else(|| QueueId::from("support"));
+    if !is_open(config, now) {
+        let behaviour = config.routing.out_of_hours.get(category).copied().unwrap_or_default();
+        let expected_by = match behaviour {
+            OutOfHours::QueueWithEstimate => next_opening(config, now),
+            _ => expected_answer(config, now, priority),
+        };
+        return RouteDecision::OutOfHours {
+            queue: primary,
+            behaviour,
+            expected_phrase: expected_by.map(|t| when_phrase(now, &t)),
+            expected_by,
+        };
+    }
+    // Follow the overflow chain past full queues; if all are full, stay with the first.
+    let mut at = primary.clone();
+    let mut seen = vec![at.clone()];
+    loop {
+        let Some(q) = config.queue(at.as_str()) else { break };
+        let full = q.capacity.is_some_and(|c| loads.get(&q.id).map(|l| l.waiting).unwrap_or(0) >= c);
+        match (&q.overflow, full) {
+            (Some(next), true) if !seen.contains(next) => {
+                seen.push(next.clone());
+                at = next.clone();
+            }
+            (_, true) => {
+                at = primary.clone();
+                break;
+            }
+            _ => break,
+        }
+    }
+    RouteDecision::Queue { overflowed_from: (at != primary).then_some(primary), queue: at }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> SiteConfig {
+        SiteConfig::from_json(
+            r#"{"routing": {
+                "queues": [
+                    {"id": "billing", "name": "billing team", "capacity": 2, "overflow": "support"},
+                    {"id": "support", "name": "support team", "capacity": 5}
+                ],
+                "categories": {"billing": "billing"},
+                "default_queue": "support",
+                "hours": {"mon": ["09:00-17:00"], "tue": ["09:00-17:00"], "wed": ["09:00-17:00"], "thu": ["09:00-17:00"], "fri": ["09:00-17:00"]},
+                "holidays": ["2026-12-25"],
+                "out_of_hours": {"billing": "async_ticket", "general": "callback"},
+                "sla_minutes": {"urgent": 30}
+            }}"#,
+        )
+        .unwrap()
+    }
+
+    fn at(year: i32, month: u32, day: u32, h: u32, m: u32) -> LocalTime {
+        LocalTime { year, month, day, minutes: h * 60 + m }
+    }
+
+    #[test]
+    fn weekdays_and_hours() {
+        let c = config();
+        assert_eq!(at(2026, 11, 24, 10, 0).weekday(), 1, "2026-11-24 is a Tuesday");
+        assert!(is_open(&c, &at(2026, 11, 24, 10, 0)));
+        assert!(!is_open(&c, &at(2026, 11, 24, 17, 0)));
+        assert!(!is_open(&c, &at(2026, 11, 28, 12, 0)), "Saturday");
+        assert!(!is_open(&c, &at(2026, 12, 25, 12, 0)), "holiday");
+    }
+
+    #[test]
+    fn next_opening_skips_nights_weekends_and_holidays() {
+        let c = config();
+        assert_eq!(next_opening(&c, &at(2026, 11, 24, 20, 0)), Some(at(2026, 11, 25, 9, 0)));
+        assert_eq!(next_opening(&c, &at(2026, 11, 27, 18, 0)), Some(at(2026, 11, 30, 9, 0)), "Friday evening → Monday");
+        assert_eq!(next_opening(&c, &at(2026, 12, 24, 18, 0)), Some(at(2026, 12, 28, 9, 0)), "over Christmas");
+        assert_eq!(next_opening(&c, &at(2026, 11, 24, 7, 0)), Some(at(2026, 11, 24, 9, 0)));
+    }
+
+    #[test]
+    fn out_of_hours_gives_a_concrete_time() {
+        let c = config();
+        let now = at(2026, 11, 24, 21, 15);
+        let d = route(&c, &Category::from("billing"), Priority::Normal, &now, &BTreeMap::new());
+        match d {
+            RouteDecision::OutOfHours { behaviour, expected_phrase, expected_by, queue } => {
+                assert_eq!(behaviour, OutOfHours::AsyncTicket);
+                assert_eq!(queue.as_str(), "billing");
+                assert_eq!(expected_by, Some(at(2026, 11, 25, 10, 0)));
+                assert_eq!(expected_phrase.as_deref(), Some("by 10:00 tomorrow"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let friday = at(2026, 11, 27, 18, 0);
+        let d = route(&c, &Category::from("general"), Priority::Urgent, &friday, &BTreeMap::new());
+        let RouteDecision::OutOfHours { behaviour, expected_phrase, .. } = d else { panic!() };
+        assert_eq!(behaviour, OutOfHours::Callback);
+        assert_eq!(expected_phrase.as_deref(), Some("by 09:30 on Monday"));
+    }
+
+    #[test]
+    fn full_queue_overflows() {
+        let c = config();
+        let now = at(2026, 11, 24, 10, 0);
+        let mut loads = BTreeMap::new();
+        let billing = Category::from("billing");
+        assert_eq!(route(&c, &billing, Priority::Normal, &now, &loads), RouteDecision::Queue { queue: "billing".into(), overflowed_from: None });
+        loads.insert(QueueId::from("billing"), QueueLoad { waiting: 2 });
+        assert_eq!(route(&c, &billing, Priority::Normal, &now, &loads), RouteDecision::Queue { queue: "support".into(), overflowed_from: Some("billing".into()) });
+        loads.insert(QueueId::from("support"), QueueLoad { waiting: 5 });
+        assert_eq!(route(&c, &billing, Priority::Normal, &now, &loads).queue().as_str(), "billing", "all full: stay");
+    }
+
+    #[test]
+    fn no_hours_means_always_open() {
+        let c = SiteConfig::default();
+        assert!(is_open(&c, &at(2026, 1, 1, 3, 0)));
+    }
+}
