@@ -136,7 +136,8 @@
       if (!current || current.id !== id) return;
       $("detail-title").textContent = c.topic ? "About " + c.topic : "Conversation";
       $("detail-summary").textContent = c.summary || "";
-      $("detail-reason").textContent = c.reason ? "escalated because: " + c.reason : "";
+      $("detail-reason").textContent = (c.reason || "") + (c.segment ? " · segment " + c.segment : "") +
+        (c.priority && c.priority !== "normal" ? " · " + c.priority + " priority" : "") + (c.ticket ? " · ticket " + c.ticket : "");
       var u = c.user || {};
       $("detail-customer").textContent = [u.name, u.email, u.plan].filter(Boolean).join(" · ") || "Visitor";
       $("detail-page").textContent = (c.page && (c.page.title ? c.page.title + " — " : "") + (c.page.url || "")) || "";

@@ -2,6 +2,7 @@
 //! the built-in inbox's endpoints. Decisions come from `baton-shared`; this crate does the IO.
 
 mod ai;
+mod clock;
 mod durable;
 mod error;
 mod identity;

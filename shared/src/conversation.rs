@@ -73,6 +73,11 @@ pub enum Event {
         /// The trigger decision for this message, if it escalates.
         escalation: Option<Escalation>,
     },
+    /// The soft signals, read after the AI's answer, decided to escalate.
+    Escalate {
+        /// The decision.
+        escalation: Escalation,
+    },
     /// Routing chose a queue.
     Routed {
         /// The queue.
@@ -162,6 +167,16 @@ impl ConversationState {
                     _ => Ok(Vec::new()),
                 }
             }
+            (AiMode, Event::Escalate { escalation }) => {
+                self.status = Escalating;
+                self.escalation = Some(escalation.clone());
+                Ok(vec![
+                    Effect::StatusChanged(Escalating),
+                    Effect::Route(escalation),
+                    Effect::Metric("escalated"),
+                ])
+            }
+            (status, Event::Escalate { .. }) => invalid(status, "escalate"),
             (Escalating, Event::Routed { queue }) => {
                 self.status = Queued;
                 self.queue = Some(queue.clone());

@@ -20,7 +20,15 @@ pub struct LocalTime {
 }
 
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-const WEEKDAY_NAMES: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const WEEKDAY_NAMES: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
     let (y, m, d) = (i64::from(y), i64::from(m), i64::from(d));
@@ -62,7 +70,12 @@ impl LocalTime {
 
     fn plus_days(&self, n: i64, minutes: u32) -> Self {
         let (year, month, day) = civil_from_days(self.days() + n);
-        Self { year, month, day, minutes }
+        Self {
+            year,
+            month,
+            day,
+            minutes,
+        }
     }
 
     /// "10:00".
@@ -74,7 +87,10 @@ impl LocalTime {
 /// Opening ranges (minutes) on the day of `t`, none on holidays.
 fn ranges(config: &SiteConfig, t: &LocalTime) -> Vec<(u32, u32)> {
     let r = &config.routing;
-    if r.holidays.iter().any(|h| parse_date(h).is_some_and(|(y, m, d)| (y, m, d) == (t.year, t.month, t.day))) {
+    if r.holidays
+        .iter()
+        .any(|h| parse_date(h).is_some_and(|(y, m, d)| (y, m, d) == (t.year, t.month, t.day)))
+    {
         return Vec::new();
     }
     let mut out: Vec<(u32, u32)> = r
@@ -88,7 +104,10 @@ fn ranges(config: &SiteConfig, t: &LocalTime) -> Vec<(u32, u32)> {
 
 /// Whether the team is open at `t` (no hours configured: always open).
 pub fn is_open(config: &SiteConfig, t: &LocalTime) -> bool {
-    config.routing.hours.is_empty() || ranges(config, t).iter().any(|(a, b)| (*a..*b).contains(&t.minutes))
+    config.routing.hours.is_empty()
+        || ranges(config, t)
+            .iter()
+            .any(|(a, b)| (*a..*b).contains(&t.minutes))
 }
 
 /// The next moment the team opens after `t`, within two weeks.
@@ -107,11 +126,27 @@ pub fn next_opening(config: &SiteConfig, t: &LocalTime) -> Option<LocalTime> {
 
 /// When an answer can be expected: the next opening plus the priority's SLA (default one
 /// hour), kept inside that day's opening range.
-pub fn expected_answer(config: &SiteConfig, t: &LocalTime, priority: Priority) -> Option<LocalTime> {
+pub fn expected_answer(
+    config: &SiteConfig,
+    t: &LocalTime,
+    priority: Priority,
+) -> Option<LocalTime> {
     let open = next_opening(config, t)?;
-    let sla = config.routing.sla_minutes.get(&priority).copied().unwrap_or(60);
-    let close = ranges(config, &open).into_iter().find(|(a, _)| *a == open.minutes).map(|(_, b)| b).unwrap_or(24 * 60);
-    Some(LocalTime { minutes: (open.minutes + sla).min(close), ..open })
+    let sla = config
+        .routing
+        .sla_minutes
+        .get(&priority)
+        .copied()
+        .unwrap_or(60);
+    let close = ranges(config, &open)
+        .into_iter()
+        .find(|(a, _)| *a == open.minutes)
+        .map(|(_, b)| b)
+        .unwrap_or(24 * 60);
+    Some(LocalTime {
+        minutes: (open.minutes + sla).min(close),
+        ..open
+    })
 }
 
 /// "by 10:00 today", "by 09:00 tomorrow", "by 09:00 on Monday", "by 09:00 on 2026-12-28".
@@ -166,14 +201,25 @@ impl RouteDecision {
 }
 
 /// Decide where an escalation of `category` at `priority` goes at local time `now`.
-pub fn route(config: &SiteConfig, category: &Category, priority: Priority, now: &LocalTime, loads: &BTreeMap<QueueId, QueueLoad>) -> RouteDecision {
+pub fn route(
+    config: &SiteConfig,
+    category: &Category,
+    priority: Priority,
+    now: &LocalTime,
+    loads: &BTreeMap<QueueId, QueueLoad>,
+) -> RouteDecision {
     let primary = config
         .queue_for(category)
         .or_else(|| config.routing.queues.first())
         .map(|q| q.id.clone())
         .unwrap_or_else(|| QueueId::from("support"));
     if !is_open(config, now) {
-        let behaviour = config.routing.out_of_hours.get(category).copied().unwrap_or_default();
+        let behaviour = config
+            .routing
+            .out_of_hours
+            .get(category)
+            .copied()
+            .unwrap_or_default();
         let expected_by = match behaviour {
             OutOfHours::QueueWithEstimate => next_opening(config, now),
             _ => expected_answer(config, now, priority),
@@ -188,9 +234,10 @@ pub fn route(config: &SiteConfig, category: &Category, priority: Priority, now: 
     // Follow the overflow chain past full queues; if all are full, stay with the first.
     let mut at = primary.clone();
     let mut seen = vec![at.clone()];
-    loop {
-        let Some(q) = config.queue(at.as_str()) else { break };
-        let full = q.capacity.is_some_and(|c| loads.get(&q.id).map(|l| l.waiting).unwrap_or(0) >= c);
+    while let Some(q) = config.queue(at.as_str()) {
+        let full = q
+            .capacity
+            .is_some_and(|c| loads.get(&q.id).map(|l| l.waiting).unwrap_or(0) >= c);
         match (&q.overflow, full) {
             (Some(next), true) if !seen.contains(next) => {
                 seen.push(next.clone());
@@ -203,7 +250,10 @@ pub fn route(config: &SiteConfig, category: &Category, priority: Priority, now: 
             _ => break,
         }
     }
-    RouteDecision::Queue { overflowed_from: (at != primary).then_some(primary), queue: at }
+    RouteDecision::Queue {
+        overflowed_from: (at != primary).then_some(primary),
+        queue: at,
+    }
 }
 
 #[cfg(test)]
@@ -229,13 +279,22 @@ mod tests {
     }
 
     fn at(year: i32, month: u32, day: u32, h: u32, m: u32) -> LocalTime {
-        LocalTime { year, month, day, minutes: h * 60 + m }
+        LocalTime {
+            year,
+            month,
+            day,
+            minutes: h * 60 + m,
+        }
     }
 
     #[test]
     fn weekdays_and_hours() {
         let c = config();
-        assert_eq!(at(2026, 11, 24, 10, 0).weekday(), 1, "2026-11-24 is a Tuesday");
+        assert_eq!(
+            at(2026, 11, 24, 10, 0).weekday(),
+            1,
+            "2026-11-24 is a Tuesday"
+        );
         assert!(is_open(&c, &at(2026, 11, 24, 10, 0)));
         assert!(!is_open(&c, &at(2026, 11, 24, 17, 0)));
         assert!(!is_open(&c, &at(2026, 11, 28, 12, 0)), "Saturday");
@@ -245,19 +304,44 @@ mod tests {
     #[test]
     fn next_opening_skips_nights_weekends_and_holidays() {
         let c = config();
-        assert_eq!(next_opening(&c, &at(2026, 11, 24, 20, 0)), Some(at(2026, 11, 25, 9, 0)));
-        assert_eq!(next_opening(&c, &at(2026, 11, 27, 18, 0)), Some(at(2026, 11, 30, 9, 0)), "Friday evening → Monday");
-        assert_eq!(next_opening(&c, &at(2026, 12, 24, 18, 0)), Some(at(2026, 12, 28, 9, 0)), "over Christmas");
-        assert_eq!(next_opening(&c, &at(2026, 11, 24, 7, 0)), Some(at(2026, 11, 24, 9, 0)));
+        assert_eq!(
+            next_opening(&c, &at(2026, 11, 24, 20, 0)),
+            Some(at(2026, 11, 25, 9, 0))
+        );
+        assert_eq!(
+            next_opening(&c, &at(2026, 11, 27, 18, 0)),
+            Some(at(2026, 11, 30, 9, 0)),
+            "Friday evening → Monday"
+        );
+        assert_eq!(
+            next_opening(&c, &at(2026, 12, 24, 18, 0)),
+            Some(at(2026, 12, 28, 9, 0)),
+            "over Christmas"
+        );
+        assert_eq!(
+            next_opening(&c, &at(2026, 11, 24, 7, 0)),
+            Some(at(2026, 11, 24, 9, 0))
+        );
     }
 
     #[test]
     fn out_of_hours_gives_a_concrete_time() {
         let c = config();
         let now = at(2026, 11, 24, 21, 15);
-        let d = route(&c, &Category::from("billing"), Priority::Normal, &now, &BTreeMap::new());
+        let d = route(
+            &c,
+            &Category::from("billing"),
+            Priority::Normal,
+            &now,
+            &BTreeMap::new(),
+        );
         match d {
-            RouteDecision::OutOfHours { behaviour, expected_phrase, expected_by, queue } => {
+            RouteDecision::OutOfHours {
+                behaviour,
+                expected_phrase,
+                expected_by,
+                queue,
+            } => {
                 assert_eq!(behaviour, OutOfHours::AsyncTicket);
                 assert_eq!(queue.as_str(), "billing");
                 assert_eq!(expected_by, Some(at(2026, 11, 25, 10, 0)));
@@ -266,8 +350,21 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let friday = at(2026, 11, 27, 18, 0);
-        let d = route(&c, &Category::from("general"), Priority::Urgent, &friday, &BTreeMap::new());
-        let RouteDecision::OutOfHours { behaviour, expected_phrase, .. } = d else { panic!() };
+        let d = route(
+            &c,
+            &Category::from("general"),
+            Priority::Urgent,
+            &friday,
+            &BTreeMap::new(),
+        );
+        let RouteDecision::OutOfHours {
+            behaviour,
+            expected_phrase,
+            ..
+        } = d
+        else {
+            panic!()
+        };
         assert_eq!(behaviour, OutOfHours::Callback);
         assert_eq!(expected_phrase.as_deref(), Some("by 09:30 on Monday"));
     }
@@ -278,11 +375,29 @@ mod tests {
         let now = at(2026, 11, 24, 10, 0);
         let mut loads = BTreeMap::new();
         let billing = Category::from("billing");
-        assert_eq!(route(&c, &billing, Priority::Normal, &now, &loads), RouteDecision::Queue { queue: "billing".into(), overflowed_from: None });
+        assert_eq!(
+            route(&c, &billing, Priority::Normal, &now, &loads),
+            RouteDecision::Queue {
+                queue: "billing".into(),
+                overflowed_from: None
+            }
+        );
         loads.insert(QueueId::from("billing"), QueueLoad { waiting: 2 });
-        assert_eq!(route(&c, &billing, Priority::Normal, &now, &loads), RouteDecision::Queue { queue: "support".into(), overflowed_from: Some("billing".into()) });
+        assert_eq!(
+            route(&c, &billing, Priority::Normal, &now, &loads),
+            RouteDecision::Queue {
+                queue: "support".into(),
+                overflowed_from: Some("billing".into())
+            }
+        );
         loads.insert(QueueId::from("support"), QueueLoad { waiting: 5 });
-        assert_eq!(route(&c, &billing, Priority::Normal, &now, &loads).queue().as_str(), "billing", "all full: stay");
+        assert_eq!(
+            route(&c, &billing, Priority::Normal, &now, &loads)
+                .queue()
+                .as_str(),
+            "billing",
+            "all full: stay"
+        );
     }
 
     #[test]

@@ -28,6 +28,14 @@ fn event() -> impl Strategy<Value = Event> {
         prop::sample::select(vec!["Ana", "Ben"])
             .prop_map(|a| Event::AgentClaimed { agent: a.into() }),
         Just(Event::Resolved),
+        (0u32..5).prop_map(|turn| Event::Escalate {
+            escalation: Escalation {
+                trigger: "soft".into(),
+                category: "general".into(),
+                hard: false,
+                turn
+            }
+        }),
         Just(Event::RoutedAsync {
             ticket: "T-1".into()
         }),

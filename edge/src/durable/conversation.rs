@@ -9,12 +9,12 @@ mod customer;
 mod delivery;
 mod effects;
 mod live;
+mod route;
 use crate::error::{respond, AppError};
 use crate::metrics::MetricEvent;
 use crate::site;
 use baton_shared::conversation::{ConversationState, Effect, Escalation, Event, Status};
 use baton_shared::message::{render, topic_label};
-use baton_shared::trigger::detect_hard;
 use baton_shared::wire::{Author, ClientCommand, EventBody, LiveEvent};
 use baton_shared::{Category, SiteConfig};
 use serde::{Deserialize, Serialize};
@@ -68,6 +68,24 @@ struct Meta {
     recent_client_ids: Vec<String>,
     #[serde(default)]
     csat: Option<Csat>,
+    /// What the conversation has shown so far (for the soft triggers).
+    #[serde(default)]
+    signals: baton_shared::decision::ConversationSignals,
+    /// Recent decision records, newest last.
+    #[serde(default)]
+    decisions: Vec<baton_shared::decision::Decision>,
+    /// Queue priority from the customer's segment and the trigger.
+    #[serde(default)]
+    priority: baton_shared::config::Priority,
+    /// Escalated but not yet routed (the outbox's `route` entry finishes it).
+    #[serde(default)]
+    route_pending: bool,
+    /// Ticket reference of an out-of-hours escalation.
+    #[serde(default)]
+    ticket: Option<String>,
+    /// When the customer can expect an answer, in words.
+    #[serde(default)]
+    expected: Option<String>,
     /// Last customer or agent message, for the inbox list.
     #[serde(default)]
     last_message: Option<String>,
@@ -115,6 +133,8 @@ struct Change {
     events: Vec<LiveEvent>,
     router_dirty: bool,
     metrics: Vec<MetricEvent>,
+    /// The AI answered in this change (so the soft signals can be read).
+    ai_answered: bool,
 }
 
 impl Change {
@@ -124,7 +144,30 @@ impl Change {
             events: Vec::new(),
             router_dirty,
             metrics: Vec::new(),
+            ai_answered: false,
         }
+    }
+
+    /// Keep a decision record; return the escalation it calls for, if it acts.
+    fn record(&mut self, d: baton_shared::decision::Decision) -> Option<Escalation> {
+        let escalation = (d.escalate && d.act).then(|| Escalation {
+            trigger: d.trigger.clone().unwrap_or_else(|| "soft".into()),
+            category: d.category.clone().unwrap_or_else(|| "general".into()),
+            hard: d.hard,
+            turn: d.turn,
+        });
+        if escalation.is_some() {
+            self.meta.reason = Some(d.explain());
+            self.meta.segment.clone_from(&d.segment);
+            self.meta.priority = d.priority;
+        }
+        if d.escalate || !d.shadowed.is_empty() || d.signals.iter().any(|s| s.fired) {
+            self.meta.decisions.push(d);
+            if self.meta.decisions.len() > 20 {
+                self.meta.decisions.remove(0);
+            }
+        }
+        escalation
     }
 
     fn metric(&mut self, name: &str, value: Option<f64>) {
@@ -172,8 +215,8 @@ impl Change {
             agent: self.meta.agent_name.clone(),
             position: None,
             wait_seconds: None,
-            ticket: None,
-            expected_by: None,
+            ticket: self.meta.ticket.clone(),
+            expected_by: self.meta.expected.clone(),
         });
     }
 }
@@ -277,13 +320,21 @@ impl Conversation {
         site::load(&self.env, site).await
     }
 
-    /// Commit events and meta in one storage write, then broadcast, then update the router.
+    /// Commit, then attempt whatever the outbox now holds.
     async fn commit(&self, change: Change) -> std::result::Result<(), AppError> {
+        self.commit_only(change).await?;
+        self.deliver_due().await;
+        Ok(())
+    }
+
+    /// Commit events, meta and outbox entries in one storage write, then broadcast.
+    async fn commit_only(&self, change: Change) -> std::result::Result<(), AppError> {
         let Change {
             meta,
             events,
             router_dirty,
             metrics,
+            ..
         } = change;
         // One put_multiple is one atomic write: the events and the state they lead to land together.
         let batch = js_sys::Object::new();
@@ -299,7 +350,16 @@ impl Conversation {
             .map_err(|e| AppError::Internal(format!("{e:?}")))?;
         // The inbox copy travels through the outbox, committed with the change: a crash after
         // this write still ends with the escalation in the inbox.
-        if router_dirty && meta.state.escalation.is_some() {
+        if meta.route_pending {
+            let entry = delivery::route_entry(now_ms());
+            js_sys::Reflect::set(
+                &batch,
+                &delivery::key(&entry).into(),
+                &durable::to_js(&entry)?,
+            )
+            .map_err(|e| AppError::Internal(format!("{e:?}")))?;
+        }
+        if router_dirty && meta.state.escalation.is_some() && !meta.route_pending {
             let entry = delivery::inbox_entry(now_ms());
             js_sys::Reflect::set(
                 &batch,
@@ -324,7 +384,6 @@ impl Conversation {
                 worker::console_error!("metrics for {} answered {}", meta.id, resp.status_code());
             }
         }
-        self.deliver_due().await;
         Ok(())
     }
 }

@@ -173,6 +173,18 @@ impl DurableObject for SiteRouter {
                         Ok(Response::from_json(&self.agents().await?)?)
                     }
                     (Method::Get, "/agents") => Ok(Response::from_json(&self.agents().await?)?),
+                    (Method::Get, "/loads") => {
+                        let mut loads: std::collections::BTreeMap<String, serde_json::Value> =
+                            Default::default();
+                        for e in self.entries().await?.iter().filter(|e| waiting(e.status)) {
+                            let n = loads
+                                .get(&e.queue)
+                                .and_then(|v| v["waiting"].as_u64())
+                                .unwrap_or(0);
+                            loads.insert(e.queue.clone(), json!({ "waiting": n + 1 }));
+                        }
+                        Ok(Response::from_json(&loads)?)
+                    }
                     (Method::Post, "/metrics") => {
                         let body: MetricBatch = req.json().await?;
                         self.count(&body.events).await?;

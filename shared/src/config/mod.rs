@@ -5,8 +5,8 @@ mod sections;
 mod validate;
 
 pub use sections::*;
-pub use validate::{validate, validate_value, ConfigIssue};
 pub(crate) use validate::{parse_date, parse_range};
+pub use validate::{validate, validate_value, ConfigIssue};
 
 use crate::ids::Category;
 use crate::trigger::TriggerConfig;

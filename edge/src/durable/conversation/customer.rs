@@ -2,6 +2,7 @@
 //! and erasure.
 
 use super::*;
+use baton_shared::trigger::HardTriggers;
 
 impl Conversation {
     pub(super) async fn init(&self, init: InitRequest) -> std::result::Result<Response, AppError> {
@@ -28,6 +29,12 @@ impl Conversation {
                 recent_message_times: Vec::new(),
                 segment: None,
                 last_message: None,
+                signals: Default::default(),
+                decisions: Vec::new(),
+                priority: Default::default(),
+                route_pending: false,
+                ticket: None,
+                expected: None,
             };
             self.state
                 .storage()
@@ -149,23 +156,53 @@ impl Conversation {
             client_id,
         });
 
-        let escalation = (change.meta.state.status == Status::AiMode)
-            .then(|| detect_hard(&text, &change.meta.locale))
-            .flatten()
-            .map(|hit| Escalation {
-                trigger: hit.trigger,
-                category: hit.category,
-                hard: true,
-                turn: change.meta.state.customer_turns,
-            });
+        let sentiment = change.meta.signals.observe_customer(&text);
+        let hard = HardTriggers::from_config(&config.triggers);
+        let mut escalation = None;
+        if change.meta.state.status == Status::AiMode {
+            let d = decide(&change.meta, &config, &hard, &text, sentiment, false);
+            escalation = change.record(d);
+        }
         let effects = change
             .meta
             .state
             .apply(Event::CustomerMessage { escalation })?;
         self.carry_out(&mut change, &config, effects, &text)?;
+        // The AI has answered: now the soft signals (failed answers, confidence, sentiment,
+        // length) can decide, against the customer's segment's threshold.
+        if change.ai_answered && change.meta.state.status == Status::AiMode {
+            let d = decide(&change.meta, &config, &hard, &text, sentiment, true);
+            if let Some(escalation) = change.record(d) {
+                let effects = change.meta.state.apply(Event::Escalate { escalation })?;
+                self.carry_out(&mut change, &config, effects, &text)?;
+            }
+        }
         if change.meta.state.status.is_human() {
             change.router_dirty = true;
         }
         self.commit(change).await
     }
+}
+
+/// One evaluation of this conversation's turn with the shared decision core.
+fn decide(
+    meta: &Meta,
+    config: &SiteConfig,
+    hard: &HardTriggers,
+    text: &str,
+    sentiment: f64,
+    soft: bool,
+) -> baton_shared::decision::Decision {
+    baton_shared::decision::evaluate(&baton_shared::decision::TurnInput {
+        config,
+        hard,
+        text,
+        locale: &meta.locale,
+        user: &meta.user,
+        conversation_id: &meta.id,
+        signals: &meta.signals,
+        sentiment,
+        intent: meta.last_intent.as_ref(),
+        soft,
+    })
 }

@@ -29,6 +29,20 @@ pub(super) fn inbox_entry(now: f64) -> OutboxEntry {
     }
 }
 
+/// Finish routing an escalation (see `route.rs`); retried like any delivery.
+pub(super) fn route_entry(now: f64) -> OutboxEntry {
+    OutboxEntry {
+        key: "route".into(),
+        kind: DeliveryKind::CreateTicket,
+        connector: "route".into(),
+        attempts: 0,
+        next_at_ms: now,
+        created_at_ms: now,
+        last_error: None,
+        payload: serde_json::Value::Null,
+    }
+}
+
 impl Conversation {
     /// The retry policy, with `OUTBOX_RETRY_SCALE` shrinking it for tests.
     fn retry_policy(&self) -> RetryPolicy {
@@ -48,21 +62,31 @@ impl Conversation {
     /// Attempt every due delivery; reschedule the rest. Never fails: problems are recorded on
     /// the entries and retried, so a caller's state change is never undone by a delivery.
     pub(super) async fn deliver_due(&self) {
-        if let Err(e) = self.try_deliver_due().await {
-            worker::console_error!("outbox: {e}");
-            // Make sure we come back even if this pass broke half-way.
-            let _ = self
-                .state
-                .storage()
-                .set_alarm(std::time::Duration::from_secs(30))
-                .await;
+        // A delivery can commit new work (routing enqueues the inbox copy): go round again.
+        for _ in 0..3 {
+            match self.try_deliver_due().await {
+                Ok(true) => continue,
+                Ok(false) => return,
+                Err(e) => {
+                    worker::console_error!("outbox: {e}");
+                    // Make sure we come back even if this pass broke half-way.
+                    let _ = self
+                        .state
+                        .storage()
+                        .set_alarm(std::time::Duration::from_secs(30))
+                        .await;
+                    return;
+                }
+            }
         }
     }
 
-    async fn try_deliver_due(&self) -> Result<(), crate::error::AppError> {
+    /// One pass over the due entries; `Ok(true)` if something was delivered (new work may exist).
+    async fn try_deliver_due(&self) -> Result<bool, crate::error::AppError> {
         let Some(meta) = self.state.storage().get::<Meta>("meta").await? else {
-            return Ok(());
+            return Ok(false);
         };
+        let mut delivered_any = false;
         let map = self
             .state
             .storage()
@@ -88,6 +112,7 @@ impl Conversation {
             match outcome {
                 Outcome::Delivered => {
                     self.state.storage().delete(&key(&entry)).await?;
+                    delivered_any = true;
                     continue;
                 }
                 Outcome::Retry {
@@ -131,13 +156,18 @@ impl Conversation {
                 .set_alarm(std::time::Duration::from_millis(wait))
                 .await?;
         }
-        Ok(())
+        Ok(delivered_any)
     }
 
     /// One delivery attempt.
     async fn attempt(&self, meta: &Meta, entry: &OutboxEntry, _policy: &RetryPolicy) -> Outcome {
         let result = match entry.connector.as_str() {
             "builtin" => self.deliver_to_inbox(meta).await,
+            "route" => self
+                .route_pending()
+                .await
+                .map(|_| Outcome::Delivered)
+                .map_err(|e| e.to_string()),
             other => Err(format!("no connector named '{other}'")),
         };
         match result {
@@ -153,7 +183,7 @@ impl Conversation {
         let entry = QueueEntry {
             id: meta.id.clone(),
             site: meta.site.clone(),
-            priority: 0,
+            priority: meta.priority.rank(),
             position: None,
             wait_seconds: None,
             status: meta.state.status,

@@ -21,6 +21,16 @@ impl Conversation {
                     if answer.intent.is_some() {
                         change.meta.last_intent = answer.intent.clone();
                     }
+                    change.meta.signals.observe_ai(
+                        &baton_shared::decision::AiSignal {
+                            answered: answer.text.is_some(),
+                            confidence: answer.confidence,
+                            resolved: false,
+                            intent: answer.intent.clone(),
+                        },
+                        config.ai.confidence_floor,
+                    );
+                    change.ai_answered = true;
                     match answer.text {
                         Some(reply) => {
                             change.meta.ai_answers += 1;
@@ -33,6 +43,7 @@ impl Conversation {
                     }
                 }
                 Effect::Route(escalation) => {
+                    // A plain "talk to a person" is about whatever the AI was helping with.
                     let category = if escalation.trigger.as_str() == "human_request" {
                         change
                             .meta
@@ -42,39 +53,14 @@ impl Conversation {
                     } else {
                         escalation.category.clone()
                     };
-                    let queue_cfg = config
-                        .queue_for(&category)
-                        .or_else(|| config.routing.queues.first())
-                        .cloned()
-                        .unwrap_or_default();
                     change.meta.topic = Some(topic_label(category.as_str()));
-                    change.meta.queue_name = Some(queue_cfg.name.clone());
-                    change.meta.reason = Some(format!(
-                        "{} ({})",
-                        escalation.trigger.as_str().replace('_', " "),
-                        if escalation.hard {
-                            "hard trigger"
-                        } else {
-                            "soft signals"
-                        }
-                    ));
                     change.meta.enqueued_at = Some(now_ms());
-                    let wait = "A person usually replies within a few minutes.";
-                    let message = render(
-                        &templates.transition,
-                        &[
-                            (
-                                "topic",
-                                change.meta.topic.as_deref().unwrap_or("your question"),
-                            ),
-                            ("queue", &queue_cfg.name),
-                            ("wait", wait),
-                        ],
-                    );
-                    change.say(Author::System, message, None);
-                    queue.extend(change.meta.state.apply(Event::Routed {
-                        queue: queue_cfg.id,
-                    })?);
+                    if change.meta.reason.is_none() {
+                        change.meta.reason = Some(escalation.trigger.as_str().replace('_', " "));
+                    }
+                    // Routing needs the queues' load and the site's clock: the outbox's `route`
+                    // entry, committed with this change, finishes it.
+                    change.meta.route_pending = true;
                 }
                 Effect::StatusChanged(status) => {
                     if status == Status::Resolved {

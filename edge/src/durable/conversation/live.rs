@@ -45,6 +45,11 @@ impl Conversation {
             "user": meta.user,
             "summary": summary(&meta),
             "csat": meta.csat,
+            "priority": meta.priority,
+            "segment": meta.segment,
+            "ticket": meta.ticket,
+            "expected": meta.expected,
+            "decisions": meta.decisions,
             "events": events,
         }))?)
     }

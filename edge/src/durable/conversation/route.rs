@@ -1,0 +1,145 @@
+//! Finishing an escalation: ask the router how busy the queues are, read the site's clock, let
+//! the shared routing decide (queue, overflow, out of hours), and tell the customer.
+
+use super::*;
+use baton_shared::config::OutOfHours;
+use baton_shared::routing::{route, QueueLoad, RouteDecision};
+use std::collections::BTreeMap;
+
+impl Conversation {
+    /// Route a pending escalation. `Ok(true)` when there is nothing left to do.
+    pub(super) async fn route_pending(&self) -> std::result::Result<bool, AppError> {
+        let site = self.load().await?.site;
+        let config = self.config(&site).await?;
+        let mut resp =
+            durable::call_router::<()>(&self.env, &site, Method::Get, "/loads", None).await?;
+        if resp.status_code() >= 300 {
+            return Err(AppError::Internal(format!(
+                "router loads answered {}",
+                resp.status_code()
+            )));
+        }
+        let raw: BTreeMap<String, QueueLoad> = resp.json().await?;
+        let loads: BTreeMap<baton_shared::QueueId, QueueLoad> =
+            raw.into_iter().map(|(k, v)| (k.into(), v)).collect();
+        let now = crate::clock::local_now(&config.site.time_zone);
+        // Fresh state after the outside calls; nothing awaits between here and the commit.
+        let meta = self.load().await?;
+        if !meta.route_pending || meta.state.status != Status::Escalating {
+            return Ok(true);
+        }
+        let mut change = Change::new(meta, true);
+        change.meta.route_pending = false;
+        let Some(escalation) = change.meta.state.escalation.clone() else {
+            return Ok(true);
+        };
+        let category = if escalation.trigger.as_str() == "human_request" {
+            change
+                .meta
+                .last_intent
+                .clone()
+                .unwrap_or(escalation.category.clone())
+        } else {
+            escalation.category.clone()
+        };
+        let templates = config.templates(&change.meta.locale);
+        let decision = route(&config, &category, change.meta.priority, &now, &loads);
+        let queue_id = decision.queue().clone();
+        let queue_name = config
+            .queue(queue_id.as_str())
+            .map(|q| q.name.clone())
+            .unwrap_or_else(|| "support team".into());
+        change.meta.queue_name = Some(queue_name.clone());
+        let topic = change
+            .meta
+            .topic
+            .clone()
+            .unwrap_or_else(|| "your question".into());
+        let effects =
+            match &decision {
+                RouteDecision::Queue { .. }
+                | RouteDecision::OutOfHours {
+                    behaviour: OutOfHours::QueueWithEstimate,
+                    ..
+                } => {
+                    let position = loads.get(&queue_id).map(|l| l.waiting).unwrap_or(0) + 1;
+                    let wait =
+                        match &decision {
+                            RouteDecision::OutOfHours {
+                                expected_phrase, ..
+                            } => format!(
+                        "The team is offline now and back {}; you'll keep your place in line.",
+                        expected_phrase.as_deref().unwrap_or("soon").trim_start_matches("by ")
+                    ),
+                            _ => render(
+                                &templates.wait,
+                                &[
+                                    ("position", &position.to_string()),
+                                    ("time", &(position * 2).to_string()),
+                                ],
+                            ),
+                        };
+                    let message = render(
+                        &templates.transition,
+                        &[("topic", &topic), ("queue", &queue_name), ("wait", &wait)],
+                    );
+                    change.say(Author::System, message, None);
+                    change.meta.state.apply(Event::Routed {
+                        queue: queue_id.clone(),
+                    })?
+                }
+                RouteDecision::OutOfHours {
+                    behaviour,
+                    expected_phrase,
+                    ..
+                } => {
+                    let ticket = format!(
+                        "BT-{}",
+                        change
+                            .meta
+                            .id
+                            .chars()
+                            .take(8)
+                            .collect::<String>()
+                            .to_uppercase()
+                    );
+                    let when = expected_phrase
+                        .clone()
+                        .unwrap_or_else(|| "as soon as we're back".into());
+                    change.meta.ticket = Some(ticket.clone());
+                    change.meta.expected = Some(when.clone());
+                    change.meta.state.queue = Some(queue_id.clone());
+                    let template = if *behaviour == OutOfHours::Callback {
+                        &templates.callback
+                    } else {
+                        &templates.out_of_hours
+                    };
+                    let message = render(
+                        template,
+                        &[
+                            ("topic", &topic),
+                            ("queue", &queue_name),
+                            ("ticket", &ticket),
+                            ("time", &when),
+                        ],
+                    );
+                    change.say(Author::System, message, None);
+                    change.meta.state.apply(Event::RoutedAsync { ticket })?
+                }
+            };
+        if let RouteDecision::Queue {
+            overflowed_from: Some(from),
+            ..
+        } = &decision
+        {
+            change.metric("overflowed", None);
+            worker::console_log!(
+                "conversation {} overflowed from {from} to {queue_id}",
+                change.meta.id
+            );
+        }
+        self.carry_out(&mut change, &config, effects, "")?;
+        self.commit_only(change).await?;
+        Ok(true)
+    }
+}
