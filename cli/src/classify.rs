@@ -21,7 +21,7 @@ struct Output<'a> {
     trigger: Option<&'a str>,
     category: Option<&'a str>,
     sentiment: f64,
-    score: f32,
+    score: f64,
 }
 
 /// Run over stdin/stdout.

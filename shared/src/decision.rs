@@ -74,11 +74,11 @@ pub struct SignalRecord {
     /// The observed value (count, confidence, sentiment, turns).
     pub value: f64,
     /// How strongly it fired, 0..1.
-    pub strength: f32,
+    pub strength: f64,
     /// Its configured weight.
-    pub weight: f32,
+    pub weight: f64,
     /// strength × weight, added to the score.
-    pub contribution: f32,
+    pub contribution: f64,
 }
 
 /// The explanation of one evaluation: what agents, metrics and replay read.
@@ -95,9 +95,9 @@ pub struct Decision {
     /// The category routing will use.
     pub category: Option<Category>,
     /// Weighted soft score.
-    pub score: f32,
+    pub score: f64,
     /// The threshold used (the segment's, else the site's).
-    pub threshold: f32,
+    pub threshold: f64,
     /// The customer's segment.
     pub segment: Option<String>,
     /// Queue priority.
@@ -120,7 +120,7 @@ pub struct Decision {
 
 impl Decision {
     /// The decision in words, for agents: "escalated because: billing dispute (hard, "charged twice")"
-    /// or "score 0.65 ≥ 0.60: 2 failed answers, negative sentiment (-0.62)".
+    /// or "score 0.65 ≥ 0.6: 2 failed answers, negative sentiment (-0.62)".
     pub fn explain(&self) -> String {
         let mut out = String::new();
         if !self.escalate && !self.shadowed.is_empty() {
@@ -163,7 +163,7 @@ impl Decision {
                 "not escalated"
             };
             out = format!(
-                "{what}: score {:.2} {rel} {:.2}{}{}",
+                "{what}: score {} {rel} {}{}{}",
                 self.score,
                 self.threshold,
                 if fired.is_empty() {
@@ -290,13 +290,15 @@ pub fn evaluate(input: &TurnInput<'_>) -> Decision {
         .is_some_and(|c| c < soft_cfg.low_confidence_below);
     let negative = s.sentiment <= f64::from(soft_cfg.negative_sentiment_below);
     let long = s.turns_without_progress >= soft_cfg.long_conversation_turns;
+    // Config numbers are f32; records carry them as f64 rounded to 3 decimals for readers.
+    let r3 = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
     let signal = |id: &str, fired: bool, value: f64, strength: f32, weight: f32| SignalRecord {
         id: id.to_owned(),
         fired,
         value,
-        strength: if fired { strength } else { 0.0 },
-        weight,
-        contribution: if fired { strength * weight } else { 0.0 },
+        strength: if fired { r3(strength) } else { 0.0 },
+        weight: r3(weight),
+        contribution: if fired { r3(strength * weight) } else { 0.0 },
     };
     let signals = if input.soft {
         vec![
@@ -338,8 +340,9 @@ pub fn evaluate(input: &TurnInput<'_>) -> Decision {
             w.negative_sentiment,
         )]
     };
-    let score: f32 = signals.iter().map(|s| s.contribution).sum();
+    let score: f64 = signals.iter().map(|s| s.contribution).sum();
     let score = (score * 1000.0).round() / 1000.0;
+    let threshold = r3(threshold);
 
     let deciding = hits.iter().find(|h| !h.shadow).cloned();
     let (escalate, hard, trigger, category, act) = if let Some(h) = deciding {
@@ -473,7 +476,7 @@ mod tests {
         assert_eq!(ent.priority, Priority::Urgent);
         assert!(
             ent.explain().starts_with(
-                "escalated: score 0.43 ≥ 0.30: 1 failed answer(s), low AI confidence (0.10)"
+                "escalated: score 0.425 ≥ 0.3: 1 failed answer(s), low AI confidence (0.10)"
             ),
             "{}",
             ent.explain()

@@ -62,7 +62,7 @@ test("the same struggling conversation escalates for an enterprise customer and 
   assert.equal(lastStatus(ent.events)?.status, "queued", JSON.stringify(ent.events));
   assert.equal(ent.state.segment, "enterprise");
   assert.equal(ent.state.priority, "urgent");
-  assert.match(ent.state.reason, /^escalated: score 0\.\d+ ≥ 0\.30: 1 failed answer\(s\), low AI confidence/);
+  assert.match(ent.state.reason, /^escalated: score 0\.\d+ ≥ 0\.3: 1 failed answer\(s\), low AI confidence/);
   assert.equal(free.state.status, "ai_mode", "the free customer stays with the AI");
   assert.ok(!free.events.some((e) => e.kind === "status"));
   const record = free.state.decisions.at(-1);
