@@ -4,6 +4,8 @@
 #![deny(missing_docs)]
 
 pub mod config;
+#[cfg(feature = "edge")]
+pub mod connector;
 pub mod conversation;
 #[cfg(feature = "edge")]
 pub mod decision;
@@ -13,11 +15,13 @@ pub mod knowledge;
 pub mod message;
 #[cfg(feature = "edge")]
 pub mod outbox;
+pub mod redact;
 #[cfg(feature = "edge")]
 pub mod responder;
 #[cfg(feature = "edge")]
 pub mod routing;
 pub mod signal;
+pub mod summary;
 pub mod trigger;
 pub mod wire;
 

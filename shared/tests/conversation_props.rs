@@ -132,3 +132,24 @@ proptest! {
         prop_assert_eq!(back.unwrap(), c);
     }
 }
+
+proptest! {
+    #[test]
+    fn summaries_never_exceed_600_characters(parts in prop::collection::vec(".{0,400}", 6..7), answers in 0u32..5, misses in 0u32..5) {
+        use baton_shared::summary::{summary, SummaryInput, MAX_CHARS};
+        let msgs: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let s = summary(&SummaryInput {
+            customer: Some(&parts[0]),
+            plan: Some(&parts[1]),
+            topic: Some(&parts[2]),
+            customer_messages: &msgs[3..5],
+            ai_answers: answers,
+            ai_misses: misses.min(answers),
+            last_ai_answer: Some(&parts[5]),
+            reason: Some(&parts[4]),
+            page: Some(&parts[3]),
+        });
+        prop_assert!(s.chars().count() <= MAX_CHARS);
+        prop_assert!(!s.is_empty());
+    }
+}

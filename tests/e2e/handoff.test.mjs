@@ -71,7 +71,7 @@ test("a customer reaches a human agent and back, with the context travelling", {
   await transcript.getByText("How much is the Pro plan?").waitFor({ timeout: T });
   await transcript.getByText("I want to talk to a real person").waitFor({ timeout: T });
   assert.match(await agent.locator("#detail-reason").textContent(), /human request/);
-  assert.match(await agent.locator("#detail-summary").textContent(), /Dana Whitfield needs help with plans and pricing/);
+  assert.match(await agent.locator("#detail-summary").textContent(), /Dana Whitfield \(pro plan\) needs help with plans and pricing: “How much is the Pro plan\?”/);
   assert.match(await agent.locator("#detail-page").textContent(), /Billing & plans/);
 
   // The agent's reply reaches the customer live, and the widget switches to human mode.

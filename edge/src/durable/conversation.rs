@@ -86,6 +86,12 @@ struct Meta {
     /// When the customer can expect an answer, in words.
     #[serde(default)]
     expected: Option<String>,
+    /// The customer's first few messages, for the handoff summary.
+    #[serde(default)]
+    first_messages: Vec<String>,
+    /// The AI's latest answer, for the handoff summary.
+    #[serde(default)]
+    last_ai_answer: Option<String>,
     /// Last customer or agent message, for the inbox list.
     #[serde(default)]
     last_message: Option<String>,
@@ -188,6 +194,18 @@ impl Change {
         } = &body
         {
             self.meta.last_message = Some(text.clone());
+        }
+        if let EventBody::Message {
+            author: Author::Customer,
+            text,
+            ..
+        } = &body
+        {
+            if self.meta.first_messages.len() < 4 {
+                self.meta
+                    .first_messages
+                    .push(text.chars().take(400).collect());
+            }
         }
         self.meta.last_seq += 1;
         self.events.push(LiveEvent {
@@ -396,23 +414,22 @@ fn customer_name(user: &Value) -> String {
         .to_owned()
 }
 
-/// A short plain-language handoff summary (the decision core will grow a fuller one).
+/// The handoff summary, from the shared core.
 fn summary(meta: &Meta) -> String {
-    let topic = meta
-        .topic
-        .clone()
-        .unwrap_or_else(|| "their question".into());
-    let tried = match (meta.ai_answers, meta.ai_misses) {
-        (0, 0) => "The AI had not answered yet".to_owned(),
-        (a, 0) => format!("The AI answered {a} message(s)"),
-        (a, m) => format!("The AI answered {a} message(s) and had no answer for {m}"),
-    };
-    let why = meta
-        .reason
-        .clone()
-        .unwrap_or_else(|| "not escalated".into());
-    format!(
-        "{} needs help with {topic}. {tried}. Escalated because: {why}.",
-        customer_name(&meta.user)
-    )
+    let messages: Vec<&str> = meta.first_messages.iter().map(String::as_str).collect();
+    let name = customer_name(&meta.user);
+    let page = meta.page["title"]
+        .as_str()
+        .or_else(|| meta.page["url"].as_str());
+    baton_shared::summary::summary(&baton_shared::summary::SummaryInput {
+        customer: (name != "Visitor").then_some(name.as_str()),
+        plan: meta.user["plan"].as_str(),
+        topic: meta.topic.as_deref(),
+        customer_messages: &messages,
+        ai_answers: meta.ai_answers + meta.ai_misses,
+        ai_misses: meta.ai_misses,
+        last_ai_answer: meta.last_ai_answer.as_deref(),
+        reason: meta.reason.as_deref(),
+        page,
+    })
 }

@@ -35,6 +35,8 @@ impl Conversation {
                 route_pending: false,
                 ticket: None,
                 expected: None,
+                first_messages: Vec::new(),
+                last_ai_answer: None,
             };
             self.state
                 .storage()

@@ -34,6 +34,7 @@ impl Conversation {
                     match answer.text {
                         Some(reply) => {
                             change.meta.ai_answers += 1;
+                            change.meta.last_ai_answer = Some(reply.chars().take(300).collect());
                             change.say(Author::Ai, reply, None);
                         }
                         None => {
