@@ -244,3 +244,43 @@ test("webhook builders sign as the vendors do", () => {
   assert.equal(d.headers["x-zendesk-webhook-signature"], zendeskWebhooks.sign("s3cret", d.headers["x-zendesk-webhook-signature-timestamp"], d.body));
   assert.equal(JSON.parse(d.body).event.comment.author.is_staff, true);
 });
+
+test("every request Baton's Rust connectors build validates against the vendor's description", async () => {
+  // Written by shared/tests/connector_descriptors.rs (kept current by that test).
+  const { readFileSync } = await import("node:fs");
+  const list = JSON.parse(readFileSync(new URL("../fakes/fixtures/descriptors.json", import.meta.url), "utf8"));
+  const fresh = await startAllFakes({ zendesk: { customFields: [360000111] }, freshdesk: { customFields: ["cf_tier", "cf_escalation_id"] }, intercom: { attributes: ["baton_escalation", "ai_confidence"] } });
+  try {
+    const contact = fresh.intercom.addContact({ email: "ada@example.com" });
+    fresh.hubspot.addContact({ email: "ada@example.com" });
+    const vendors = new Set();
+    for (const d of list) {
+      const fake = fresh[d.vendor];
+      const body = d.body.replaceAll("000000000000000000000000", contact.id);
+      const r = await fetch(fake.url + d.path, { method: d.method, headers: d.headers, body: d.method === "GET" ? undefined : body });
+      const rec = fake.requests.at(-1);
+      assert.deepEqual(rec.violations, [], `${d.vendor} ${d.name}: ${rec.violations.join("; ")}`);
+      assert.ok(r.status >= 200 && r.status < 300, `${d.vendor} ${d.name}: HTTP ${r.status} ${await r.text()}`);
+      vendors.add(d.vendor);
+    }
+    assert.deepEqual([...vendors].sort(), ["freshdesk", "hubspot", "intercom", "linear", "slack", "zendesk"]);
+    fresh.assertNoViolations();
+    // The effects landed: exactly one ticket per escalation, with the mapped fields.
+    assert.equal(fresh.zendesk.ticketsByExternalId("esc:c1:1").length, 1);
+    const zt = fresh.zendesk.ticketsByExternalId("esc:c1:1")[0];
+    assert.deepEqual(zt.custom_fields, [{ id: 360000111, value: "enterprise" }]);
+    assert.equal(zt.priority, "high");
+    assert.equal(zt.status, "open");
+    assert.equal(zt.comments.length, 3);
+    assert.equal(fresh.freshdesk.tickets.length, 1);
+    assert.equal(fresh.freshdesk.tickets[0].custom_fields.cf_escalation_id, "esc:c1:1");
+    const conv = fresh.intercom.conversations[0];
+    assert.equal(conv.team_assignee_id, "5017691");
+    assert.equal(conv.custom_attributes.baton_escalation, "esc:c1:1");
+    assert.equal(fresh.slack.messages.length, 1);
+    assert.equal(fresh.linear.issues.length, 1);
+    assert.equal(fresh.hubspot.notes.length, 1);
+  } finally {
+    await fresh.close();
+  }
+});
