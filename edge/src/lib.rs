@@ -3,6 +3,7 @@
 
 mod ai;
 mod clock;
+mod connector;
 mod durable;
 mod error;
 mod identity;

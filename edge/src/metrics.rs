@@ -43,6 +43,12 @@ pub struct DayMetrics {
     pub time_to_agent: Vec<f64>,
     /// CSAT ratings 1..=5, counted.
     pub csat: [u32; 5],
+    /// Helpdesk deliveries given up after the last retry (each raised an alert).
+    #[serde(default)]
+    pub delivery_failed: u32,
+    /// Escalations that overflowed to a secondary queue.
+    #[serde(default)]
+    pub overflowed: u32,
 }
 
 const TTA_KEPT: usize = 1000;
@@ -62,6 +68,8 @@ impl DayMetrics {
             "agent_joined" => self.agent_joined += 1,
             "resolved" => self.resolved += 1,
             "reopened" => self.reopened += 1,
+            "delivery_failed" => self.delivery_failed += 1,
+            "overflowed" => self.overflowed += 1,
             "time_to_agent" => {
                 if let Some(v) = e.value {
                     if self.time_to_agent.len() < TTA_KEPT {
@@ -115,6 +123,8 @@ impl DayMetrics {
             "resolved_after_handoff": self.resolved,
             "resolution_rate_after_handoff": rate(self.resolved, self.escalations),
             "reopened": self.reopened,
+            "overflowed": self.overflowed,
+            "delivery_failed_alerts": self.delivery_failed,
         })
     }
 }

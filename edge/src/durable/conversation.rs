@@ -86,6 +86,9 @@ struct Meta {
     /// When the customer can expect an answer, in words.
     #[serde(default)]
     expected: Option<String>,
+    /// Why the helpdesk delivery was given up, if it was (the escalation stays in the inbox).
+    #[serde(default)]
+    delivery_failed: Option<String>,
     /// The customer's first few messages, for the handoff summary.
     #[serde(default)]
     first_messages: Vec<String>,
@@ -141,6 +144,8 @@ struct Change {
     metrics: Vec<MetricEvent>,
     /// The AI answered in this change (so the soft signals can be read).
     ai_answered: bool,
+    /// Deliveries to commit with this change.
+    outbox: Vec<baton_shared::outbox::OutboxEntry>,
 }
 
 impl Change {
@@ -151,6 +156,7 @@ impl Change {
             router_dirty,
             metrics: Vec::new(),
             ai_answered: false,
+            outbox: Vec::new(),
         }
     }
 
@@ -352,6 +358,7 @@ impl Conversation {
             events,
             router_dirty,
             metrics,
+            outbox,
             ..
         } = change;
         // One put_multiple is one atomic write: the events and the state they lead to land together.
@@ -368,6 +375,14 @@ impl Conversation {
             .map_err(|e| AppError::Internal(format!("{e:?}")))?;
         // The inbox copy travels through the outbox, committed with the change: a crash after
         // this write still ends with the escalation in the inbox.
+        for entry in &outbox {
+            js_sys::Reflect::set(
+                &batch,
+                &delivery::key(entry).into(),
+                &durable::to_js(entry)?,
+            )
+            .map_err(|e| AppError::Internal(format!("{e:?}")))?;
+        }
         if meta.route_pending {
             let entry = delivery::route_entry(now_ms());
             js_sys::Reflect::set(

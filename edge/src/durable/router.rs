@@ -332,6 +332,8 @@ impl SiteRouter {
             total.agent_joined += d.agent_joined;
             total.resolved += d.resolved;
             total.reopened += d.reopened;
+            total.delivery_failed += d.delivery_failed;
+            total.overflowed += d.overflowed;
             total.time_to_agent.extend(&d.time_to_agent);
             for i in 0..5 {
                 total.csat[i] += d.csat[i];

@@ -36,6 +36,7 @@ impl Conversation {
                 ticket: None,
                 expected: None,
                 first_messages: Vec::new(),
+                delivery_failed: None,
                 last_ai_answer: None,
             };
             self.state

@@ -29,6 +29,25 @@ pub(super) fn inbox_entry(now: f64) -> OutboxEntry {
     }
 }
 
+/// Hand the escalation to the site's helpdesk (once per conversation: the key is the
+/// idempotency key the receiver sees).
+pub(super) fn helpdesk_entry(config: &baton_shared::SiteConfig, now: f64) -> OutboxEntry {
+    let connector = serde_json::to_value(config.handoff.connector)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "builtin".into());
+    OutboxEntry {
+        key: "helpdesk".into(),
+        kind: DeliveryKind::CreateTicket,
+        connector,
+        attempts: 0,
+        next_at_ms: now,
+        created_at_ms: now,
+        last_error: None,
+        payload: serde_json::Value::Null,
+    }
+}
+
 /// Finish routing an escalation (see `route.rs`); retried like any delivery.
 pub(super) fn route_entry(now: f64) -> OutboxEntry {
     OutboxEntry {
@@ -160,9 +179,10 @@ impl Conversation {
     }
 
     /// One delivery attempt.
-    async fn attempt(&self, meta: &Meta, entry: &OutboxEntry, _policy: &RetryPolicy) -> Outcome {
+    async fn attempt(&self, meta: &Meta, entry: &OutboxEntry, policy: &RetryPolicy) -> Outcome {
         let result = match entry.connector.as_str() {
             "builtin" => self.deliver_to_inbox(meta).await,
+            "webhook" => self.deliver_webhook(meta, policy).await,
             "route" => self
                 .route_pending()
                 .await
@@ -211,8 +231,85 @@ impl Conversation {
         Ok(classify(resp.status_code(), None, now_ms()))
     }
 
+    /// The full handoff context as the helpdesk webhook receives it.
+    async fn deliver_webhook(&self, meta: &Meta, policy: &RetryPolicy) -> Result<Outcome, String> {
+        let config = self.config(&meta.site).await.map_err(|e| e.to_string())?;
+        let Some(hook) = config.handoff.webhook.clone() else {
+            return Ok(Outcome::Permanent {
+                reason: "handoff.webhook is not configured".into(),
+            });
+        };
+        let events = self.events_since(0).await.map_err(|e| e.to_string())?;
+        let redact = config.handoff.redact_pii;
+        let clean = |t: &str| {
+            if redact {
+                baton_shared::redact::redact(t, Default::default())
+            } else {
+                t.to_owned()
+            }
+        };
+        let transcript: Vec<serde_json::Value> = events
+            .iter()
+            .filter_map(|e| match &e.body {
+                baton_shared::wire::EventBody::Message {
+                    author, text, name, ..
+                } => Some(serde_json::json!({
+                    "author": author, "name": name, "text": clean(text), "at": e.at,
+                })),
+                _ => None,
+            })
+            .collect();
+        let body = serde_json::json!({
+            "type": "escalation.created",
+            "conversation_id": meta.id,
+            "site": meta.site,
+            "status": meta.state.status,
+            "topic": meta.topic,
+            "queue": meta.state.queue,
+            "queue_name": meta.queue_name,
+            "priority": meta.priority,
+            "segment": meta.segment,
+            "reason": meta.reason,
+            "summary": clean(&summary(meta)),
+            "ticket": meta.ticket,
+            "expected": meta.expected,
+            "customer": meta.user,
+            "page": meta.page,
+            "decision": meta.decisions.last(),
+            "transcript": transcript,
+        })
+        .to_string();
+        crate::connector::post_signed(
+            &self.env,
+            &hook.url,
+            &hook.secret_name,
+            &format!("{}-escalation", meta.id),
+            &body,
+            policy.attempt_timeout(),
+            now_ms(),
+        )
+        .await
+    }
+
     /// The last attempt failed: the escalation stays in the built-in inbox and an alert is raised.
     async fn give_up(&self, meta: &Meta, entry: &OutboxEntry) {
+        if entry.connector != "builtin" && entry.connector != "route" {
+            if let Ok(Some(mut fresh)) = self.state.storage().get::<Meta>("meta").await {
+                fresh.delivery_failed = Some(format!(
+                    "{} delivery gave up after {} attempts: {}",
+                    entry.connector,
+                    entry.attempts,
+                    entry.last_error.as_deref().unwrap_or("unknown error")
+                ));
+                if let Ok(js) = durable::to_js(&fresh) {
+                    let _ = self.state.storage().put_raw("meta", js).await;
+                }
+            }
+            let body = serde_json::json!({ "events": [{ "name": "delivery_failed" }] });
+            let _ =
+                durable::call_router(&self.env, &meta.site, Method::Post, "/metrics", Some(&body))
+                    .await;
+        }
         worker::console_error!(
             "ALERT outbox: giving up on {} via {} for conversation {} after {} attempts: {}",
             entry.key,

@@ -50,6 +50,7 @@ impl Conversation {
             "ticket": meta.ticket,
             "expected": meta.expected,
             "decisions": meta.decisions,
+            "delivery_failed": meta.delivery_failed,
             "events": events,
         }))?)
     }

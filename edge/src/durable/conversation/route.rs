@@ -139,6 +139,11 @@ impl Conversation {
             );
         }
         self.carry_out(&mut change, &config, effects, "")?;
+        if config.handoff.connector != baton_shared::config::Connector::Builtin {
+            change
+                .outbox
+                .push(delivery::helpdesk_entry(&config, now_ms()));
+        }
         self.commit_only(change).await?;
         Ok(true)
     }

@@ -1,0 +1,111 @@
+// Delivery guarantee towards a helpdesk: a signed webhook that fails with 500, then 429 with
+// Retry-After, then takes the ticket but never answers (timeout), still ends with exactly one
+// ticket; a worker restart between commit and delivery loses nothing (the give-up path is in
+// helpdesk-giveup.test.mjs).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { startBaton, freePort, ROOT } from "./harness.mjs";
+import { api, live } from "./api.mjs";
+
+const SECRET = "whsec_" + randomBytes(24).toString("base64");
+
+/** A Standard Webhooks receiver that checks signatures and de-duplicates by webhook-id. */
+function receiver(port) {
+  const state = { plan: [], tickets: new Map(), attempts: [], badSignatures: 0, hung: [] };
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      const id = req.headers["webhook-id"], ts = req.headers["webhook-timestamp"];
+      const expected = "v1," + createHmac("sha256", Buffer.from(SECRET.slice(6), "base64")).update(`${id}.${ts}.${body}`).digest("base64");
+      const given = String(req.headers["webhook-signature"] || "");
+      const ok = given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+      state.attempts.push({ id, at: Date.now() });
+      if (!ok) { state.badSignatures++; res.writeHead(401); return res.end(); }
+      const step = state.plan.shift() || "ok";
+      if (step === 500) { res.writeHead(500); return res.end("boom"); }
+      if (step === 429) { res.writeHead(429, { "Retry-After": "1" }); return res.end(); }
+      if (!state.tickets.has(id)) state.tickets.set(id, JSON.parse(body));
+      if (step === "hang") { state.hung.push(res); return; } // took it, answer lost
+      res.writeHead(state.tickets.size && step === "dup" ? 409 : 201, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ ticket: id }));
+    });
+  });
+  return new Promise((r) => server.listen(port, "127.0.0.1", () => r({ server, state })));
+}
+
+let baton, http, hook, hookPort;
+async function site(id, url) {
+  const doc = JSON.parse(readFileSync(join(ROOT, "config/sites/demo.json"), "utf8"));
+  doc.site.id = id;
+  doc.site.allowed_origins = [baton.base];
+  doc.handoff = { connector: "webhook", webhook: { url, secret_name: "HELPDESK_WEBHOOK_SECRET" }, redact_pii: true };
+  const r = await http.call("PUT", `/v1/admin/sites/${id}/config`, doc, baton.adminToken);
+  assert.equal(r.status, 200, r.text);
+}
+
+before(async () => {
+  hookPort = await freePort();
+  // A scale of 0.001 runs the four-day retry schedule in about six minutes; each attempt may take 50 ms.
+  baton = await startBaton({ vars: { HELPDESK_WEBHOOK_SECRET: SECRET, OUTBOX_RETRY_SCALE: "0.001" } });
+  http = api(baton);
+  hook = await receiver(hookPort);
+  await site("hooked", `http://127.0.0.1:${hookPort}/hook`);
+});
+after(async () => {
+  for (const r of hook?.state.hung || []) r.destroy();
+  hook?.server.close();
+  await baton?.stop();
+});
+
+async function waitFor(pred, ms, what, every = 100) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await pred()) return;
+    await new Promise((r) => setTimeout(r, every));
+  }
+  throw new Error("timed out waiting for " + what);
+}
+
+test("500, 429 with Retry-After and a timeout still end in exactly one signed ticket", async () => {
+  hook.state.plan = [500, 429, "hang"];
+  const c = await http.start("hooked", { name: "Lee", email: "lee@example.com" });
+  await http.send(c, "I was charged twice, my card is 4242 4242 4242 4242");
+  const id = `${c.id}-escalation`;
+  await waitFor(() => hook.state.attempts.filter((a) => a.id === id).length >= 4, 20_000, "four attempts");
+  await new Promise((r) => setTimeout(r, 500));
+  const attempts = hook.state.attempts.filter((a) => a.id === id);
+  assert.equal(attempts.length, 4, "500, 429, timeout, then delivered; no more after that");
+  assert.ok(attempts[2].at - attempts[1].at >= 950, "Retry-After: 1 was honoured");
+  assert.equal(hook.state.badSignatures, 0);
+  const tickets = [...hook.state.tickets.entries()].filter(([k]) => k === id);
+  assert.equal(tickets.length, 1, "exactly one ticket");
+  const t = tickets[0][1];
+  assert.equal(t.type, "escalation.created");
+  assert.equal(t.conversation_id, c.id);
+  assert.match(t.reason, /billing dispute/);
+  assert.ok(t.transcript.some((m) => m.text.includes("[card]")), "card number redacted");
+  assert.ok(!JSON.stringify(t).includes("4242 4242"), "no card number leaves");
+  assert.ok((await http.inbox("hooked")).json.some((e) => e.id === c.id), "the built-in inbox has it too");
+});
+
+test("a worker restart between commit and delivery still delivers exactly once", async () => {
+  hook.server.close(); // the helpdesk is unreachable: the first attempt fails after the commit
+  await new Promise((r) => setTimeout(r, 100));
+  const c = await http.start("hooked", { name: "Mo" });
+  await http.send(c, "I want a refund for last month");
+  await baton.restart();
+  const again = await receiver(hookPort);
+  hook.server = again.server;
+  again.state.tickets = hook.state.tickets;
+  hook.state = again.state;
+  const id = `${c.id}-escalation`;
+  // The alarm set before the restart fires after it, or the next attempt is driven by the DO.
+  await waitFor(() => hook.state.tickets.has(id), 30_000, "delivery after restart");
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal([...hook.state.tickets.keys()].filter((k) => k === id).length, 1);
+});
