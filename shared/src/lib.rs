@@ -3,6 +3,8 @@
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "edge")]
+pub mod calendar;
 pub mod config;
 #[cfg(feature = "edge")]
 pub mod connector;

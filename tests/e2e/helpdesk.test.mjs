@@ -4,39 +4,15 @@
 // helpdesk-giveup.test.mjs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { receiver, waitFor } from "./webhook-receiver.mjs";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startBaton, freePort, ROOT } from "./harness.mjs";
 import { api, live } from "./api.mjs";
 
 const SECRET = "whsec_" + randomBytes(24).toString("base64");
-
-/** A Standard Webhooks receiver that checks signatures and de-duplicates by webhook-id. */
-function receiver(port) {
-  const state = { plan: [], tickets: new Map(), attempts: [], badSignatures: 0, hung: [] };
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (d) => (body += d));
-    req.on("end", () => {
-      const id = req.headers["webhook-id"], ts = req.headers["webhook-timestamp"];
-      const expected = "v1," + createHmac("sha256", Buffer.from(SECRET.slice(6), "base64")).update(`${id}.${ts}.${body}`).digest("base64");
-      const given = String(req.headers["webhook-signature"] || "");
-      const ok = given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
-      state.attempts.push({ id, at: Date.now() });
-      if (!ok) { state.badSignatures++; res.writeHead(401); return res.end(); }
-      const step = state.plan.shift() || "ok";
-      if (step === 500) { res.writeHead(500); return res.end("boom"); }
-      if (step === 429) { res.writeHead(429, { "Retry-After": "1" }); return res.end(); }
-      if (!state.tickets.has(id)) state.tickets.set(id, JSON.parse(body));
-      if (step === "hang") { state.hung.push(res); return; } // took it, answer lost
-      res.writeHead(state.tickets.size && step === "dup" ? 409 : 201, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ ticket: id }));
-    });
-  });
-  return new Promise((r) => server.listen(port, "127.0.0.1", () => r({ server, state })));
-}
+const listen = (port) => receiver(port, SECRET);
 
 let baton, http, hook, hookPort;
 async function site(id, url) {
@@ -53,7 +29,7 @@ before(async () => {
   // A scale of 0.001 runs the four-day retry schedule in about six minutes; each attempt may take 50 ms.
   baton = await startBaton({ vars: { HELPDESK_WEBHOOK_SECRET: SECRET, OUTBOX_RETRY_SCALE: "0.001" } });
   http = api(baton);
-  hook = await receiver(hookPort);
+  hook = await listen(hookPort);
   await site("hooked", `http://127.0.0.1:${hookPort}/hook`);
 });
 after(async () => {
@@ -62,14 +38,6 @@ after(async () => {
   await baton?.stop();
 });
 
-async function waitFor(pred, ms, what, every = 100) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await pred()) return;
-    await new Promise((r) => setTimeout(r, every));
-  }
-  throw new Error("timed out waiting for " + what);
-}
 
 test("500, 429 with Retry-After and a timeout still end in exactly one signed ticket", async () => {
   hook.state.plan = [500, 429, "hang"];
@@ -99,7 +67,7 @@ test("a worker restart between commit and delivery still delivers exactly once",
   const c = await http.start("hooked", { name: "Mo" });
   await http.send(c, "I want a refund for last month");
   await baton.restart();
-  const again = await receiver(hookPort);
+  const again = await listen(hookPort);
   hook.server = again.server;
   again.state.tickets = hook.state.tickets;
   hook.state = again.state;

@@ -44,16 +44,7 @@ impl Conversation {
                     }
                 }
                 Effect::Route(escalation) => {
-                    // A plain "talk to a person" is about whatever the AI was helping with.
-                    let category = if escalation.trigger.as_str() == "human_request" {
-                        change
-                            .meta
-                            .last_intent
-                            .clone()
-                            .unwrap_or(escalation.category.clone())
-                    } else {
-                        escalation.category.clone()
-                    };
+                    let category = routed_category(&change.meta, &escalation);
                     change.meta.topic = Some(topic_label(category.as_str()));
                     change.meta.enqueued_at = Some(now_ms());
                     if change.meta.reason.is_none() {
@@ -98,5 +89,17 @@ impl Conversation {
             }
         }
         Ok(())
+    }
+}
+
+/// The category an escalation is routed under: a plain "talk to a person" is about whatever
+/// the AI was helping with; other triggers name their own.
+pub(super) fn routed_category(meta: &Meta, escalation: &Escalation) -> Category {
+    if escalation.trigger.as_str() == "human_request" {
+        meta.last_intent
+            .clone()
+            .unwrap_or_else(|| escalation.category.clone())
+    } else {
+        escalation.category.clone()
     }
 }

@@ -33,15 +33,7 @@ impl Conversation {
         let Some(escalation) = change.meta.state.escalation.clone() else {
             return Ok(true);
         };
-        let category = if escalation.trigger.as_str() == "human_request" {
-            change
-                .meta
-                .last_intent
-                .clone()
-                .unwrap_or(escalation.category.clone())
-        } else {
-            escalation.category.clone()
-        };
+        let category = effects::routed_category(&change.meta, &escalation);
         let templates = config.templates(&change.meta.locale);
         let decision = route(&config, &category, change.meta.priority, &now, &loads);
         let queue_id = decision.queue().clone();
