@@ -6,6 +6,7 @@
 #[cfg(feature = "edge")]
 pub mod calendar;
 pub mod config;
+pub mod context;
 #[cfg(feature = "edge")]
 pub mod connector;
 pub mod conversation;
