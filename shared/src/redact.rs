@@ -37,6 +37,124 @@ fn luhn(digits: &[u8]) -> bool {
     sum.is_multiple_of(10)
 }
 
+/// Card numbers start with an issuer digit 2–6 (Mastercard 2-series, Amex/Diners/JCB, Visa,
+/// Mastercard/Maestro, Discover/UnionPay) and, when spaced, come in groups of at least four
+/// (4-4-4-4, Amex 4-6-5) rather than the short groups of phone numbers.
+fn card_shaped(digits: &[u8], groups: &[usize]) -> bool {
+    let issuer = digits.first().is_some_and(|d| (2..=6).contains(d));
+    let grouped = groups.len() == 1 || groups[..groups.len() - 1].iter().all(|g| *g >= 4);
+    issuer && grouped
+}
+
+/// What the words just before a number say it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cue {
+    /// "call", "phone", "mobile"...: a phone number.
+    Phone,
+    /// "order", "invoice", "tracking"...: an identifier, never a phone number.
+    Identifier,
+    /// Nothing either way.
+    None,
+}
+
+/// Look at the last three words before a number.
+fn cue_before(before: &[char]) -> Cue {
+    let start = before.len().saturating_sub(40);
+    let window: String = before[start..].iter().collect::<String>().to_lowercase();
+    let words: Vec<&str> = window
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let last = &words[words.len().saturating_sub(3)..];
+    const IDS: &[&str] = &[
+        "order",
+        "orders",
+        "invoice",
+        "ticket",
+        "tracking",
+        "ref",
+        "reference",
+        "id",
+        "case",
+        "sku",
+        "serial",
+        "account",
+        "acct",
+        "transaction",
+        "booking",
+        "confirmation",
+        "parcel",
+        "iban",
+        "isbn",
+        "timestamp",
+        "version",
+    ];
+    const PHONES: &[&str] = &[
+        "call",
+        "phone",
+        "tel",
+        "telephone",
+        "mobile",
+        "cell",
+        "cellphone",
+        "number",
+        "whatsapp",
+        "sms",
+        "text",
+        "ring",
+        "reach",
+        "contact",
+        "landline",
+        "fax",
+    ];
+    if last.iter().any(|w| IDS.contains(w)) {
+        Cue::Identifier
+    } else if last.iter().any(|w| PHONES.contains(w)) {
+        Cue::Phone
+    } else {
+        Cue::None
+    }
+}
+
+/// Whether a run of digits and separators reads as a phone number. International forms
+/// (`+44 20 7946 0958`, `0044 …`) and grouped national forms (`(415) 555-0132`,
+/// `06 12 34 56 78`, `415.555.0132`) qualify; a bare run of digits only after words such as
+/// "call me on"; anything after "order", "invoice", "tracking"... never; nor dates, IP
+/// addresses, versions, or groupings such as ISBNs with single digits late in the number.
+fn phone_shaped(run: &str, digits: &[u8], groups: &[usize], cue: Cue) -> bool {
+    if cue == Cue::Identifier {
+        return false;
+    }
+    let international = run.starts_with('+') || (run.starts_with("00") && groups.len() > 1);
+    let min = if international || cue == Cue::Phone {
+        8
+    } else {
+        10
+    };
+    if !(min..=15).contains(&digits.len()) {
+        return false;
+    }
+    if groups.len() == 1 {
+        return international || cue == Cue::Phone;
+    }
+    // A date such as 2026-11-24 or 20261124-like groupings.
+    if groups == [4, 2, 2] || groups == [2, 2, 4] {
+        return false;
+    }
+    // Single digits only as a country or trunk code ("+1 415…", "+33 6 12…", "1-800-…").
+    if groups.iter().skip(2).any(|g| *g < 2) {
+        return false;
+    }
+    if run.contains('.') {
+        // 192.168.10.10 is an address; 415.555.0132 and 01.23.45.67.89 are phones.
+        let ipv4 = groups.len() == 4 && groups.iter().all(|g| *g <= 3);
+        if ipv4 || groups.len() < 3 {
+            return false;
+        }
+    }
+    true
+}
+
 /// Replace PII in `text` with `[card]`, `[email]`, `[phone]`.
 pub fn redact(text: &str, what: Redact) -> String {
     let chars: Vec<char> = text.chars().collect();
@@ -67,6 +185,9 @@ pub fn redact(text: &str, what: Redact) -> String {
                         && k < j + 2
                         && is_sep(chars[k])
                         && (chars[k] != '+' || k == i)
+                        // An opening bracket only around an area code, early in the number:
+                        // "4222222222222 (13 digits)" is a card and a remark.
+                        && (chars[k] != '(' || digits.len() <= 3)
                     {
                         k += 1;
                     }
@@ -79,15 +200,18 @@ pub fn redact(text: &str, what: Redact) -> String {
             }
             let run: String = chars[i..j].iter().collect();
             let run_trimmed = run.trim_end();
-            let separators = run_trimmed.chars().filter(|c| !c.is_ascii_digit()).count();
-            let is_card = what.cards && (13..=19).contains(&digits.len()) && luhn(&digits);
-            let looks_like_date = run_trimmed.matches('-').count() == 2 && digits.len() == 8;
+            let groups: Vec<usize> = run_trimmed
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|g| !g.is_empty())
+                .map(str::len)
+                .collect();
+            let is_card = what.cards
+                && (13..=19).contains(&digits.len())
+                && card_shaped(&digits, &groups)
+                && luhn(&digits);
             let is_phone = what.phones
                 && !prev_word
-                && !looks_like_date
-                && (10..=15).contains(&digits.len())
-                && (run_trimmed.starts_with('+') || separators >= 1 || digits.len() >= 10)
-                && !run_trimmed.contains('.');
+                && phone_shaped(run_trimmed, &digits, &groups, cue_before(&chars[..i]));
             if is_card {
                 out.push_str("[card]");
                 i += run_trimmed.chars().count();
@@ -138,35 +262,87 @@ mod tests {
         redact(t, Redact::default())
     }
 
+    /// (input, expected): every row is a real-world shape a customer might type.
+    const REDACTED: &[(&str, &str)] = &[
+        // Cards: Visa, Mastercard, Amex (4-6-5), Discover, with spaces, dashes or none.
+        (
+            "my card is 4242 4242 4242 4242 thanks",
+            "my card is [card] thanks",
+        ),
+        ("card 4111-1111-1111-1111", "card [card]"),
+        ("5555555555554444 expired", "[card] expired"),
+        ("amex 3782 822463 10005", "amex [card]"),
+        ("discover 6011 1111 1111 1117.", "discover [card]."),
+        ("visa 4222222222222 (13 digits)", "visa [card] (13 digits)"),
+        // A valid card is removed whatever the words before it say.
+        ("ticket 4532015112830366", "ticket [card]"),
+        // Emails.
+        (
+            "mail me at dana.w+test@example.co.uk.",
+            "mail me at [email].",
+        ),
+        ("x@y.io and a.b-c@sub.example.org", "[email] and [email]"),
+        ("contact_support@help.example.com!", "[email]!"),
+        ("(jörg@müller.de)", "([email])"),
+        // Phones: international, national with groups, dotted, and bare after a cue.
+        ("call +44 20 7946 0958 please", "call [phone] please"),
+        ("my number is (415) 555-0132", "my number is [phone]"),
+        ("ring 07700 900123", "ring [phone]"),
+        ("+1 (415) 555-0132", "[phone]"),
+        ("+33 6 12 34 56 78", "[phone]"),
+        ("06 12 34 56 78", "[phone]"),
+        ("0044 20 7946 0958", "[phone]"),
+        ("+91 98765 43210", "[phone]"),
+        ("+49 30 901820", "[phone]"),
+        ("1-800-555-0199", "[phone]"),
+        ("reach me at 415.555.0132", "reach me at [phone]"),
+        ("phone: 5551234567", "phone: [phone]"),
+        ("whatsapp +4915123456789", "whatsapp [phone]"),
+        ("call me on 030 901820", "call me on [phone]"),
+    ];
+
+    /// Ordinary numbers that must survive: ids, prices, dates, versions, addresses.
+    const KEPT: &[&str] = &[
+        "order 00123842 arrived",
+        "order 1234567890 shipped",
+        "order number 1234567890",
+        "order id 2026112400001",
+        "invoice INV-2026-0042",
+        "tracking #1234567890123",
+        "my order #123456789012 is late",
+        "I paid $1200 for this",
+        "£1,299.99 for 2 seats",
+        "$1 234 567",
+        "1,000,000 users",
+        "on 2026-11-24 at 10:30",
+        "24/11/2026",
+        "11/24/2026 10:30",
+        "version 1.2.3",
+        "ip 192.168.1.1",
+        "server 192.168.10.10",
+        "ISBN 978-3-16-148410-0",
+        "4242 4242 4242 4241 is not a valid card",
+        "1234567812345670",
+        "timestamp 1732406400000",
+        "between 9 and 17 hours",
+        "user@localhost is not an address here",
+        "email me: john@example",
+        "see @mention on twitter",
+        "room 12 34 56",
+        "SKU 12-34-56-78-90",
+    ];
+
     #[test]
     fn removes_pii() {
-        assert_eq!(
-            r("my card is 4242 4242 4242 4242 thanks"),
-            "my card is [card] thanks"
-        );
-        assert_eq!(r("card 4111-1111-1111-1111"), "card [card]");
-        assert_eq!(
-            r("mail me at dana.w+test@example.co.uk."),
-            "mail me at [email]."
-        );
-        assert_eq!(r("call +44 20 7946 0958 please"), "call [phone] please");
-        assert_eq!(r("my number is (415) 555-0132"), "my number is [phone]");
-        assert_eq!(r("ring 07700 900123"), "ring [phone]");
+        for (input, expected) in REDACTED {
+            assert_eq!(r(input), *expected, "{input}");
+        }
     }
 
     #[test]
     fn leaves_ordinary_numbers() {
-        for t in [
-            "order 00123842 arrived",
-            "I paid $1200 for this",
-            "invoice INV-2026-0042",
-            "on 2026-11-24 at 10:30",
-            "version 1.2.3",
-            "4242 4242 4242 4241 is not a valid card",
-            "tracking #1234567890123",
-            "user@localhost is not an address here",
-        ] {
-            assert_eq!(r(t), t, "{t}");
+        for t in KEPT {
+            assert_eq!(r(t), *t, "{t}");
         }
     }
 

@@ -153,3 +153,15 @@ proptest! {
         prop_assert!(!s.is_empty());
     }
 }
+
+proptest! {
+    #[test]
+    fn redaction_is_total_and_idempotent(text in "[ -~éü€]{0,80}|[0-9 +()./-]{0,40}|[a-z0-9.@ -]{0,40}") {
+        use baton_shared::redact::{redact, Redact};
+        let once = redact(&text, Redact::default());
+        let twice = redact(&once, Redact::default());
+        prop_assert_eq!(&once, &twice);
+        let none = Redact { cards: false, emails: false, phones: false };
+        prop_assert_eq!(redact(&text, none), text);
+    }
+}
