@@ -61,6 +61,10 @@ pub struct ConversationState {
     pub agent: Option<AgentId>,
     /// Number of customer messages so far.
     pub customer_turns: u32,
+    /// Helpdesk or async ticket reference, once one exists; a follow-up after resolution
+    /// reopens it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
 }
 
 /// Something that happened to the conversation.
@@ -100,6 +104,19 @@ pub enum Event {
         /// The new queue.
         queue: QueueId,
     },
+    /// Nobody claimed it within the queue's wait limit (or the customer chose a follow-up by
+    /// email): a ticket was created and the conversation continues asynchronously.
+    QueueTimeout {
+        /// The ticket reference the customer is given.
+        ticket: String,
+    },
+    /// The agent let go without resolving (went offline, handed back): back in the queue.
+    AgentReleased,
+    /// The helpdesk created (or linked) a ticket for this conversation.
+    TicketLinked {
+        /// The helpdesk's ticket reference.
+        ticket: String,
+    },
 }
 
 /// Work for the host to carry out.
@@ -120,6 +137,12 @@ pub enum Effect {
     StatusChanged(Status),
     /// Record a metric event.
     Metric(&'static str),
+    /// The customer wrote again after resolution and the conversation has a ticket: reopen it
+    /// (or, if the helpdesk refuses, create a follow-up) so the message does not vanish.
+    ReopenTicket {
+        /// The ticket.
+        ticket: String,
+    },
 }
 
 /// An event that is not valid in the current state.
@@ -159,6 +182,9 @@ impl ConversationState {
                         let mut effects = vec![Effect::StatusChanged(Reopened)];
                         if let Some(queue) = self.queue.clone() {
                             effects.push(Effect::Enqueue { queue });
+                        }
+                        if let Some(ticket) = self.ticket.clone() {
+                            effects.push(Effect::ReopenTicket { ticket });
                         }
                         effects.push(Effect::Metric("reopened"));
                         Ok(effects)
@@ -200,9 +226,43 @@ impl ConversationState {
                     Effect::Metric("resolved"),
                 ])
             }
-            (Escalating, Event::RoutedAsync { .. }) => {
+            (Escalating, Event::RoutedAsync { ticket }) => {
                 self.status = Async;
+                self.ticket = Some(ticket);
                 Ok(vec![Effect::StatusChanged(Async), Effect::Metric("async")])
+            }
+            (Queued | Reopened, Event::QueueTimeout { ticket }) => {
+                self.status = Async;
+                self.ticket = Some(ticket);
+                Ok(vec![
+                    Effect::StatusChanged(Async),
+                    Effect::Metric("queue_timeout"),
+                ])
+            }
+            (WithAgent, Event::AgentReleased) => {
+                self.agent = None;
+                match self.queue.clone() {
+                    Some(queue) => {
+                        self.status = Queued;
+                        Ok(vec![
+                            Effect::StatusChanged(Queued),
+                            Effect::Enqueue { queue },
+                            Effect::Metric("requeued"),
+                        ])
+                    }
+                    // Claimed after an async reopen: nobody queues it, so back to its ticket.
+                    None => {
+                        self.status = Async;
+                        Ok(vec![
+                            Effect::StatusChanged(Async),
+                            Effect::Metric("requeued"),
+                        ])
+                    }
+                }
+            }
+            (status, Event::TicketLinked { ticket }) if status != AiMode => {
+                self.ticket = Some(ticket);
+                Ok(Vec::new())
             }
             (Queued | WithAgent | Reopened, Event::Transferred { queue }) => {
                 self.status = Queued;
@@ -219,6 +279,9 @@ impl ConversationState {
             (status, Event::Transferred { .. }) => invalid(status, "transferred"),
             (status, Event::AgentClaimed { .. }) => invalid(status, "agent_claimed"),
             (status, Event::Resolved) => invalid(status, "resolved"),
+            (status, Event::QueueTimeout { .. }) => invalid(status, "queue_timeout"),
+            (status, Event::AgentReleased) => invalid(status, "agent_released"),
+            (status, Event::TicketLinked { .. }) => invalid(status, "ticket_linked"),
         }
     }
 }
@@ -292,5 +355,68 @@ mod tests {
             .unwrap();
         assert!(fx.is_empty());
         assert_eq!(s.escalation, first);
+    }
+
+    #[test]
+    fn an_async_ticket_is_reopened_by_a_follow_up() {
+        let mut s = ConversationState::default();
+        s.apply(Event::CustomerMessage {
+            escalation: Some(hard()),
+        })
+        .unwrap();
+        s.apply(Event::RoutedAsync {
+            ticket: "T-42".into(),
+        })
+        .unwrap();
+        assert_eq!(s.status, Status::Async);
+        s.apply(Event::Resolved).unwrap();
+        let fx = s
+            .apply(Event::CustomerMessage { escalation: None })
+            .unwrap();
+        assert_eq!(s.status, Status::Reopened);
+        assert!(fx.contains(&Effect::ReopenTicket {
+            ticket: "T-42".into()
+        }));
+    }
+
+    #[test]
+    fn a_queue_timeout_goes_async_and_a_released_agent_requeues() {
+        let mut s = ConversationState::default();
+        s.apply(Event::CustomerMessage {
+            escalation: Some(hard()),
+        })
+        .unwrap();
+        s.apply(Event::Routed {
+            queue: "support".into(),
+        })
+        .unwrap();
+        s.apply(Event::AgentClaimed {
+            agent: "ana".into(),
+        })
+        .unwrap();
+        let fx = s.apply(Event::AgentReleased).unwrap();
+        assert_eq!(s.status, Status::Queued);
+        assert_eq!(s.agent, None);
+        assert!(fx.contains(&Effect::Enqueue {
+            queue: "support".into()
+        }));
+        s.apply(Event::QueueTimeout {
+            ticket: "T-7".into(),
+        })
+        .unwrap();
+        assert_eq!(s.status, Status::Async);
+        assert_eq!(s.ticket.as_deref(), Some("T-7"));
+        assert!(s.apply(Event::AgentReleased).is_err());
+    }
+
+    #[test]
+    fn state_without_a_ticket_keeps_its_old_wire_shape() {
+        let s = ConversationState::default();
+        let v = serde_json::to_value(&s).unwrap();
+        assert!(v.get("ticket").is_none());
+        let old = r#"{"status":"queued","escalation":null,"queue":"support","agent":null,"customer_turns":2}"#;
+        let back: ConversationState = serde_json::from_str(old).unwrap();
+        assert_eq!(back.status, Status::Queued);
+        assert_eq!(back.ticket, None);
     }
 }

@@ -41,6 +41,13 @@ fn event() -> impl Strategy<Value = Event> {
         }),
         prop::sample::select(vec!["support", "billing"])
             .prop_map(|q| Event::Transferred { queue: q.into() }),
+        Just(Event::QueueTimeout {
+            ticket: "T-2".into()
+        }),
+        Just(Event::AgentReleased),
+        Just(Event::TicketLinked {
+            ticket: "ZD-9".into()
+        }),
     ]
 }
 
@@ -51,10 +58,19 @@ proptest! {
         for e in events {
             let before = s.clone();
             let is_customer = matches!(e, Event::CustomerMessage { .. });
+            // A late ticket reference may still be recorded on a resolved conversation.
+            let is_link = matches!(e, Event::TicketLinked { .. });
             let result = s.apply(e);
             if before.status == Status::Resolved {
                 if is_customer {
                     prop_assert_eq!(s.status, Status::Reopened);
+                    let effects = result.as_ref().unwrap();
+                    prop_assert!(
+                        effects.iter().any(|f| matches!(f, Effect::Enqueue { .. } | Effect::ReopenTicket { .. })),
+                        "a follow-up reaches a queue or a ticket: {:?}", effects
+                    );
+                } else if is_link {
+                    prop_assert_eq!(s.status, Status::Resolved);
                 } else {
                     prop_assert!(result.is_err());
                     prop_assert_eq!(&s, &before);
@@ -62,6 +78,17 @@ proptest! {
             }
             if result.is_err() {
                 prop_assert_eq!(&s, &before, "a refused event changes nothing");
+            }
+            // Each status carries what the hosts need to act on it.
+            match s.status {
+                Status::Queued => prop_assert!(s.queue.is_some()),
+                Status::WithAgent => prop_assert!(s.agent.is_some()),
+                Status::Async => prop_assert!(s.ticket.is_some()),
+                Status::Reopened => prop_assert!(s.queue.is_some() || s.ticket.is_some()),
+                _ => {}
+            }
+            if s.status != Status::AiMode {
+                prop_assert!(s.escalation.is_some(), "humans only after an escalation");
             }
         }
     }
