@@ -374,7 +374,7 @@ mod payload {
     use crate::ids::{Category, ConversationId, QueueId, SiteId, TriggerId};
     use crate::message::topic_label;
     use crate::redact::{redact, Redact};
-    use crate::summary::{summary, SummaryInput};
+    use crate::summary::{summary_with_confidence, SummaryInput};
 
     /// How many of the customer's messages the summary reads for the issue.
     const SUMMARY_MESSAGES: usize = 6;
@@ -572,7 +572,7 @@ mod payload {
                 .find(|e| e.author == Author::Ai)
                 .map(|e| e.text.as_str());
             let who = customer.display_name().map(&clean);
-            let summary_text = summary(&SummaryInput {
+            let summary_input = SummaryInput {
                 customer: who.as_deref(),
                 plan: customer.plan_or_tier(),
                 topic: Some(&topic),
@@ -582,7 +582,8 @@ mod payload {
                 last_ai_answer,
                 reason: reason.as_deref(),
                 page: page.label(),
-            });
+            };
+            let summary_text = summary_with_confidence(&summary_input, input.ai.last_confidence);
 
             Self {
                 conversation_id: input.conversation_id.clone(),
