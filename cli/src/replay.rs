@@ -1,10 +1,29 @@
 //! `baton replay`: evaluates recorded conversations turn by turn against a config and reports
 //! whether and where each would have escalated, with the decision record, then totals.
 //!
-//! Input: JSON lines `{"id", "user"?: {...}, "locale"?, "turns": [{"role": "customer"|"ai",
-//! "text", "confidence"?, "resolved"?, "intent"?}]}`.
+//! Input: one conversation per line (JSON lines):
+//!
+//! ```json
+//! {"id": "c-17", "user": {"plan": "enterprise", "account_value": 50000}, "locale": "en",
+//!  "turns": [{"role": "customer", "text": "The export fails"},
+//!            {"role": "ai", "text": "Try a smaller range.", "confidence": 0.3, "resolved": false,
+//!             "intent": "technical"}]}
+//! ```
+//!
+//! - `id` (required) also decides the rollout bucket, as conversation ids do live.
+//! - `user` (optional): identity attributes segments match on (`plan`, `tier`, `account_value`,
+//!   `verified`).
+//! - `locale` (optional): defaults to the config's `site.locale`.
+//! - `turns`: `role` is `customer` or `ai` (other roles, e.g. `agent`, are skipped); an AI turn
+//!   with empty `text` counts as no answer; `confidence` defaults to 1 for an answer, 0 for none.
+//!
+//! Customer turns are checked for hard triggers as they arrive; after each AI turn the soft
+//! signals are scored, exactly as the worker does. The first acted-on decision ends the
+//! conversation's replay; shadowed or out-of-rollout decisions are listed as recorded only.
 
-use baton_shared::decision::{evaluate, AiSignal, ConversationSignals, Decision, TurnInput};
+use baton_shared::decision::{
+    evaluate, segment_for, AiSignal, ConversationSignals, Decision, TurnInput,
+};
 use baton_shared::trigger::HardTriggers;
 use baton_shared::{Category, SiteConfig};
 use serde::{Deserialize, Serialize};
@@ -37,6 +56,8 @@ struct Turn {
 #[derive(Serialize)]
 pub struct Outcome {
     id: String,
+    /// The customer's segment, escalated or not.
+    segment: Option<String>,
     escalated: bool,
     /// Customer turn (0-based) at which it escalated.
     turn: Option<u32>,
@@ -44,6 +65,64 @@ pub struct Outcome {
     decision: Option<Decision>,
     /// Escalations that shadow or rollout held back.
     recorded_only: Vec<String>,
+}
+
+/// Escalations out of conversations, with the rate.
+#[derive(Debug, Default, PartialEq, Serialize)]
+pub struct Tally {
+    conversations: usize,
+    escalated: usize,
+    handoff_rate: f64,
+}
+
+/// What a replay adds up to.
+#[derive(Debug, Default, PartialEq, Serialize)]
+pub struct Totals {
+    conversations: usize,
+    escalated: usize,
+    handoff_rate: f64,
+    /// Escalations per deciding trigger (`soft` for the soft score).
+    by_trigger: BTreeMap<String, usize>,
+    /// Per segment (`none` for customers in no segment).
+    by_segment: BTreeMap<String, Tally>,
+    /// Escalations that shadow or the rollout held back.
+    recorded_only: usize,
+}
+
+fn rate(escalated: usize, total: usize) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        ((escalated as f64 / total as f64) * 1000.0).round() / 1000.0
+    }
+}
+
+impl Totals {
+    fn of(outcomes: &[Outcome]) -> Self {
+        let mut t = Self {
+            conversations: outcomes.len(),
+            ..Self::default()
+        };
+        for o in outcomes {
+            let seg = t
+                .by_segment
+                .entry(o.segment.clone().unwrap_or_else(|| "none".into()))
+                .or_default();
+            seg.conversations += 1;
+            t.recorded_only += o.recorded_only.len();
+            if let Some(d) = o.decision.as_ref().filter(|_| o.escalated) {
+                seg.escalated += 1;
+                t.escalated += 1;
+                let trigger = d.trigger.as_ref().map(ToString::to_string);
+                *t.by_trigger.entry(trigger.unwrap_or_default()).or_default() += 1;
+            }
+        }
+        t.handoff_rate = rate(t.escalated, t.conversations);
+        for seg in t.by_segment.values_mut() {
+            seg.handoff_rate = rate(seg.escalated, seg.conversations);
+        }
+        t
+    }
 }
 
 /// Replay one transcript.
@@ -57,6 +136,7 @@ fn replay_one(config: &SiteConfig, hard: &HardTriggers, t: &Transcript) -> Outco
     let mut last_sentiment = 0.0;
     let mut intent: Option<Category> = None;
     let mut recorded_only = Vec::new();
+    let segment = segment_for(config, &t.user).map(|s| s.id.clone());
     for turn in &t.turns {
         let soft = match turn.role.as_str() {
             "customer" => {
@@ -98,6 +178,7 @@ fn replay_one(config: &SiteConfig, hard: &HardTriggers, t: &Transcript) -> Outco
         if d.escalate && d.act {
             return Outcome {
                 id: t.id.clone(),
+                segment,
                 escalated: true,
                 turn: Some(d.turn),
                 explanation: Some(d.explain()),
@@ -111,6 +192,7 @@ fn replay_one(config: &SiteConfig, hard: &HardTriggers, t: &Transcript) -> Outco
     }
     Outcome {
         id: t.id.clone(),
+        segment,
         escalated: false,
         turn: None,
         explanation: None,
@@ -159,40 +241,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     for e in &errors {
         eprintln!("{file}: {e}");
     }
-    let total = outcomes.len();
-    let escalated = outcomes.iter().filter(|o| o.escalated).count();
-    let mut by_trigger: BTreeMap<String, usize> = BTreeMap::new();
-    let mut by_segment: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for o in &outcomes {
-        let segment = o.decision.as_ref().and_then(|d| d.segment.clone());
-        let seg = segment.unwrap_or_else(|| "none".into());
-        let entry = by_segment.entry(seg).or_default();
-        entry.0 += 1;
-        if let Some(d) = &o.decision {
-            entry.1 += 1;
-            *by_trigger
-                .entry(
-                    d.trigger
-                        .as_ref()
-                        .map(|t| t.to_string())
-                        .unwrap_or_default(),
-                )
-                .or_default() += 1;
-        }
-    }
-    let rate = if total == 0 {
-        0.0
-    } else {
-        escalated as f64 / total as f64
-    };
+    let totals = Totals::of(&outcomes);
     if json {
         for o in &outcomes {
             println!("{}", serde_json::to_string(o).map_err(|e| e.to_string())?);
         }
-        println!(
-            "{}",
-            serde_json::json!({ "totals": { "conversations": total, "escalated": escalated, "handoff_rate": rate, "by_trigger": by_trigger, "escalated_by_segment": by_segment.iter().map(|(k, v)| (k.clone(), v.1)).collect::<BTreeMap<_, _>>() } })
-        );
+        println!("{}", serde_json::json!({ "totals": totals }));
     } else {
         for o in &outcomes {
             match (&o.turn, &o.explanation) {
@@ -206,14 +260,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
             }
         }
         println!(
-            "\n{escalated} of {total} conversations would escalate (handoff rate {:.1} %)",
-            rate * 100.0
+            "\n{} of {} conversations would escalate (handoff rate {:.1} %)",
+            totals.escalated,
+            totals.conversations,
+            totals.handoff_rate * 100.0
         );
-        for (t, n) in &by_trigger {
+        for (t, n) in &totals.by_trigger {
             println!("  by trigger  {t:<20} {n}");
         }
-        for (s, (n, e)) in &by_segment {
-            println!("  by segment  {s:<20} {e} of {n}");
+        for (s, seg) in &totals.by_segment {
+            println!(
+                "  by segment  {s:<20} {} of {} ({:.1} %)",
+                seg.escalated,
+                seg.conversations,
+                seg.handoff_rate * 100.0
+            );
         }
     }
     if errors.is_empty() {
@@ -253,5 +314,27 @@ mod tests {
         let d = get("soft-enterprise").decision.as_ref().unwrap();
         assert!(!d.hard);
         assert_eq!(d.segment.as_deref(), Some("enterprise"));
+        assert_eq!(get("soft-free").segment.as_deref(), Some("free"));
+        assert_eq!(get("shadow-cancel").recorded_only.len(), 1);
+
+        let totals = Totals::of(&outcomes);
+        assert_eq!(totals.conversations, 10);
+        assert_eq!(
+            totals.escalated,
+            outcomes.iter().filter(|o| o.escalated).count()
+        );
+        assert_eq!(totals.by_trigger.values().sum::<usize>(), totals.escalated);
+        assert_eq!(
+            totals
+                .by_segment
+                .values()
+                .map(|s| s.conversations)
+                .sum::<usize>(),
+            totals.conversations,
+            "every conversation counts in one segment, escalated or not"
+        );
+        assert_eq!(totals.by_segment["free"].escalated, 0);
+        assert_eq!(totals.by_segment["enterprise"].handoff_rate, 1.0);
+        assert_eq!(totals.recorded_only, 1);
     }
 }
