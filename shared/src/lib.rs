@@ -6,9 +6,9 @@
 #[cfg(feature = "edge")]
 pub mod calendar;
 pub mod config;
-pub mod context;
 #[cfg(feature = "edge")]
 pub mod connector;
+pub mod context;
 pub mod conversation;
 #[cfg(feature = "edge")]
 pub mod decision;
