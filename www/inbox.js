@@ -141,11 +141,30 @@
       var u = c.user || {};
       $("detail-customer").textContent = [u.name, u.email, u.plan].filter(Boolean).join(" · ") || "Visitor";
       $("detail-page").textContent = (c.page && (c.page.title ? c.page.title + " — " : "") + (c.page.url || "")) || "";
+      showPageContext(c.page_context || {});
       setStatus(c.status, c.agent);
       c.events.forEach(addEvent);
       connect(id);
     }).catch(function (e) { $("detail-error").textContent = e.message; });
     refreshQueue();
+  }
+
+  // The customer's journey (routes visited, oldest first) and what the page exposed, as text.
+  function showPageContext(p) {
+    var journey = $("detail-journey"), state = $("detail-state");
+    journey.textContent = "";
+    state.textContent = "";
+    (p.route_history || []).forEach(function (r) { journey.appendChild(text("li", "", r)); });
+    if (!journey.children.length) journey.appendChild(text("li", "muted", "no earlier pages"));
+    var lines = [];
+    if (p.product_area) lines.push("Product area: " + p.product_area);
+    if (p.form_step) lines.push("Form step: " + p.form_step);
+    Object.keys(p.ui_state || {}).forEach(function (k) { lines.push(k.replace(/_/g, " ") + ": " + p.ui_state[k]); });
+    if ((p.recent_actions || []).length) lines.push("Recent actions: " + p.recent_actions.join(", "));
+    if ((p.js_errors || []).length) lines.push("Page errors: " + p.js_errors.join(" | "));
+    var device = [p.viewport ? p.viewport.width + "×" + p.viewport.height : "", p.language, p.time_zone].filter(Boolean);
+    if (device.length) lines.push("Device: " + device.join(" · "));
+    lines.forEach(function (l) { state.appendChild(text("li", "", l)); });
   }
 
   function connect(id) {

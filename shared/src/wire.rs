@@ -87,6 +87,12 @@ pub enum ClientCommand {
         #[serde(default)]
         client_id: Option<String>,
     },
+    /// The customer's page context changed (a route change, a click): the newest capture
+    /// replaces the stored one, since the widget sends it whole.
+    Context {
+        /// The page object, as at conversation start (`{url, title, route_history, ...}`).
+        page: serde_json::Value,
+    },
 }
 
 #[cfg(test)]
@@ -115,5 +121,15 @@ mod tests {
         assert_eq!(v["seq"], 3);
         let back: LiveEvent = serde_json::from_value(v).unwrap();
         assert_eq!(back, e);
+    }
+
+    #[test]
+    fn context_updates_are_a_client_command() {
+        let c: ClientCommand =
+            serde_json::from_str(r#"{"type": "context", "page": {"url": "https://a.example/x"}}"#)
+                .unwrap();
+        assert!(
+            matches!(c, ClientCommand::Context { page } if page["url"] == "https://a.example/x")
+        );
     }
 }

@@ -1,7 +1,10 @@
 //! The widget's one owner of state: the conversation session, the live socket and the outbox.
 //! DOM and socket callbacks only call into here; here decides and re-renders through `view`.
 
+use crate::context::{Capture, Recorded};
+use crate::strings::Strings;
 use crate::view::{self, View};
+use baton_shared::config::ContextCapture;
 use baton_shared::conversation::Status;
 use baton_shared::trigger::detect_hard;
 use baton_shared::wire::{Author, EventBody, LiveEvent};
@@ -9,10 +12,17 @@ use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{HtmlElement, MessageEvent, WebSocket};
+use web_sys::{HtmlElement, MessageEvent, ShadowRoot, WebSocket};
+
+/// How long page changes settle before the widget sends the new context (ms).
+const CONTEXT_SETTLE_MS: u32 = 1200;
+/// How long the typing indicator waits for the AI before giving up (ms).
+const TYPING_MS: u32 = 20_000;
 
 /// Shared handle to the app.
 pub type AppRef = Rc<RefCell<App>>;
@@ -33,17 +43,16 @@ struct Session {
     token: String,
 }
 
-/// Public part of the site config.
+/// Public part of the site config (`GET /v1/sites/{site}/widget`).
 #[derive(Deserialize, Default)]
-struct WidgetConfig {
-    #[serde(default)]
+#[serde(default)]
+pub struct WidgetConfig {
     title: String,
-    #[serde(default)]
     greeting: String,
-    #[serde(default)]
     accent_color: String,
-    #[serde(default)]
     locale: String,
+    strings: BTreeMap<String, BTreeMap<String, String>>,
+    context: ContextCapture,
 }
 
 /// Everything the widget knows.
@@ -52,8 +61,19 @@ pub struct App {
     emit: Option<js_sys::Function>,
     user: JsValue,
     context: JsValue,
+    /// What the loader recorded since page load (routes, clicks, errors).
+    recorded: JsValue,
+    root: ShadowRoot,
     view: View,
-    locale: String,
+    strings: Strings,
+    capture: ContextCapture,
+    /// The page context last sent to the edge, as JSON, so unchanged captures are not resent.
+    sent_context: String,
+    context_timer: Option<Timeout>,
+    typing_timer: Option<Timeout>,
+    /// The conversation was handed to a person at some point (CSAT is for those).
+    handed_off: bool,
+    hook: Option<Closure<dyn FnMut()>>,
     session: Option<Session>,
     starting: bool,
     last_seq: u64,
@@ -76,15 +96,26 @@ impl App {
         emit: Option<js_sys::Function>,
         user: JsValue,
         context: JsValue,
-        view: View,
+        recorded: JsValue,
+        root: ShadowRoot,
     ) -> Self {
+        let strings = Strings::choose(&browser_languages(), "en", &BTreeMap::new());
+        let view = view::build(&root, crate::CSS, &strings);
         Self {
             options,
             emit,
             user,
             context,
+            recorded,
+            root,
             view,
-            locale: "en".into(),
+            strings,
+            capture: ContextCapture::default(),
+            sent_context: String::new(),
+            context_timer: None,
+            typing_timer: None,
+            handed_off: false,
+            hook: None,
             session: None,
             starting: false,
             last_seq: 0,
@@ -120,15 +151,34 @@ impl App {
         self.context = context;
     }
 
+    /// The page context as the site's switches allow, right now.
+    fn page_context(&self) -> js_sys::Object {
+        let capture = Capture {
+            settings: &self.capture,
+        };
+        capture.page(
+            &crate::dom::document(),
+            &Recorded::from_js(&self.recorded),
+            &self.context,
+        )
+    }
+
     /// Show the panel and focus the composer.
     pub fn open(&self) {
         self.view.panel.set_hidden(false);
+        let _ = self.root.host().set_attribute("data-open", "");
         let _ = self.view.input.focus();
     }
 
-    /// Hide the panel.
+    /// Hide the panel and give focus back to the launcher.
     pub fn close(&self) {
         self.view.panel.set_hidden(true);
+        let _ = self.root.host().remove_attribute("data-open");
+        if let Ok(Some(launcher)) = self.root.query_selector(".launcher") {
+            if let Some(l) = launcher.dyn_ref::<HtmlElement>() {
+                let _ = l.focus();
+            }
+        }
     }
 
     /// Drop listeners, timers and the socket.
@@ -136,6 +186,9 @@ impl App {
         self.destroyed = true;
         self.listeners.clear();
         self.reconnect = None;
+        self.context_timer = None;
+        self.typing_timer = None;
+        self.hook = None;
         if let Some((ws, _)) = self.socket.take() {
             let _ = ws.close();
         }
@@ -143,104 +196,153 @@ impl App {
     }
 }
 
-/// Wire DOM listeners, load the site's public config, and resume a stored session.
-pub fn start(app: &AppRef) {
+/// Listen for `event` on `target`, calling `f` with the app while it is alive.
+fn on(
+    app: &AppRef,
+    target: &web_sys::EventTarget,
+    event: &'static str,
+    prevent: bool,
+    f: impl Fn(&AppRef, &web_sys::Event) + 'static,
+) -> EventListener {
     let weak = Rc::downgrade(app);
-    let (form, close, input) = {
+    let options = if prevent {
+        gloo_events::EventListenerOptions::enable_prevent_default()
+    } else {
+        gloo_events::EventListenerOptions::default()
+    };
+    EventListener::new_with_options(target, event, options, move |e| {
+        if let Some(app) = weak.upgrade() {
+            f(&app, e);
+        }
+    })
+}
+
+/// Wire DOM listeners and the loader's change hook, apply the site's public config (from the
+/// loader, or fetched), and resume a stored session.
+pub fn start(app: &AppRef, options: &JsValue, config: JsValue) {
+    let (form, close, input, panel, csat) = {
         let a = app.borrow();
         (
             a.view.form.clone(),
             a.view.close.clone(),
             a.view.input.clone(),
+            a.view.panel.clone(),
+            a.view.csat.clone(),
         )
     };
-    let on_submit = {
-        let weak = weak.clone();
-        EventListener::new_with_options(
-            &form,
-            "submit",
-            gloo_events::EventListenerOptions::enable_prevent_default(),
-            move |e| {
-                e.prevent_default();
-                if let Some(app) = weak.upgrade() {
-                    submit(&app);
-                }
-            },
-        )
-    };
-    let on_key = {
-        let weak = weak.clone();
-        EventListener::new_with_options(
-            &input,
-            "keydown",
-            gloo_events::EventListenerOptions::enable_prevent_default(),
-            move |e| {
-                let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
-                    return;
-                };
-                if k.key() == "Enter" && !k.shift_key() {
+    let listeners = [
+        on(app, &form, "submit", true, |app, e| {
+            e.prevent_default();
+            submit(app);
+        }),
+        on(app, &input, "keydown", true, |app, e| {
+            if let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() {
+                if k.key() == "Enter" && !k.shift_key() && !k.is_composing() {
                     e.prevent_default();
-                    if let Some(app) = weak.upgrade() {
-                        submit(&app);
-                    }
+                    submit(app);
                 }
-            },
-        )
-    };
-    let on_close = {
-        let weak = weak.clone();
-        EventListener::new(&close, "click", move |_| {
-            if let Some(app) = weak.upgrade() {
+            }
+        }),
+        on(app, &panel, "keydown", false, |app, e| {
+            if e.dyn_ref::<web_sys::KeyboardEvent>().map(|k| k.key()) == Some("Escape".into()) {
                 app.borrow().close();
                 app.borrow().emit("close", JsValue::UNDEFINED);
             }
-        })
-    };
-    app.borrow_mut()
-        .listeners
-        .extend([on_submit, on_key, on_close]);
+        }),
+        on(app, &close, "click", false, |app, _| {
+            app.borrow().close();
+            app.borrow().emit("close", JsValue::UNDEFINED);
+        }),
+        on(app, &csat, "submit", true, |app, e| {
+            e.prevent_default();
+            send_csat(app);
+        }),
+    ];
+    app.borrow_mut().listeners.extend(listeners);
 
-    let weak2 = weak.clone();
-    spawn_local(async move {
-        let Some(app) = weak2.upgrade() else { return };
-        let url = {
-            let a = app.borrow();
-            format!("{}/v1/sites/{}/widget", a.options.api, a.options.site)
-        };
-        let config: WidgetConfig = match fetch_json("GET", &url, None).await {
-            Ok(v) => serde_wasm_bindgen::from_value(v).unwrap_or_default(),
-            Err(_) => WidgetConfig::default(),
-        };
-        let stored = stored_session(&app.borrow());
-        {
-            let mut a = app.borrow_mut();
-            if !config.title.is_empty() {
-                a.view.title.set_text_content(Some(&config.title));
-                crate::dom::attr(&a.view.panel, "aria-label", &config.title);
-            }
-            let hex = config.accent_color.strip_prefix('#').unwrap_or("");
-            if matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                crate::dom::attr(&a.view.panel, "style", &format!("--baton-accent:#{hex}"));
-            }
-            if !config.locale.is_empty() {
-                a.locale = config.locale.clone();
-            }
-            if stored.is_none() && !config.greeting.is_empty() {
-                view::append_message(&a.view.log, Author::Ai, None, &config.greeting);
-            }
-            a.session = stored;
+    // The loader calls `onchange` when the route changes or something is clicked.
+    let weak = Rc::downgrade(app);
+    let hook = Closure::<dyn FnMut()>::new(move || {
+        if let Some(app) = weak.upgrade() {
+            schedule_context(&app);
         }
+    });
+    let _ = js_sys::Reflect::set(options, &"onchange".into(), hook.as_ref());
+    app.borrow_mut().hook = Some(hook);
+
+    let weak = Rc::downgrade(app);
+    spawn_local(async move {
+        let Some(app) = weak.upgrade() else { return };
+        let config = if config.is_object() {
+            config
+        } else {
+            let url = {
+                let a = app.borrow();
+                format!("{}/v1/sites/{}/widget", a.options.api, a.options.site)
+            };
+            fetch_json("GET", &url, None).await.unwrap_or(JsValue::NULL)
+        };
+        let config: WidgetConfig = serde_wasm_bindgen::from_value(config).unwrap_or_default();
+        apply_config(&app, config);
         if app.borrow().session.is_some() {
             connect(&app);
         }
     });
 }
 
+/// Words, colour, capture switches and greeting from the site's public config.
+fn apply_config(app: &AppRef, config: WidgetConfig) {
+    let stored = stored_session(&app.borrow());
+    let mut a = app.borrow_mut();
+    let site_locale = if config.locale.is_empty() {
+        "en"
+    } else {
+        &config.locale
+    };
+    a.strings = Strings::choose(&browser_languages(), site_locale, &config.strings);
+    view::label(&a.view, &a.strings, Some(&config.title));
+    let status = a.status;
+    view::set_mode(&a.view, &a.strings, status, None, None);
+    let hex = config.accent_color.strip_prefix('#').unwrap_or("");
+    if matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        // CSSOM, not a style attribute: allowed under a strict style-src.
+        let _ = a
+            .view
+            .panel
+            .style()
+            .set_property("--baton-accent", &format!("#{hex}"));
+    }
+    a.capture = config.context;
+    if stored.is_none() && !config.greeting.is_empty() {
+        view::append_message(&a.view.log, &a.strings, Author::Ai, None, &config.greeting);
+    }
+    a.session = stored;
+}
+
 fn stored_session(app: &App) -> Option<Session> {
-    let storage = web_sys::window()?.session_storage().ok()??;
-    let text = storage.get_item(&app.storage_key()).ok()??;
+    let text = storage()?.get_item(&app.storage_key()).ok()??;
     let v = js_sys::JSON::parse(&text).ok()?;
     serde_wasm_bindgen::from_value(v).ok()
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// The browser's preferred languages, most preferred first.
+fn browser_languages() -> Vec<String> {
+    let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = nav
+        .languages()
+        .iter()
+        .filter_map(|l| l.as_string())
+        .collect();
+    if out.is_empty() {
+        out.extend(nav.language());
+    }
+    out
 }
 
 fn submit(app: &AppRef) {
@@ -256,12 +358,24 @@ fn submit(app: &AppRef) {
     let mut a = app.borrow_mut();
     a.next_client_id += 1;
     let client_id = format!("c{}-{}", js_sys::Date::now() as u64, a.next_client_id);
-    let item = view::append_message(&a.view.log, Author::Customer, None, &text);
+    let item = view::append_message(&a.view.log, &a.strings, Author::Customer, None, &text);
     item.class_list().add_1("sending").ok();
+    crate::dom::attr(&item, "aria-busy", "true");
     a.outbox.push((client_id, text.clone(), item));
-    // Instant feedback from the same trigger code the edge runs; the edge confirms.
-    if a.status == Status::AiMode && detect_hard(&text, &a.locale).is_some() {
-        view::set_notice(&a.view, Some("Connecting you with a person…"));
+    if a.status == Status::AiMode {
+        // Instant feedback from the same trigger code the edge runs; the edge confirms.
+        if detect_hard(&text, a.strings.language()).is_some() {
+            let words = a.strings.get("connecting").to_owned();
+            view::set_notice(&a.view, Some(&words));
+        } else {
+            a.view.typing.set_hidden(false);
+            let weak = Rc::downgrade(app);
+            a.typing_timer = Some(Timeout::new(TYPING_MS, move || {
+                if let Some(app) = weak.upgrade() {
+                    app.borrow().view.typing.set_hidden(true);
+                }
+            }));
+        }
     }
     let has_session = a.session.is_some();
     drop(a);
@@ -281,16 +395,15 @@ fn start_conversation(app: &AppRef) {
     spawn_local(async move {
         let Some(app) = weak.upgrade() else { return };
         let (url, body) = {
-            let a = app.borrow();
-            let page = page_context();
+            let mut a = app.borrow_mut();
+            let page = a.page_context();
+            a.sent_context = json_text(&page);
             let body = js_sys::Object::new();
             let _ = js_sys::Reflect::set(&body, &"site".into(), &a.options.site.as_str().into());
             let _ = js_sys::Reflect::set(&body, &"page".into(), &page);
+            let _ = js_sys::Reflect::set(&body, &"locale".into(), &a.strings.language().into());
             if a.user.is_object() {
                 let _ = js_sys::Reflect::set(&body, &"user".into(), &a.user);
-            }
-            if a.context.is_object() {
-                let _ = js_sys::Reflect::set(&page, &"context".into(), &a.context);
             }
             (format!("{}/v1/conversations", a.options.api), body)
         };
@@ -302,16 +415,10 @@ fn start_conversation(app: &AppRef) {
             Ok(session) => {
                 {
                     let mut a = app.borrow_mut();
-                    if let Some(storage) =
-                        web_sys::window().and_then(|w| w.session_storage().ok().flatten())
+                    if let (Some(storage), Ok(v)) =
+                        (storage(), serde_wasm_bindgen::to_value(&session))
                     {
-                        if let Ok(text) = serde_wasm_bindgen::to_value(&session).and_then(|v| {
-                            js_sys::JSON::stringify(&v)
-                                .map(String::from)
-                                .map_err(Into::into)
-                        }) {
-                            let _ = storage.set_item(&a.storage_key(), &text);
-                        }
+                        let _ = storage.set_item(&a.storage_key(), &json_text(&v));
                     }
                     a.session = Some(session);
                 }
@@ -324,13 +431,21 @@ fn start_conversation(app: &AppRef) {
                 if refused {
                     // Retrying will not help: the site's config refuses this page (origin, site id).
                     let a = app.borrow();
-                    view::set_notice(&a.view, Some("Chat is not available on this page right now. Please contact us another way."));
+                    a.view.typing.set_hidden(true);
+                    view::set_notice(&a.view, Some(a.strings.get("unavailable")));
                 } else {
-                    offline(&app, "We couldn't reach the chat. Retrying…");
+                    let words = app.borrow().strings.get("unreachable").to_owned();
+                    offline(&app, &words);
                 }
             }
         }
     });
+}
+
+fn json_text(v: &JsValue) -> String {
+    js_sys::JSON::stringify(v)
+        .map(String::from)
+        .unwrap_or_default()
 }
 
 /// Open (or reopen) the live socket, asking for everything after the last event we have.
@@ -348,47 +463,40 @@ fn connect(app: &AppRef) {
         )
     };
     let Ok(ws) = WebSocket::new(&url) else {
-        offline(app, "Reconnecting…");
+        let words = app.borrow().strings.get("offline").to_owned();
+        offline(app, &words);
         return;
     };
-    let weak = Rc::downgrade(app);
-    let on_open = {
-        let weak = weak.clone();
-        EventListener::new(&ws, "open", move |_| {
-            if let Some(app) = weak.upgrade() {
-                {
-                    let mut a = app.borrow_mut();
-                    a.attempts = 0;
-                    view::set_notice(&a.view, None);
-                }
-                flush(&app);
+    let listeners = vec![
+        on(app, &ws, "open", false, |app, _| {
+            {
+                let mut a = app.borrow_mut();
+                a.attempts = 0;
+                view::set_notice(&a.view, None);
             }
-        })
-    };
-    let on_message = {
-        let weak = weak.clone();
-        EventListener::new(&ws, "message", move |e| {
-            let Some(app) = weak.upgrade() else { return };
-            let Some(m) = e.dyn_ref::<MessageEvent>() else {
-                return;
-            };
-            let Some(text) = m.data().as_string() else {
+            flush(app);
+            send_context(app);
+        }),
+        on(app, &ws, "message", false, |app, e| {
+            let Some(text) = e
+                .dyn_ref::<MessageEvent>()
+                .and_then(|m| m.data().as_string())
+            else {
                 return;
             };
             if let Ok(v) = js_sys::JSON::parse(&text) {
                 if let Ok(event) = serde_wasm_bindgen::from_value::<LiveEvent>(v) {
-                    on_event(&app, event);
+                    on_event(app, event);
                 }
             }
-        })
-    };
-    let on_close = EventListener::new(&ws, "close", move |_| {
-        if let Some(app) = weak.upgrade() {
+        }),
+        on(app, &ws, "close", false, |app, _| {
             app.borrow_mut().socket = None;
-            offline(&app, "Connection lost. Reconnecting…");
-        }
-    });
-    app.borrow_mut().socket = Some((ws, vec![on_open, on_message, on_close]));
+            let words = app.borrow().strings.get("offline").to_owned();
+            offline(app, &words);
+        }),
+    ];
+    app.borrow_mut().socket = Some((ws, listeners));
 }
 
 fn offline(app: &AppRef, notice: &str) {
@@ -411,22 +519,106 @@ fn offline(app: &AppRef, notice: &str) {
     }));
 }
 
+/// Send a command on the live socket if it is open; `false` if it is not.
+fn send_command(a: &App, cmd: &js_sys::Object) -> bool {
+    let Some((ws, _)) = &a.socket else {
+        return false;
+    };
+    ws.ready_state() == WebSocket::OPEN && ws.send_with_str(&json_text(cmd)).is_ok()
+}
+
 /// Send every message the edge has not echoed yet (it ignores repeats of a client id).
 fn flush(app: &AppRef) {
     let a = app.borrow();
-    let Some((ws, _)) = &a.socket else { return };
-    if ws.ready_state() != WebSocket::OPEN {
-        return;
-    }
     for (client_id, text, _) in &a.outbox {
         let cmd = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&cmd, &"type".into(), &"send".into());
         let _ = js_sys::Reflect::set(&cmd, &"text".into(), &text.as_str().into());
         let _ = js_sys::Reflect::set(&cmd, &"client_id".into(), &client_id.as_str().into());
-        if let Ok(s) = js_sys::JSON::stringify(&cmd) {
-            let _ = ws.send_with_str(&String::from(s));
+        if !send_command(&a, &cmd) {
+            return;
         }
     }
+}
+
+/// Send the page context again once changes settle (route changes come in bursts).
+pub fn schedule_context(app: &AppRef) {
+    let weak = Rc::downgrade(app);
+    app.borrow_mut().context_timer = Some(Timeout::new(CONTEXT_SETTLE_MS, move || {
+        if let Some(app) = weak.upgrade() {
+            send_context(&app);
+        }
+    }));
+}
+
+/// Send the current page context if the conversation exists and it changed since last sent.
+fn send_context(app: &AppRef) {
+    let mut a = app.borrow_mut();
+    if a.session.is_none() || a.destroyed {
+        return;
+    }
+    let page = a.page_context();
+    let text = json_text(&page);
+    if text == a.sent_context {
+        return;
+    }
+    let cmd = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&cmd, &"type".into(), &"context".into());
+    let _ = js_sys::Reflect::set(&cmd, &"page".into(), &page);
+    if send_command(&a, &cmd) {
+        a.sent_context = text;
+    }
+}
+
+fn csat_key(a: &App) -> Option<String> {
+    a.session
+        .as_ref()
+        .map(|s| format!("baton:{}:csat:{}", a.options.site, s.id))
+}
+
+/// Offer the rating form once a person has resolved the conversation (unless already rated).
+fn show_csat(a: &App, show: bool) {
+    let rated = csat_key(a)
+        .and_then(|k| storage()?.get_item(&k).ok()?)
+        .is_some();
+    let show = show && a.handed_off && !rated;
+    if show && a.view.csat.child_element_count() == 0 {
+        view::build_csat(&a.view, &a.strings);
+    }
+    a.view.csat.set_hidden(!show);
+}
+
+fn send_csat(app: &AppRef) {
+    let (url, body) = {
+        let a = app.borrow();
+        let (Some(s), Some((score, comment))) = (&a.session, view::csat_values(&a.view)) else {
+            return;
+        };
+        let body = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&body, &"token".into(), &s.token.as_str().into());
+        let _ = js_sys::Reflect::set(&body, &"score".into(), &score.into());
+        if !comment.is_empty() {
+            let _ = js_sys::Reflect::set(&body, &"comment".into(), &comment.into());
+        }
+        let url = format!("{}/v1/conversations/{}/csat", a.options.api, s.id);
+        (url, body)
+    };
+    let weak = Rc::downgrade(app);
+    spawn_local(async move {
+        let result = fetch_json("POST", &url, Some(body.into())).await;
+        let Some(app) = weak.upgrade() else { return };
+        let a = app.borrow();
+        match result {
+            Ok(_) => {
+                if let (Some(k), Some(st)) = (csat_key(&a), storage()) {
+                    let _ = st.set_item(&k, "1");
+                }
+                view::csat_done(&a.view, a.strings.get("csat_thanks"), false);
+                a.emit("csat", JsValue::UNDEFINED);
+            }
+            Err(_) => view::csat_done(&a.view, a.strings.get("csat_failed"), true),
+        }
+    });
 }
 
 /// Apply one event from the edge, exactly once.
@@ -449,10 +641,13 @@ pub fn on_event(app: &AppRef, event: LiveEvent) {
             {
                 let (_, _, item) = a.outbox.remove(pos);
                 item.class_list().remove_1("sending").ok();
+                let _ = item.remove_attribute("aria-busy");
             } else {
-                view::append_message(&a.view.log, author, name.as_deref(), &text);
+                view::append_message(&a.view.log, &a.strings, author, name.as_deref(), &text);
             }
             if author != Author::Customer {
+                a.view.typing.set_hidden(true);
+                a.typing_timer = None;
                 a.emit("message", JsValue::from_str(&text));
             }
         }
@@ -461,41 +656,47 @@ pub fn on_event(app: &AppRef, event: LiveEvent) {
             queue,
             agent,
             topic,
-            ..
+            position,
+            wait_seconds,
+            ticket,
+            expected_by,
         } => {
             let was = a.status;
             a.status = status;
             a.agent = agent.clone();
-            view::set_mode(&a.view, status, agent.as_deref(), queue.as_deref());
+            a.handed_off |= status.is_human();
+            view::set_mode(
+                &a.view,
+                &a.strings,
+                status,
+                agent.as_deref(),
+                queue.as_deref(),
+            );
+            view::set_progress(
+                &a.view,
+                &a.strings,
+                status,
+                position,
+                wait_seconds,
+                ticket.as_deref(),
+                expected_by.as_deref(),
+            );
             view::set_notice(&a.view, None);
+            if status != Status::AiMode {
+                a.view.typing.set_hidden(true);
+            }
+            show_csat(&a, status == Status::Resolved);
             let detail = topic.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
             match status {
-                Status::Escalating | Status::Queued if !was.is_human() => {
+                Status::Escalating | Status::Queued | Status::Async if !was.is_human() => {
                     a.emit("escalated", detail)
                 }
                 Status::WithAgent if was != Status::WithAgent => a.emit("agent_joined", detail),
-                Status::Resolved => a.emit("resolved", detail),
+                Status::Resolved if was != Status::Resolved => a.emit("resolved", detail),
                 _ => {}
             }
         }
     }
-}
-
-fn page_context() -> js_sys::Object {
-    let page = js_sys::Object::new();
-    if let Some(w) = web_sys::window() {
-        if let Ok(href) = w.location().href() {
-            let _ = js_sys::Reflect::set(&page, &"url".into(), &href.into());
-        }
-        if let Some(doc) = w.document() {
-            let _ = js_sys::Reflect::set(&page, &"title".into(), &doc.title().into());
-            let _ = js_sys::Reflect::set(&page, &"referrer".into(), &doc.referrer().into());
-        }
-        if let Some(lang) = w.navigator().language() {
-            let _ = js_sys::Reflect::set(&page, &"language".into(), &lang.into());
-        }
-    }
-    page
 }
 
 /// `fetch` a JSON API; non-2xx answers become errors.

@@ -2,7 +2,9 @@
 //! renders the AI-to-human transition. Trigger logic comes from `baton-shared`.
 
 mod app;
+pub mod context;
 mod dom;
+pub mod strings;
 mod style;
 pub mod view;
 
@@ -21,7 +23,8 @@ pub struct Widget {
 }
 
 /// Mount the widget into the loader's shadow root.
-/// `options`: `{site, api, user?, context?, emit?(name, detail)}`.
+/// `options`: `{site, api, user?, context?, config?, recorded?, emit?(name, detail)}`; the
+/// widget sets `options.onchange`, which the loader calls when the page changes.
 #[wasm_bindgen]
 pub fn mount(root: ShadowRoot, options: JsValue) -> Result<Widget, JsError> {
     let parsed: Options = serde_wasm_bindgen::from_value(options.clone())
@@ -35,15 +38,15 @@ pub fn mount(root: ShadowRoot, options: JsValue) -> Result<Widget, JsError> {
         js_sys::Reflect::get(&options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
     };
     let emit = get("emit").dyn_into::<js_sys::Function>().ok();
-    let view = view::build(&root, CSS);
     let app = Rc::new(RefCell::new(App::new(
         parsed,
         emit,
         get("user"),
         get("context"),
-        view,
+        get("recorded"),
+        root,
     )));
-    app::start(&app);
+    app::start(&app, &options, get("config"));
     Ok(Widget { app })
 }
 
@@ -68,6 +71,7 @@ impl Widget {
     #[wasm_bindgen(js_name = setContext)]
     pub fn set_context(&self, context: JsValue) {
         self.app.borrow_mut().set_context(context);
+        app::schedule_context(&self.app);
     }
 
     /// Remove the widget and everything it installed.

@@ -1,10 +1,11 @@
-//! Rendering: the panel, one message, and the AI/human mode. Pure DOM writes, no state.
-//! Message text always goes through `textContent`, so nothing a person types becomes markup.
+//! Rendering: the panel, one message, the AI/human mode, queue progress and the CSAT form.
+//! Pure DOM writes, no state; message text always goes through `textContent`, never markup.
 
 use crate::dom::{attr, el, text_el};
+use crate::strings::Strings;
 use baton_shared::conversation::Status;
 use baton_shared::wire::Author;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement, HtmlTextAreaElement, ShadowRoot};
 
 /// Handles to the parts of the panel the app updates.
@@ -19,35 +20,62 @@ pub struct View {
     pub avatar: HtmlElement,
     /// Transient notice under the header (connecting, offline).
     pub notice: HtmlElement,
+    /// Queue position and wait, or the ticket and expected reply time.
+    pub progress: HtmlElement,
     /// The message list.
     pub log: HtmlElement,
+    /// "The assistant is typing…".
+    pub typing: HtmlElement,
+    /// The rating form shown after a person resolved the conversation.
+    pub csat: HtmlElement,
     /// The composer form.
     pub form: HtmlElement,
     /// The text box.
     pub input: HtmlTextAreaElement,
+    /// The send button.
+    pub send: HtmlElement,
     /// The close button.
     pub close: HtmlElement,
 }
 
+/// Attach `css` to `root` as a constructed stylesheet (CSSOM, so a strict `style-src` needs no
+/// `'unsafe-inline'`); browsers without constructable sheets get a `<style>` element.
+fn adopt_css(root: &ShadowRoot, css: &str) {
+    let adopted = (|| -> Result<(), JsValue> {
+        let window = web_sys::window().ok_or("no window")?;
+        let ctor: js_sys::Function =
+            js_sys::Reflect::get(&window, &"CSSStyleSheet".into())?.dyn_into()?;
+        let sheet = js_sys::Reflect::construct(&ctor, &js_sys::Array::new())?;
+        let replace: js_sys::Function =
+            js_sys::Reflect::get(&sheet, &"replaceSync".into())?.dyn_into()?;
+        replace.call1(&sheet, &css.into())?;
+        let sheets: js_sys::Array =
+            js_sys::Reflect::get(root, &"adoptedStyleSheets".into())?.dyn_into()?;
+        let all = js_sys::Array::from(&sheets);
+        all.push(&sheet);
+        js_sys::Reflect::set(root, &"adoptedStyleSheets".into(), &all)?;
+        Ok(())
+    })();
+    if adopted.is_err() {
+        let _ = root.append_child(&text_el("style", "", css));
+    }
+}
+
 /// Build the panel inside `root` (hidden until opened).
-pub fn build(root: &ShadowRoot, css: &str) -> View {
-    let style = text_el("style", "", css);
-    let _ = root.append_child(&style);
+pub fn build(root: &ShadowRoot, css: &str, s: &Strings) -> View {
+    adopt_css(root, css);
 
     let panel = el("section", "panel");
     attr(&panel, "role", "dialog");
-    attr(&panel, "aria-label", "Chat");
     panel.set_hidden(true);
 
     let header = el("header", "");
     let avatar = el("span", "avatar");
     attr(&avatar, "aria-hidden", "true");
-    let title = text_el("h2", "", "Chat");
-    let badge = text_el("span", "badge", "AI assistant");
-    attr(&badge, "role", "status");
+    let title = el("h2", "");
+    let badge = el("span", "badge");
     let close = text_el("button", "close", "×");
     attr(&close, "type", "button");
-    attr(&close, "aria-label", "Close chat");
     for child in [&avatar, &title, &badge, &close] {
         let _ = header.append_child(child);
     }
@@ -55,87 +83,178 @@ pub fn build(root: &ShadowRoot, css: &str) -> View {
     let notice = el("div", "notice");
     attr(&notice, "role", "status");
     notice.set_hidden(true);
+    let progress = el("div", "progress");
+    attr(&progress, "role", "status");
+    progress.set_hidden(true);
 
     let log = el("div", "log");
     attr(&log, "role", "log");
     attr(&log, "aria-live", "polite");
-    attr(&log, "aria-label", "Conversation");
+    attr(&log, "tabindex", "0");
+    let typing = el("div", "typing");
+    typing.set_hidden(true);
 
-    let form = el("form", "");
+    let csat = el("form", "csat");
+    csat.set_hidden(true);
+
+    let form = el("form", "composer");
     let input = el("textarea", "").unchecked_into::<HtmlTextAreaElement>();
-    attr(&input, "aria-label", "Your message");
-    attr(&input, "placeholder", "Type your message…");
     attr(&input, "rows", "1");
     attr(&input, "maxlength", "4000");
-    let send = text_el("button", "", "Send");
+    let send = el("button", "");
     attr(&send, "type", "submit");
     let _ = form.append_child(&input);
     let _ = form.append_child(&send);
 
-    for child in [&header, &notice, &log, &form] {
+    for child in [&header, &notice, &progress, &log, &typing, &csat, &form] {
         let _ = panel.append_child(child);
     }
     let _ = root.append_child(&panel);
-    View {
+    let view = View {
         panel,
         title,
         badge,
         avatar,
         notice,
+        progress,
         log,
+        typing,
+        csat,
         form,
         input,
+        send,
         close,
-    }
+    };
+    label(&view, s, None);
+    set_mode(&view, s, Status::AiMode, None, None);
+    view
+}
+
+/// Put the locale's words on every fixed part of the panel; `title` is the site's, if set.
+pub fn label(view: &View, s: &Strings, title: Option<&str>) {
+    let title = title.filter(|t| !t.is_empty()).unwrap_or(s.get("title"));
+    view.title.set_text_content(Some(title));
+    attr(&view.panel, "aria-label", title);
+    attr(&view.panel, "lang", s.locale());
+    attr(&view.panel, "dir", if s.rtl() { "rtl" } else { "ltr" });
+    attr(&view.close, "aria-label", s.get("close"));
+    attr(&view.log, "aria-label", s.get("conversation"));
+    attr(&view.input, "aria-label", s.get("input"));
+    attr(&view.input, "placeholder", s.get("placeholder"));
+    view.send.set_text_content(Some(s.get("send")));
+    view.typing.set_text_content(Some(s.get("typing")));
 }
 
 /// CSS class and a reader's label for an author.
-fn author_class(author: Author) -> (&'static str, &'static str) {
+fn author_class(author: Author, s: &Strings) -> (&'static str, &str) {
     match author {
-        Author::Customer => ("customer", "You"),
-        Author::Ai => ("ai", "AI assistant"),
-        Author::Agent => ("agent", "Agent"),
+        Author::Customer => ("customer", s.get("you")),
+        Author::Ai => ("ai", s.get("ai")),
+        Author::Agent => ("agent", s.get("agent")),
         Author::System => ("system", ""),
     }
 }
 
-/// Append one message to the log and scroll to it.
+/// Split text into plain runs and `http(s)://` links (`true`), trailing punctuation left out.
+pub fn linkify(text: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = ["https://", "http://"]
+        .iter()
+        .filter_map(|p| {
+            rest.match_indices(p)
+                .map(|(i, _)| i)
+                .find(|&i| i == 0 || !rest[..i].ends_with(|c: char| c.is_alphanumeric()))
+        })
+        .min()
+    {
+        let tail = &rest[start..];
+        let mut end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`'))
+            .unwrap_or(tail.len());
+        while end > 0 && tail[..end].ends_with(['.', ',', ';', ':', '!', '?', ')', ']', '\'']) {
+            end -= 1;
+        }
+        let scheme = if tail.starts_with("https://") { 8 } else { 7 };
+        if end <= scheme {
+            // A bare scheme is not a link; keep it as text and look further on.
+            out.push((&rest[..start + scheme], false));
+            rest = &rest[start + scheme..];
+            continue;
+        }
+        if start > 0 {
+            out.push((&rest[..start], false));
+        }
+        out.push((&tail[..end], true));
+        rest = &tail[end..];
+    }
+    if !rest.is_empty() {
+        out.push((rest, false));
+    }
+    out
+}
+
+/// Append one message to the log and scroll to it. Agent links become `<a>` (http(s) only,
+/// opened in a new tab without the opener); everything else is text.
 pub fn append_message(
     log: &Element,
+    s: &Strings,
     author: Author,
     name: Option<&str>,
     text: &str,
 ) -> HtmlElement {
-    let (class, label) = author_class(author);
+    let (class, label) = author_class(author, s);
     let item = el("div", &format!("msg {class}"));
     let who = name.filter(|n| !n.is_empty()).unwrap_or(label);
     if !who.is_empty() {
         let _ = item.append_child(&text_el("span", "who", who));
     }
-    let body = text_el("span", "text", text);
+    let body = el("span", "text");
+    attr(&body, "dir", "auto");
+    if author == Author::Agent {
+        for (part, link) in linkify(text) {
+            if link {
+                let a = text_el("a", "", part);
+                attr(&a, "href", part);
+                attr(&a, "target", "_blank");
+                attr(&a, "rel", "noopener noreferrer");
+                let _ = body.append_child(&a);
+            } else {
+                let _ = body.append_child(&crate::dom::document().create_text_node(part));
+            }
+        }
+    } else {
+        body.set_text_content(Some(text));
+    }
     let _ = item.append_child(&body);
     let _ = log.append_child(&item);
     log.set_scroll_top(log.scroll_height());
     item
 }
 
-/// What the header says in each status.
-pub fn badge_text(status: Status, agent: Option<&str>, queue: Option<&str>) -> String {
+/// What the header badge says in each status.
+pub fn badge_text(s: &Strings, status: Status, agent: Option<&str>, queue: Option<&str>) -> String {
     match status {
-        Status::AiMode => "AI assistant".into(),
-        Status::Escalating => "Connecting you to a person…".into(),
+        Status::AiMode => s.get("ai_badge").into(),
+        Status::Escalating => s.get("connecting").into(),
         Status::Queued | Status::Reopened => match queue {
-            Some(q) => format!("Waiting for our {q}"),
-            None => "Waiting for a person".into(),
+            Some(q) => s.fill("waiting_queue", &[("queue", q)]),
+            None => s.get("waiting").into(),
         },
-        Status::WithAgent => format!("{} · human agent", agent.unwrap_or("Agent")),
-        Status::Async => "We'll follow up by email".into(),
-        Status::Resolved => "Resolved".into(),
+        Status::WithAgent => s.fill("with_agent", &[("agent", agent.unwrap_or(s.get("agent")))]),
+        Status::Async => s.get("async").into(),
+        Status::Resolved => s.get("resolved").into(),
     }
 }
 
 /// Switch the panel between AI mode, human mode and resolved.
-pub fn set_mode(view: &View, status: Status, agent: Option<&str>, queue: Option<&str>) {
+pub fn set_mode(
+    view: &View,
+    s: &Strings,
+    status: Status,
+    agent: Option<&str>,
+    queue: Option<&str>,
+) {
     let class = match status {
         Status::AiMode => "panel",
         Status::Resolved => "panel resolved",
@@ -144,12 +263,41 @@ pub fn set_mode(view: &View, status: Status, agent: Option<&str>, queue: Option<
     view.panel.set_class_name(class);
     attr(&view.panel, "data-status", status_name(status));
     view.badge
-        .set_text_content(Some(&badge_text(status, agent, queue)));
+        .set_text_content(Some(&badge_text(s, status, agent, queue)));
     let initial = agent
         .and_then(|a| a.chars().next())
         .map(String::from)
         .unwrap_or_default();
     view.avatar.set_text_content(Some(&initial));
+}
+
+/// Queue position and wait while queued; ticket and expected time in async mode; else nothing.
+pub fn set_progress(
+    view: &View,
+    s: &Strings,
+    status: Status,
+    position: Option<u32>,
+    wait_seconds: Option<u32>,
+    ticket: Option<&str>,
+    expected_by: Option<&str>,
+) {
+    let text = match status {
+        Status::Queued | Status::Reopened | Status::Escalating => match (position, wait_seconds) {
+            (Some(p), Some(w)) => Some(s.fill(
+                "position",
+                &[("position", &p.to_string()), ("wait", &s.wait(w))],
+            )),
+            (Some(p), None) => Some(s.fill("position_only", &[("position", &p.to_string())])),
+            _ => None,
+        },
+        Status::Async => ticket.map(|t| match expected_by {
+            Some(e) => s.fill("ticket", &[("ticket", t), ("expected", e)]),
+            None => s.fill("ticket_only", &[("ticket", t)]),
+        }),
+        _ => None,
+    };
+    view.progress.set_text_content(text.as_deref());
+    view.progress.set_hidden(text.is_none());
 }
 
 /// The wire name of a status (also used as `data-status`).
@@ -169,4 +317,74 @@ pub fn status_name(status: Status) -> &'static str {
 pub fn set_notice(view: &View, text: Option<&str>) {
     view.notice.set_text_content(text);
     view.notice.set_hidden(text.is_none());
+}
+
+/// Fill the CSAT form: five labelled choices, an optional comment and a send button.
+pub fn build_csat(view: &View, s: &Strings) {
+    let form = &view.csat;
+    form.set_text_content(None);
+    let set = el("fieldset", "");
+    let _ = set.append_child(&text_el("legend", "", s.get("csat_question")));
+    let scores = el("div", "scores");
+    for n in 1..=5 {
+        let n = n.to_string();
+        let label = el("label", "score");
+        let input = el("input", "");
+        attr(&input, "type", "radio");
+        attr(&input, "name", "score");
+        attr(&input, "value", &n);
+        attr(&input, "required", "");
+        attr(&input, "aria-label", &s.fill("csat_score", &[("n", &n)]));
+        let _ = label.append_child(&input);
+        let _ = label.append_child(&text_el("span", "", &n));
+        let _ = scores.append_child(&label);
+    }
+    let _ = set.append_child(&scores);
+    let comment = el("textarea", "comment");
+    attr(&comment, "aria-label", s.get("csat_comment"));
+    attr(&comment, "placeholder", s.get("csat_comment"));
+    attr(&comment, "maxlength", "1000");
+    attr(&comment, "rows", "2");
+    let _ = set.append_child(&comment);
+    let button = text_el("button", "", s.get("csat_send"));
+    attr(&button, "type", "submit");
+    let _ = set.append_child(&button);
+    let _ = form.append_child(&set);
+    let status = el("p", "csat-status");
+    attr(&status, "role", "status");
+    let _ = form.append_child(&status);
+}
+
+/// The chosen score and comment of the CSAT form, if a score is chosen.
+pub fn csat_values(view: &View) -> Option<(u8, String)> {
+    let checked = view
+        .csat
+        .query_selector("input[name=score]:checked")
+        .ok()
+        .flatten()?;
+    let score = checked
+        .unchecked_into::<web_sys::HtmlInputElement>()
+        .value()
+        .parse()
+        .ok()?;
+    let comment = view
+        .csat
+        .query_selector("textarea")
+        .ok()
+        .flatten()
+        .map(|t| t.unchecked_into::<HtmlTextAreaElement>().value())
+        .unwrap_or_default();
+    Some((score, comment.trim().to_owned()))
+}
+
+/// Replace the CSAT form with a line of text (thanks, or an error that keeps the form).
+pub fn csat_done(view: &View, text: &str, keep_form: bool) {
+    if !keep_form {
+        if let Some(set) = view.csat.query_selector("fieldset").ok().flatten() {
+            set.remove();
+        }
+    }
+    if let Some(status) = view.csat.query_selector(".csat-status").ok().flatten() {
+        status.set_text_content(Some(text));
+    }
 }

@@ -1,52 +1,103 @@
-//! Widget rendering tests in headless Chromium (wasm-bindgen-test): the panel, text-only
-//! messages and the visible switch from AI mode to human mode.
+//! Widget tests in headless Chromium (wasm-bindgen-test): rendering (text-only messages,
+//! links, modes, queue progress, CSAT, right-to-left) and page-context capture.
 
+use baton_shared::config::ContextCapture;
 use baton_shared::conversation::Status;
 use baton_shared::wire::Author;
+use baton_widget::context::{Capture, Recorded};
+use baton_widget::strings::Strings;
 use baton_widget::view;
-use wasm_bindgen::JsCast;
+use js_sys::Reflect;
+use std::collections::BTreeMap;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+fn doc() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
 fn shadow_root() -> web_sys::ShadowRoot {
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let host = doc.create_element("div").unwrap();
-    doc.body().unwrap().append_child(&host).unwrap();
+    let host = doc().create_element("div").unwrap();
+    doc().body().unwrap().append_child(&host).unwrap();
     host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
         .unwrap()
+}
+
+fn en() -> Strings {
+    Strings::choose(&["en-GB".into()], "en", &BTreeMap::new())
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap()
+}
+
+fn strings_of(v: &JsValue) -> Vec<String> {
+    js_sys::Array::from(v)
+        .iter()
+        .map(|x| x.as_string().unwrap())
+        .collect()
 }
 
 #[wasm_bindgen_test]
 fn messages_render_as_inert_text() {
     let root = shadow_root();
-    let v = view::build(&root, "");
+    let v = view::build(&root, "", &en());
     let payload = r#"<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>"#;
-    let item = view::append_message(&v.log, Author::Agent, Some("Ana"), payload);
-    let body = item.query_selector(".text").unwrap().unwrap();
-    assert_eq!(body.text_content().unwrap(), payload);
-    assert_eq!(
-        body.children().length(),
-        0,
-        "no element was created from the text"
-    );
-    assert!(root.query_selector("img").unwrap().is_none());
-    let pwned = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__pwned".into()).unwrap();
+    for author in [Author::Agent, Author::Customer, Author::Ai] {
+        let item = view::append_message(&v.log, &en(), author, Some("Ana"), payload);
+        let body = item.query_selector(".text").unwrap().unwrap();
+        assert_eq!(body.text_content().unwrap(), payload);
+        assert_eq!(body.children().length(), 0, "no element was created");
+    }
+    assert!(root.query_selector("img, script").unwrap().is_none());
+    let pwned = get(&web_sys::window().unwrap(), "__pwned");
     assert!(pwned.is_undefined());
+}
+
+#[wasm_bindgen_test]
+fn agent_links_are_clickable_only_for_http_and_open_safely() {
+    let root = shadow_root();
+    let v = view::build(&root, "", &en());
+    let text =
+        "See https://help.example.com/refunds?x=1. Not javascript:alert(1) or data:text/html,hi";
+    let item = view::append_message(&v.log, &en(), Author::Agent, Some("Ana"), text);
+    let links = item.query_selector_all("a").unwrap();
+    assert_eq!(links.length(), 1);
+    let a: web_sys::Element = links.item(0).unwrap().unchecked_into();
     assert_eq!(
-        item.query_selector(".who")
-            .unwrap()
-            .unwrap()
-            .text_content()
-            .unwrap(),
-        "Ana"
+        a.get_attribute("href").as_deref(),
+        Some("https://help.example.com/refunds?x=1"),
+        "trailing full stop left out"
+    );
+    assert_eq!(
+        a.get_attribute("rel").as_deref(),
+        Some("noopener noreferrer")
+    );
+    assert_eq!(a.get_attribute("target").as_deref(), Some("_blank"));
+    let body = item.query_selector(".text").unwrap().unwrap();
+    assert_eq!(
+        body.text_content().unwrap(),
+        text,
+        "the text reads the same"
+    );
+    // Customer messages never get links.
+    let mine = view::append_message(&v.log, &en(), Author::Customer, None, text);
+    assert_eq!(mine.query_selector_all("a").unwrap().length(), 0);
+    // A quoted link cannot break out of the attribute.
+    let parts = view::linkify(r#"go "https://a.example/x"onmouseover=alert(1)"#);
+    assert!(parts.contains(&("https://a.example/x", true)), "{parts:?}");
+    assert_eq!(
+        view::linkify("https:// nothing"),
+        vec![("https://", false), (" nothing", false)]
     );
 }
 
 #[wasm_bindgen_test]
 fn panel_is_an_accessible_dialog_with_a_polite_log() {
     let root = shadow_root();
-    let v = view::build(&root, "");
+    let v = view::build(&root, "", &en());
     assert_eq!(v.panel.get_attribute("role").as_deref(), Some("dialog"));
     assert_eq!(v.log.get_attribute("role").as_deref(), Some("log"));
     assert_eq!(v.log.get_attribute("aria-live").as_deref(), Some("polite"));
@@ -56,47 +107,272 @@ fn panel_is_an_accessible_dialog_with_a_polite_log() {
         input.get_attribute("aria-label").as_deref(),
         Some("Your message")
     );
+    assert_eq!(v.panel.get_attribute("dir").as_deref(), Some("ltr"));
 }
 
 #[wasm_bindgen_test]
-fn human_mode_looks_different_from_ai_mode() {
+fn human_mode_looks_different_from_ai_mode_and_queue_progress_is_concrete() {
     let root = shadow_root();
-    let v = view::build(&root, baton_widget_css());
-    view::set_mode(&v, Status::AiMode, None, None);
+    let s = en();
+    let v = view::build(&root, baton_widget::CSS, &s);
+    view::set_mode(&v, &s, Status::AiMode, None, None);
     assert_eq!(v.badge.text_content().unwrap(), "AI assistant");
     assert_eq!(v.panel.class_name(), "panel");
-    view::set_mode(&v, Status::Queued, None, Some("billing team"));
+    view::set_mode(&v, &s, Status::Queued, None, Some("billing team"));
     assert_eq!(
         v.badge.text_content().unwrap(),
         "Waiting for our billing team"
     );
-    view::set_mode(&v, Status::WithAgent, Some("Ana"), None);
+    view::set_progress(&v, &s, Status::Queued, Some(2), Some(250), None, None);
+    assert_eq!(
+        v.progress.text_content().unwrap(),
+        "You're number 2 in line. Estimated wait: about 5 min."
+    );
+    assert!(!v.progress.hidden());
+    view::set_mode(&v, &s, Status::WithAgent, Some("Ana"), None);
+    view::set_progress(&v, &s, Status::WithAgent, None, None, None, None);
+    assert!(v.progress.hidden(), "no queue line once a person has it");
     assert_eq!(v.panel.class_name(), "panel human");
     assert_eq!(
         v.panel.get_attribute("data-status").as_deref(),
         Some("with_agent")
     );
     assert_eq!(v.avatar.text_content().unwrap(), "A");
+    assert_eq!(v.badge.text_content().unwrap(), "Ana · human agent");
     v.panel.set_hidden(false);
     let header = v.panel.query_selector("header").unwrap().unwrap();
-    let bg_human = web_sys::window()
-        .unwrap()
-        .get_computed_style(&header)
-        .unwrap()
-        .unwrap()
-        .get_property_value("background-color")
-        .unwrap();
-    view::set_mode(&v, Status::AiMode, None, None);
-    let bg_ai = web_sys::window()
-        .unwrap()
-        .get_computed_style(&header)
-        .unwrap()
-        .unwrap()
-        .get_property_value("background-color")
-        .unwrap();
-    assert_ne!(bg_human, bg_ai, "header colour changes between modes");
+    let bg = |h: &web_sys::Element| {
+        web_sys::window()
+            .unwrap()
+            .get_computed_style(h)
+            .unwrap()
+            .unwrap()
+            .get_property_value("background-color")
+            .unwrap()
+    };
+    let bg_human = bg(&header);
+    view::set_mode(&v, &s, Status::AiMode, None, None);
+    assert_ne!(bg_human, bg(&header), "header colour changes between modes");
+    view::set_progress(
+        &v,
+        &s,
+        Status::Async,
+        None,
+        None,
+        Some("BAT-1234"),
+        Some("by 10:00 tomorrow"),
+    );
+    assert_eq!(
+        v.progress.text_content().unwrap(),
+        "Ticket BAT-1234: we'll reply by 10:00 tomorrow. You can close this window."
+    );
 }
 
-fn baton_widget_css() -> &'static str {
-    baton_widget::CSS
+#[wasm_bindgen_test]
+fn the_stylesheet_is_adopted_not_inline() {
+    let root = shadow_root();
+    let _v = view::build(&root, baton_widget::CSS, &en());
+    assert!(root.query_selector("style").unwrap().is_none());
+    let sheets = js_sys::Array::from(&get(&root, "adoptedStyleSheets"));
+    assert_eq!(sheets.length(), 1);
+}
+
+#[wasm_bindgen_test]
+fn csat_form_has_five_labelled_choices_and_reads_the_choice() {
+    let root = shadow_root();
+    let s = en();
+    let v = view::build(&root, "", &s);
+    view::build_csat(&v, &s);
+    let radios = v.csat.query_selector_all("input[type=radio]").unwrap();
+    assert_eq!(radios.length(), 5);
+    let fourth: web_sys::HtmlInputElement = radios.item(3).unwrap().unchecked_into();
+    assert_eq!(
+        fourth.get_attribute("aria-label").as_deref(),
+        Some("4 out of 5")
+    );
+    assert_eq!(view::csat_values(&v), None, "nothing chosen yet");
+    fourth.set_checked(true);
+    let comment: web_sys::HtmlTextAreaElement = v
+        .csat
+        .query_selector("textarea")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    comment.set_value("  quick and kind ");
+    assert_eq!(view::csat_values(&v), Some((4, "quick and kind".into())));
+    view::csat_done(&v, "Thank you for your feedback.", false);
+    assert!(v.csat.query_selector("fieldset").unwrap().is_none());
+    assert!(v.csat.text_content().unwrap().contains("Thank you"));
+}
+
+#[wasm_bindgen_test]
+fn locale_comes_from_the_browser_when_the_site_speaks_it_and_rtl_is_set() {
+    let mut site = BTreeMap::new();
+    site.insert(
+        "ar".to_string(),
+        BTreeMap::from([("send".to_string(), "إرسال".to_string())]),
+    );
+    let s = Strings::choose(&["ar-EG".into(), "en".into()], "en", &site);
+    assert_eq!(s.locale(), "ar-EG");
+    assert!(s.rtl());
+    assert_eq!(s.get("send"), "إرسال");
+    assert_eq!(
+        s.get("typing"),
+        "The assistant is typing…",
+        "English fills the gaps"
+    );
+    let root = shadow_root();
+    let v = view::build(&root, baton_widget::CSS, &s);
+    assert_eq!(v.panel.get_attribute("dir").as_deref(), Some("rtl"));
+    assert_eq!(v.send.text_content().unwrap(), "إرسال");
+    // A language neither the site nor the built-ins speak falls back to the site's locale.
+    let s = Strings::choose(&["ja-JP".into()], "es", &BTreeMap::new());
+    assert_eq!(s.locale(), "es");
+    assert_eq!(s.get("send"), "Enviar");
+    // Messages pick their own direction.
+    let item = view::append_message(&v.log, &s, Author::Agent, None, "مرحبا");
+    let body = item.query_selector(".text").unwrap().unwrap();
+    assert_eq!(body.get_attribute("dir").as_deref(), Some("auto"));
+}
+
+/// A fixture page region with the attributes a site uses to expose its state.
+fn fixture(html: &str) -> web_sys::Element {
+    let region = doc().create_element("div").unwrap();
+    // Test fixture markup written by the test itself, not message content.
+    region.set_inner_html(html);
+    doc().body().unwrap().append_child(&region).unwrap();
+    region
+}
+
+fn recorded(
+    routes: &[&str],
+    clicks: &[(&str, Option<web_sys::Element>)],
+    errors: &[&str],
+) -> Recorded {
+    Recorded {
+        routes: routes.iter().map(|r| r.to_string()).collect(),
+        clicks: clicks
+            .iter()
+            .map(|(l, e)| (l.to_string(), e.clone()))
+            .collect(),
+        errors: errors.iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+#[wasm_bindgen_test]
+fn context_reads_attributes_meta_form_step_clicks_and_device() {
+    let meta = doc().create_element("meta").unwrap();
+    meta.set_attribute("name", "baton:product-area").unwrap();
+    meta.set_attribute("content", "billing").unwrap();
+    doc().head().unwrap().append_child(&meta).unwrap();
+    let region = fixture(
+        r#"<div data-baton-plan="pro" data-baton-workflow="upgrade">
+             <ol><li>Plan</li><li aria-current="step">Payment details</li><li>Confirm</li></ol>
+             <input name="card" value="4242 4242 4242 4242">
+             <button id="pay">Pay now</button>
+             <div class="secret" data-baton-account-number="12345"><button id="hidden">Reveal</button></div>
+           </div>"#,
+    );
+    let pay = region.query_selector("#pay").unwrap();
+    let hidden = region.query_selector("#hidden").unwrap();
+    let settings = ContextCapture {
+        deny_selectors: vec![".secret".into()],
+        ..ContextCapture::default()
+    };
+    let capture = Capture {
+        settings: &settings,
+    };
+    let rec = recorded(
+        &["https://shop.example/", "https://shop.example/checkout"],
+        &[("Pay now", pay), ("Reveal", hidden)],
+        &["TypeError: x is undefined"],
+    );
+    let host = js_sys::Object::new();
+    Reflect::set(&host, &"cart_items".into(), &3.into()).unwrap();
+    let page = capture.page(&doc(), &rec, &host);
+
+    assert_eq!(
+        strings_of(&get(&page, "route_history")),
+        vec!["https://shop.example/", "https://shop.example/checkout"]
+    );
+    assert_eq!(
+        get(&page, "form_step").as_string().as_deref(),
+        Some("Payment details")
+    );
+    assert_eq!(
+        strings_of(&get(&page, "recent_actions")),
+        vec!["clicked Pay now"],
+        "denied click left out"
+    );
+    assert!(get(&page, "js_errors").is_undefined(), "errors are opt-in");
+    let ctx = get(&page, "context");
+    assert_eq!(
+        get(&ctx, "product_area").as_string().as_deref(),
+        Some("billing")
+    );
+    assert_eq!(get(&ctx, "plan").as_string().as_deref(), Some("pro"));
+    assert_eq!(
+        get(&ctx, "workflow").as_string().as_deref(),
+        Some("upgrade")
+    );
+    assert!(
+        get(&ctx, "account_number").is_undefined(),
+        "deny-listed element not read"
+    );
+    assert_eq!(
+        get(&ctx, "cart_items").as_f64(),
+        Some(3.0),
+        "host context kept"
+    );
+    let text = js_sys::JSON::stringify(&page).unwrap().as_string().unwrap();
+    assert!(
+        !text.contains("4242"),
+        "input values are never read: {text}"
+    );
+    let vp = get(&page, "viewport");
+    assert!(get(&vp, "width").as_f64().unwrap() > 0.0);
+    assert!(get(&page, "time_zone").as_string().is_some());
+    assert!(get(&page, "url").as_string().unwrap().starts_with("http"));
+    region.remove();
+    meta.remove();
+}
+
+#[wasm_bindgen_test]
+fn context_switches_turn_sources_off_and_pii_is_masked() {
+    let region = fixture(
+        r#"<span data-baton-contact="write to ana@example.com or +44 20 7946 0958"></span>"#,
+    );
+    let off = ContextCapture {
+        route_history: false,
+        clicks: false,
+        device: false,
+        js_errors: true,
+        ..ContextCapture::default()
+    };
+    let rec = recorded(
+        &["https://a.example/1", "https://a.example/2"],
+        &[("Email ana@example.com", None)],
+        &["Failed for ana@example.com"],
+    );
+    let page = Capture { settings: &off }.page(&doc(), &rec, &JsValue::UNDEFINED);
+    assert!(get(&page, "route_history").is_undefined());
+    assert!(get(&page, "recent_actions").is_undefined());
+    assert!(get(&page, "viewport").is_undefined());
+    assert_eq!(
+        strings_of(&get(&page, "js_errors")),
+        vec!["Failed for [email]"]
+    );
+    let contact = get(&get(&page, "context"), "contact").as_string().unwrap();
+    assert_eq!(contact, "write to [email] or [phone]");
+    let unmasked = ContextCapture {
+        mask_pii: false,
+        ..ContextCapture::default()
+    };
+    let page = Capture {
+        settings: &unmasked,
+    }
+    .page(&doc(), &rec, &JsValue::UNDEFINED);
+    let contact = get(&get(&page, "context"), "contact").as_string().unwrap();
+    assert!(contact.contains("ana@example.com"));
+    region.remove();
 }

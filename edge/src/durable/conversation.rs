@@ -261,8 +261,12 @@ impl DurableObject for Conversation {
                     (Method::Delete, "/") => self.erase().await,
                     (Method::Get, "/state") => self.snapshot().await,
                     (Method::Post, "/send") => {
-                        let ClientCommand::Send { text, client_id } = req.json().await?;
-                        self.customer_message(text, client_id).await?;
+                        match req.json().await? {
+                            ClientCommand::Send { text, client_id } => {
+                                self.customer_message(text, client_id).await?
+                            }
+                            ClientCommand::Context { page } => self.update_page(page).await?,
+                        }
                         Ok(Response::from_json(&json!({ "ok": true }))?)
                     }
                     (Method::Post, "/position") => {
@@ -299,9 +303,17 @@ impl DurableObject for Conversation {
                 "customer" => self.customer_message(text, client_id).await,
                 _ => self.agent_action("/reply", peer.name, Some(text)).await,
             },
+            Ok(ClientCommand::Context { page }) if peer.role == "customer" => {
+                self.update_page(page).await
+            }
+            Ok(ClientCommand::Context { .. }) => Err(AppError::BadRequest {
+                code: "invalid_command",
+                message: "only the customer's widget sends page context".into(),
+                field: None,
+            }),
             Err(e) => Err(AppError::BadRequest {
                 code: "invalid_command",
-                message: format!("expected {{\"type\":\"send\",\"text\":\"...\"}}: {e}"),
+                message: format!("expected {{\"type\":\"send\",\"text\":\"...\"}} or {{\"type\":\"context\",\"page\":{{...}}}}: {e}"),
                 field: None,
             }),
         };

@@ -23,6 +23,8 @@ pub async fn widget_config(_req: Request, ctx: RouteContext<()>) -> Result<Respo
                 "greeting": w.greeting,
                 "accent_color": w.accent_color,
                 "position": w.position,
+                "strings": w.strings,
+                "context": w.context,
             }))?
             .with_headers(cache_headers()?))
         }

@@ -5,6 +5,7 @@ mod sections;
 mod validate;
 
 pub use sections::*;
+#[cfg(feature = "edge")]
 pub(crate) use validate::{parse_date, parse_range};
 pub use validate::{validate, validate_value, ConfigIssue};
 

@@ -63,6 +63,49 @@ pub struct WidgetSection {
     pub position: Position,
     /// Interface strings per locale, overriding the built-in ones (`{"es": {"send": "Enviar"}}`).
     pub strings: BTreeMap<String, BTreeMap<String, String>>,
+    /// What page-aware context the widget captures and sends with the conversation.
+    pub context: ContextCapture,
+}
+
+/// `widget.context`: one switch per source of page context, plus what never leaves the page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct ContextCapture {
+    /// Page URL, title and referrer.
+    pub page: bool,
+    /// Single-page-app navigation (pushState, replaceState, popstate): the last few routes.
+    pub route_history: bool,
+    /// `data-baton-*` attributes and `<meta name="baton:…">` tags the site sets.
+    pub attributes: bool,
+    /// The active step of a form or flow (`aria-current="step"`).
+    pub form_step: bool,
+    /// Labels of the last few buttons and links clicked (never what was typed).
+    pub clicks: bool,
+    /// Uncaught JavaScript errors on the page (off unless the site opts in).
+    pub js_errors: bool,
+    /// Viewport size, browser language and time zone.
+    pub device: bool,
+    /// CSS selectors whose elements are never read (`.account-number`, `#ssn`).
+    pub deny_selectors: Vec<String>,
+    /// Mask anything that looks like an email address, card number or phone number.
+    pub mask_pii: bool,
+}
+
+impl Default for ContextCapture {
+    fn default() -> Self {
+        Self {
+            page: true,
+            route_history: true,
+            attributes: true,
+            form_step: true,
+            clicks: true,
+            js_errors: false,
+            device: true,
+            deny_selectors: Vec::new(),
+            mask_pii: true,
+        }
+    }
 }
 
 impl Default for WidgetSection {
@@ -74,6 +117,7 @@ impl Default for WidgetSection {
             accent_color: "#4f46e5".into(),
             position: Position::BottomRight,
             strings: BTreeMap::new(),
+            context: ContextCapture::default(),
         }
     }
 }

@@ -351,6 +351,17 @@ fn semantic(c: &SiteConfig, raw: &Value, issues: &mut Vec<ConfigIssue>) {
             None,
         ));
     }
+    for (i, sel) in c.widget.context.deny_selectors.iter().enumerate() {
+        let bad = sel.trim().is_empty() || sel.contains(['{', '}', ';']) || sel.len() > 200;
+        if bad {
+            issues.push(issue(
+                &format!("widget.context.deny_selectors[{i}]"),
+                format!("`{sel}` is not a CSS selector the widget can use"),
+                "use a plain selector such as .account-number or [data-private], at most 200 characters",
+                None,
+            ));
+        }
+    }
     // ai
     check_unit(
         issues,
@@ -925,6 +936,24 @@ mod tests {
             "{p:#?}"
         );
         assert!(p.iter().any(|s| s.contains("use one of:")), "{p:#?}");
+    }
+
+    #[test]
+    fn context_capture_is_switchable_and_deny_selectors_are_checked() {
+        let c =
+            validate(r#"{"widget": {"context": {"clicks": false, "deny_selectors": [".acct"]}}}"#)
+                .expect("valid");
+        assert!(!c.widget.context.clicks);
+        assert!(
+            c.widget.context.route_history,
+            "other switches keep their defaults"
+        );
+        assert!(!c.widget.context.js_errors, "errors are opt-in");
+        let p =
+            problems(r#"{"widget": {"context": {"deny_selectors": ["", "a{b}"], "click": true}}}"#);
+        let has = |needle: &str| p.iter().any(|s| s.contains(needle));
+        assert!(has("widget.context.deny_selectors[0]"), "{p:#?}");
+        assert!(has("widget.context.click: unknown key"), "{p:#?}");
     }
 
     #[test]

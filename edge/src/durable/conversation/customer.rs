@@ -4,6 +4,9 @@
 use super::*;
 use baton_shared::trigger::HardTriggers;
 
+/// Largest page context a widget may store (JSON bytes); the capture is clipped far below it.
+const MAX_PAGE_BYTES: usize = 16 * 1024;
+
 impl Conversation {
     pub(super) async fn init(&self, init: InitRequest) -> std::result::Result<Response, AppError> {
         if self.state.storage().get::<Meta>("meta").await?.is_none() {
@@ -97,6 +100,29 @@ impl Conversation {
         )
         .await?;
         Ok(Response::from_json(&json!({ "ok": true }))?)
+    }
+
+    /// Replace the stored page context with the widget's newest capture (route changes, clicks).
+    pub(super) async fn update_page(&self, page: Value) -> std::result::Result<(), AppError> {
+        if !page.is_object() {
+            return Err(AppError::bad_field(
+                "page",
+                "page context must be a JSON object",
+            ));
+        }
+        if page.to_string().len() > MAX_PAGE_BYTES {
+            return Err(AppError::bad_field(
+                "page",
+                format!("page context is at most {MAX_PAGE_BYTES} bytes of JSON"),
+            ));
+        }
+        let mut meta = self.load().await?;
+        meta.page = page;
+        self.state
+            .storage()
+            .put_raw("meta", durable::to_js(&meta)?)
+            .await?;
+        Ok(())
     }
 
     /// Delete everything this conversation holds (the customer's right to erasure).

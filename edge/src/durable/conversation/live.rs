@@ -42,6 +42,7 @@ impl Conversation {
             "reason": meta.reason,
             "agent": meta.agent_name,
             "page": meta.page,
+            "page_context": baton_shared::context::PageContext::from_value(&meta.page),
             "user": meta.user,
             "summary": summary(&meta),
             "csat": meta.csat,

@@ -1,0 +1,173 @@
+// The widget on real host pages in Chromium on workerd: a single-page app whose route history,
+// product area, form step and clicks reach the agent (and update as the customer moves on), a
+// page under a strict Content-Security-Policy, and Baton(...) calls queued before the loader.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startBaton, launchBrowser } from "./harness.mjs";
+import { api } from "./api.mjs";
+
+let baton, browser, http;
+before(async () => {
+  baton = await startBaton();
+  browser = await launchBrowser();
+  http = api(baton);
+});
+after(async () => {
+  await browser?.close();
+  await baton?.stop();
+});
+
+const T = 20_000;
+
+/** The host page's snippet: a queue for calls made before widget.js arrives, and listeners. */
+function queueSnippet() {
+  window.__events = [];
+  window.Baton = function () { (window.Baton.q = window.Baton.q || []).push(arguments); };
+  for (const name of ["ready", "open", "close", "message", "escalated", "agent_joined", "resolved"]) {
+    window.Baton("on", name, (detail) => window.__events.push(name));
+  }
+}
+
+const conversationId = (page) => page.evaluate(() => JSON.parse(sessionStorage.getItem("baton:demo")).id);
+
+test("a single-page app: the agent sees the route history, product area, form step and clicks, kept current", { timeout: 180_000 }, async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.addInitScript(queueSnippet);
+  await page.addInitScript(() => window.Baton("identify", { name: "Sam Rivera", email: "sam@example.com", plan: "pro" }));
+  await page.goto(baton.base + "/spa.html");
+  await page.locator(".launcher").waitFor({ timeout: T });
+
+  // Navigate inside the app before the chat is ever opened: the loader records from the start.
+  await page.getByRole("link", { name: "Reports" }).click();
+  await page.getByRole("button", { name: "Export CSV" }).click();
+  await page.getByRole("link", { name: "Upgrade" }).click();
+  await page.getByRole("button", { name: "Continue" }).click();
+  assert.equal(new URL(page.url()).search, "?view=checkout");
+
+  await page.locator(".launcher").click();
+  const input = page.getByLabel("Your message");
+  await input.waitFor({ timeout: T });
+  await input.fill("I want to talk to a real person about my upgrade");
+  await input.press("Enter");
+  await page.locator("section.panel[data-status=queued]").waitFor({ timeout: T });
+  const id = await conversationId(page);
+
+  let state = (await http.state(id)).json;
+  const pc = state.page_context;
+  assert.deepEqual(
+    pc.route_history.map((u) => new URL(u).search),
+    ["", "?view=reports", "?view=checkout"],
+    JSON.stringify(pc),
+  );
+  assert.equal(pc.product_area, "billing", "the innermost data-baton-product-area");
+  assert.equal(pc.form_step, "Payment details");
+  assert.ok(pc.recent_actions.includes("clicked Export CSV"), JSON.stringify(pc.recent_actions));
+  assert.ok(pc.recent_actions.includes("clicked Continue"), JSON.stringify(pc.recent_actions));
+  assert.ok(!pc.recent_actions.some((a) => /Chat with us|Send/.test(a)), "the widget's own buttons are not the page's");
+  assert.equal(pc.ui_state.workspace, "acme-prod", "setContext queued before load");
+  assert.ok(pc.viewport.width > 0 && pc.time_zone, JSON.stringify(pc));
+
+  // The agent sees it in words in the inbox.
+  const agentCtx = await browser.newContext();
+  const agent = await agentCtx.newPage();
+  await agent.goto(baton.base + "/inbox");
+  await agent.getByLabel("Your name").fill("Ana");
+  await agent.getByLabel("Agent token").fill(baton.agentToken);
+  await agent.getByRole("button", { name: "Sign in" }).click();
+  const item = agent.locator("#queue-list button", { hasText: "Sam Rivera" });
+  await item.click({ timeout: T });
+  await agent.locator("#detail-journey li", { hasText: "view=reports" }).waitFor({ timeout: T });
+  const journey = await agent.locator("#detail-journey li").allTextContents();
+  assert.equal(journey.length, 3, journey.join("\n"));
+  const onPage = (await agent.locator("#detail-state").textContent()) || "";
+  assert.match(onPage, /Product area: billing/);
+  assert.match(onPage, /Form step: Payment details/);
+  assert.match(onPage, /workspace: acme-prod/);
+  assert.match(onPage, /Recent actions: .*clicked Continue/);
+
+  // The customer moves on while waiting: the new route reaches the conversation.
+  await page.getByRole("link", { name: "Dashboard" }).click();
+  const deadline = Date.now() + T;
+  for (;;) {
+    state = (await http.state(id)).json;
+    if (state.page_context.route_history.at(-1)?.endsWith("?view=dashboard")) break;
+    assert.ok(Date.now() < deadline, "context update not received: " + JSON.stringify(state.page_context));
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  assert.equal(state.page_context.product_area, "dashboard");
+  assert.equal(state.page_context.form_step, undefined, "the flow's step is gone on the dashboard");
+
+  // Events registered before load fired in order.
+  const events = await page.evaluate(() => window.__events);
+  for (const e of ["ready", "open", "escalated"]) assert.ok(events.includes(e), `${e} in ${events}`);
+  assert.ok(events.indexOf("ready") < events.indexOf("escalated"));
+  assert.deepEqual(errors, []);
+  await ctx.close();
+  await agentCtx.close();
+});
+
+test("a strict CSP page: the chat works with no violation, and open() queued before load opens it", { timeout: 120_000 }, async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    window.__before = Object.getOwnPropertyNames(window);
+  });
+  await page.addInitScript(queueSnippet);
+  await page.addInitScript(() => window.Baton("open"));
+  await page.goto(baton.base + "/csp.html");
+
+  // Nobody clicked: the queued open() opened the panel once the widget loaded.
+  const panel = page.locator("section.panel");
+  await panel.waitFor({ state: "visible", timeout: T });
+  const input = page.getByLabel("Your message");
+  await input.fill("How much is the Pro plan?");
+  await input.press("Enter");
+  await page.locator(".msg.ai", { hasText: "$29 per seat" }).waitFor({ timeout: T });
+
+  // The site's accent colour reached the launcher and panel through CSSOM, not inline styles.
+  const accent = await page.evaluate(() => getComputedStyle(document.querySelector("[data-baton]")).getPropertyValue("--baton-accent").trim());
+  assert.equal(accent, "#4338ca");
+  const violations = await page.evaluate(() => window.__violations);
+  assert.deepEqual(violations, [], "no CSP violation");
+  assert.deepEqual(errors, []);
+
+  // The loader defines no global but Baton.
+  const added = await page.evaluate(() => Object.getOwnPropertyNames(window).filter((k) => !window.__before.includes(k) && !k.startsWith("__")));
+  assert.deepEqual(added, [], "globals added besides Baton: " + added);
+  assert.equal(typeof (await page.evaluate(() => window.Baton.loaded)), "boolean");
+
+  // Closing with Escape shows the launcher again and gives it focus; shutdown removes everything.
+  await input.press("Escape");
+  await page.locator(".launcher").waitFor({ state: "visible", timeout: T });
+  assert.equal(await page.evaluate(() => document.querySelector("[data-baton]").shadowRoot.activeElement?.className), "launcher");
+  await page.evaluate(() => window.Baton("shutdown"));
+  assert.equal(await page.locator("[data-baton]").count(), 0);
+  assert.equal(await page.evaluate(() => typeof window.Baton), "undefined");
+  await ctx.close();
+});
+
+test("the loader themes the launcher from the site config and the panel follows the browser's language", { timeout: 120_000 }, async () => {
+  const ctx = await browser.newContext({ locale: "es-ES" });
+  const page = await ctx.newPage();
+  // A plain page with no data-label: the label comes from the site config.
+  await page.route(baton.base + "/plain.html", (route) => route.fulfill({
+    contentType: "text/html",
+    body: `<!doctype html><html lang="en"><head><title>Plain</title></head><body><main><h1>Plain page</h1></main>
+      <script async src="/widget.js" data-site="demo"></script></body></html>`,
+  }));
+  await page.goto(baton.base + "/plain.html");
+  await page.locator(".launcher", { hasText: "Questions? Chat with us" }).waitFor({ timeout: T });
+  await page.locator(".launcher").click();
+  await page.getByLabel("Tu mensaje").waitFor({ timeout: T });
+  assert.equal(await page.getByRole("button", { name: "Enviar" }).count(), 1);
+  assert.equal(await page.locator("section.panel").getAttribute("lang"), "es-ES");
+  await ctx.close();
+});

@@ -1,0 +1,196 @@
+//! The widget's words: built-in English and Spanish, overridden per locale by the site
+//! config's `widget.strings`; the browser's language picks the locale when the site has it.
+
+use std::collections::BTreeMap;
+
+/// Every string the widget shows, by key; `{name}` placeholders are filled by [`Strings::fill`].
+const EN: &[(&str, &str)] = &[
+    ("title", "Chat"),
+    ("close", "Close chat"),
+    ("conversation", "Conversation"),
+    ("input", "Your message"),
+    ("placeholder", "Type your message…"),
+    ("send", "Send"),
+    ("you", "You"),
+    ("ai", "AI assistant"),
+    ("agent", "Agent"),
+    ("ai_badge", "AI assistant"),
+    ("typing", "The assistant is typing…"),
+    ("connecting", "Connecting you with a person…"),
+    ("waiting", "Waiting for a person"),
+    ("waiting_queue", "Waiting for our {queue}"),
+    ("with_agent", "{agent} · human agent"),
+    ("async", "We'll follow up by email"),
+    ("resolved", "Resolved"),
+    (
+        "position",
+        "You're number {position} in line. Estimated wait: {wait}.",
+    ),
+    ("position_only", "You're number {position} in line."),
+    ("minutes", "about {n} min"),
+    ("under_minute", "under a minute"),
+    (
+        "ticket",
+        "Ticket {ticket}: we'll reply {expected}. You can close this window.",
+    ),
+    (
+        "ticket_only",
+        "Ticket {ticket}: we'll reply by email. You can close this window.",
+    ),
+    ("agent_joined", "{agent} joined the conversation"),
+    ("offline", "Connection lost. Reconnecting…"),
+    ("unreachable", "We couldn't reach the chat. Retrying…"),
+    (
+        "unavailable",
+        "Chat is not available on this page right now. Please contact us another way.",
+    ),
+    ("csat_question", "How did we do?"),
+    ("csat_score", "{n} out of 5"),
+    ("csat_comment", "Anything to add? (optional)"),
+    ("csat_send", "Send rating"),
+    ("csat_thanks", "Thank you for your feedback."),
+    (
+        "csat_failed",
+        "Your rating could not be sent. Please try again.",
+    ),
+    ("sending", "Sending…"),
+];
+
+/// Built-in Spanish; keys it lacks fall back to English.
+const ES: &[(&str, &str)] = &[
+    ("title", "Chat"),
+    ("close", "Cerrar el chat"),
+    ("conversation", "Conversación"),
+    ("input", "Tu mensaje"),
+    ("placeholder", "Escribe tu mensaje…"),
+    ("send", "Enviar"),
+    ("you", "Tú"),
+    ("ai", "Asistente IA"),
+    ("agent", "Agente"),
+    ("ai_badge", "Asistente IA"),
+    ("typing", "El asistente está escribiendo…"),
+    ("connecting", "Te estamos conectando con una persona…"),
+    ("waiting", "Esperando a una persona"),
+    ("waiting_queue", "Esperando a nuestro equipo: {queue}"),
+    ("with_agent", "{agent} · agente humano"),
+    ("async", "Te responderemos por correo"),
+    ("resolved", "Resuelto"),
+    (
+        "position",
+        "Eres el número {position} en la cola. Espera estimada: {wait}.",
+    ),
+    ("position_only", "Eres el número {position} en la cola."),
+    ("minutes", "unos {n} min"),
+    ("under_minute", "menos de un minuto"),
+    (
+        "ticket",
+        "Ticket {ticket}: te responderemos {expected}. Puedes cerrar esta ventana.",
+    ),
+    (
+        "ticket_only",
+        "Ticket {ticket}: te responderemos por correo. Puedes cerrar esta ventana.",
+    ),
+    ("agent_joined", "{agent} se ha unido a la conversación"),
+    ("offline", "Conexión perdida. Reconectando…"),
+    (
+        "unreachable",
+        "No pudimos conectar con el chat. Reintentando…",
+    ),
+    ("csat_question", "¿Qué tal lo hicimos?"),
+    ("csat_score", "{n} de 5"),
+    ("csat_comment", "¿Algo más? (opcional)"),
+    ("csat_send", "Enviar valoración"),
+    ("csat_thanks", "Gracias por tu opinión."),
+    ("sending", "Enviando…"),
+];
+
+/// Scripts written right to left, by language subtag.
+const RTL: &[&str] = &["ar", "he", "fa", "ur", "ps", "yi", "dv", "ku", "sd", "ug"];
+
+/// The strings of one locale: site overrides first, then built-ins, then English.
+#[derive(Default)]
+pub struct Strings {
+    locale: String,
+    site: BTreeMap<String, String>,
+}
+
+/// The language part of a locale tag: `pt-BR` → `pt`.
+fn language(tag: &str) -> &str {
+    tag.split(['-', '_']).next().unwrap_or(tag)
+}
+
+impl Strings {
+    /// Choose the locale: the browser's languages first if the site or the built-ins speak them,
+    /// else the site's locale; `site_strings` is the config's `widget.strings`.
+    pub fn choose(
+        browser: &[String],
+        site_locale: &str,
+        site_strings: &BTreeMap<String, BTreeMap<String, String>>,
+    ) -> Self {
+        let spoken = |tag: &str| {
+            site_strings.contains_key(tag)
+                || site_strings.contains_key(language(tag))
+                || matches!(language(tag), "en" | "es")
+                || language(tag) == language(site_locale)
+        };
+        let locale = browser
+            .iter()
+            .find(|t| spoken(t))
+            .cloned()
+            .unwrap_or_else(|| site_locale.to_owned());
+        let mut site = BTreeMap::new();
+        // Language-wide overrides, then the exact tag's.
+        for key in [language(&locale), locale.as_str()] {
+            if let Some(m) = site_strings.get(key) {
+                site.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+        }
+        Self { locale, site }
+    }
+
+    /// The chosen locale tag (`es-MX`).
+    pub fn locale(&self) -> &str {
+        &self.locale
+    }
+
+    /// The language (`es`), what trigger lexicons are keyed by.
+    pub fn language(&self) -> &str {
+        language(&self.locale)
+    }
+
+    /// Is the locale's script written right to left?
+    pub fn rtl(&self) -> bool {
+        RTL.contains(&self.language())
+    }
+
+    /// One string by key.
+    pub fn get(&self, key: &str) -> &str {
+        if let Some(s) = self.site.get(key) {
+            return s;
+        }
+        let builtin = if self.language() == "es" { ES } else { EN };
+        let find = |table: &'static [(&str, &'static str)]| {
+            table.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+        };
+        find(builtin).or_else(|| find(EN)).unwrap_or("")
+    }
+
+    /// A string with its `{name}` placeholders filled.
+    pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
+        let mut out = self.get(key).to_owned();
+        for (name, value) in values {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
+    }
+
+    /// A wait in words: "under a minute", "about 4 min".
+    pub fn wait(&self, seconds: u32) -> String {
+        if seconds < 60 {
+            self.get("under_minute").to_owned()
+        } else {
+            let n = seconds.div_ceil(60).to_string();
+            self.fill("minutes", &[("n", &n)])
+        }
+    }
+}
