@@ -140,7 +140,7 @@ test("a strict CSP page: the chat works with no violation, and open() queued bef
   assert.deepEqual(errors, []);
 
   // The loader defines no global but Baton.
-  const added = await page.evaluate(() => Object.getOwnPropertyNames(window).filter((k) => !window.__before.includes(k) && !k.startsWith("__")));
+  const added = await page.evaluate(() => Object.getOwnPropertyNames(window).filter((k) => !window.__before.includes(k) && !k.startsWith("__") && k !== "Baton"));
   assert.deepEqual(added, [], "globals added besides Baton: " + added);
   assert.equal(typeof (await page.evaluate(() => window.Baton.loaded)), "boolean");
 
@@ -157,17 +157,16 @@ test("a strict CSP page: the chat works with no violation, and open() queued bef
 test("the loader themes the launcher from the site config and the panel follows the browser's language", { timeout: 120_000 }, async () => {
   const ctx = await browser.newContext({ locale: "es-ES" });
   const page = await ctx.newPage();
-  // A plain page with no data-label: the label comes from the site config.
-  await page.route(baton.base + "/plain.html", (route) => route.fulfill({
-    contentType: "text/html",
-    body: `<!doctype html><html lang="en"><head><title>Plain</title></head><body><main><h1>Plain page</h1></main>
-      <script async src="/widget.js" data-site="demo"></script></body></html>`,
-  }));
-  await page.goto(baton.base + "/plain.html");
+  // A plain page booted with Baton('boot', {site}) and no data-label: the label is the config's.
+  await page.goto(baton.base + "/embed.html?site=demo");
   await page.locator(".launcher", { hasText: "Questions? Chat with us" }).waitFor({ timeout: T });
   await page.locator(".launcher").click();
   await page.getByLabel("Tu mensaje").waitFor({ timeout: T });
   assert.equal(await page.getByRole("button", { name: "Enviar" }).count(), 1);
   assert.equal(await page.locator("section.panel").getAttribute("lang"), "es-ES");
+  await page.getByLabel("Tu mensaje").fill("¿Cuánto cuesta el plan Pro?");
+  await page.getByLabel("Tu mensaje").press("Enter");
+  await page.locator(".msg.ai").nth(1).waitFor({ timeout: T });
+  assert.equal(await page.locator(".msg.ai .who").nth(1).textContent(), "Asistente IA");
   await ctx.close();
 });

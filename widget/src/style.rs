@@ -9,12 +9,12 @@ border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.3);font:14px/1.45 system-u
 color-scheme:light;text-align:start}
 :host([data-left]) .panel{right:auto;left:20px}
 .panel[hidden]{display:none}
-header{display:flex;align-items:center;gap:10px;padding:12px 14px;background:var(--baton-accent,#4338ca);color:#fff}
-header h2{font-size:15px;margin:0;flex:1}
+.head{display:flex;align-items:center;gap:10px;padding:12px 14px;background:var(--baton-accent,#4338ca);color:#fff}
+.head h2{font-size:15px;margin:0;flex:1}
 .badge{font-size:12px;padding:3px 8px;border-radius:10px;background:rgba(255,255,255,.2)}
 .close{background:none;border:0;color:#fff;font-size:20px;cursor:pointer;line-height:1}
-.panel.human header{background:#065f46}
-.panel.resolved header{background:#374151}
+.panel.human .head{background:#065f46}
+.panel.resolved .head{background:#374151}
 .avatar{width:28px;height:28px;border-radius:50%;background:#fff;color:#065f46;display:none;
 align-items:center;justify-content:center;font-weight:700}
 .panel.human .avatar{display:flex}

@@ -69,7 +69,7 @@ pub fn build(root: &ShadowRoot, css: &str, s: &Strings) -> View {
     attr(&panel, "role", "dialog");
     panel.set_hidden(true);
 
-    let header = el("header", "");
+    let header = el("div", "head");
     let avatar = el("span", "avatar");
     attr(&avatar, "aria-hidden", "true");
     let title = el("h2", "");

@@ -140,7 +140,7 @@ fn human_mode_looks_different_from_ai_mode_and_queue_progress_is_concrete() {
     assert_eq!(v.avatar.text_content().unwrap(), "A");
     assert_eq!(v.badge.text_content().unwrap(), "Ana · human agent");
     v.panel.set_hidden(false);
-    let header = v.panel.query_selector("header").unwrap().unwrap();
+    let header = v.panel.query_selector(".head").unwrap().unwrap();
     let bg = |h: &web_sys::Element| {
         web_sys::window()
             .unwrap()

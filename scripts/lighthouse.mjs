@@ -1,0 +1,63 @@
+// What the widget costs a host page, measured by Lighthouse (default mobile throttling) in
+// Debian Chromium: the demo page with the widget closed against the same page without it.
+// Prints Total Blocking Time for both and the widget's own script execution time.
+// Run after a build: `cargo xtask lighthouse` (or `node scripts/lighthouse.mjs [runs]`).
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import lighthouse from "lighthouse";
+import * as chromeLauncher from "chrome-launcher";
+import { startBaton, ROOT } from "../tests/e2e/harness.mjs";
+
+const runs = Number(process.argv[2] || 3);
+// The baseline: the demo page exactly, minus the one script tag.
+const demo = readFileSync(join(ROOT, "www/index.html"), "utf8");
+const tag = /<script async src="\/widget\.js"[^>]*><\/script>\n?/;
+if (!tag.test(demo)) throw new Error("www/index.html no longer embeds /widget.js as expected");
+writeFileSync(join(ROOT, "dist/www/baseline.html"), demo.replace(tag, ""));
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const baton = await startBaton();
+const chrome = await chromeLauncher.launch({
+  chromePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+});
+try {
+  const measure = async (path) => {
+    const { lhr } = await lighthouse(baton.base + path, {
+      port: chrome.port, output: "json", logLevel: "error", onlyCategories: ["performance"],
+    });
+    if (lhr.runtimeError) throw new Error(`${path}: ${lhr.runtimeError.message}`);
+    const boot = lhr.audits["bootup-time"].details?.items || [];
+    const widget = boot.filter((i) => /\/widget(\.js|\/)/.test(i.url));
+    const requests = lhr.audits["network-requests"].details?.items || [];
+    return {
+      tbt: lhr.audits["total-blocking-time"].numericValue,
+      script: widget.reduce((s, i) => s + (i.scripting || 0), 0),
+      bytes: requests.filter((r) => /\/widget/.test(r.url)).reduce((s, r) => s + (r.transferSize || 0), 0),
+      widgetRequests: requests.filter((r) => /\/widget/.test(r.url)).map((r) => new URL(r.url).pathname),
+    };
+  };
+  const rows = { with: [], without: [] };
+  for (let i = 0; i < runs; i++) {
+    rows.without.push(await measure("/baseline.html"));
+    rows.with.push(await measure("/"));
+  }
+  const tbtWith = median(rows.with.map((r) => r.tbt));
+  const tbtWithout = median(rows.without.map((r) => r.tbt));
+  const script = median(rows.with.map((r) => r.script));
+  console.log(`\nLighthouse ${lhVersion()} (mobile, simulated throttling), median of ${runs} runs, ${new Date().toISOString().slice(0, 10)}`);
+  console.log("| measure | demo page without widget | with widget (closed) | goal |");
+  console.log("|---|---:|---:|---|");
+  console.log(`| Total Blocking Time | ${tbtWithout.toFixed(0)} ms | ${tbtWith.toFixed(0)} ms | at most 5 ms more: ${tbtWith - tbtWithout <= 5 ? "met" : "not met"} (+${(tbtWith - tbtWithout).toFixed(0)} ms) |`);
+  console.log(`| widget script execution | | ${script.toFixed(1)} ms | ≤ 25 ms: ${script <= 25 ? "met" : "not met"} |`);
+  console.log(`| widget bytes transferred | | ${median(rows.with.map((r) => r.bytes))} B | (${rows.with[0].widgetRequests.join(", ")}) |`);
+} finally {
+  await chrome.kill();
+  await baton.stop();
+}
+
+function lhVersion() {
+  return JSON.parse(readFileSync(join(ROOT, "node_modules/lighthouse/package.json"), "utf8")).version;
+}
