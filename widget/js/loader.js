@@ -47,10 +47,10 @@
     var label = (t.getAttribute("aria-label") || t.innerText || t.value || "").replace(/\s+/g, " ").trim().slice(0, 60);
     if (label) { keep(recorded.clicks, { label: label, el: t }, 5); changed(); }
   }, true);
-  listen(window, "error", function (e) { keep(recorded.errors, String(e.message || "error").slice(0, 200), 5); });
-  listen(window, "unhandledrejection", function (e) {
-    keep(recorded.errors, "Unhandled rejection: " + String(e.reason && e.reason.message || e.reason).slice(0, 180), 5);
-  });
+  // Uncaught errors stay in memory and leave the page only if the site opts in.
+  function error(e) { keep(recorded.errors, String(e.message || e.reason && e.reason.message || e.reason).slice(0, 200), 5); }
+  listen(window, "error", error);
+  listen(window, "unhandledrejection", error);
 
   function load() {
     if (!loading) {
@@ -101,7 +101,7 @@
         widget = host = null;
         delete window.Baton;
         break;
-      default: console.warn("Baton: unknown command " + name + "; see the embed guide");
+      default: console.warn("Baton: unknown command " + name);
     }
   }
 
@@ -128,16 +128,11 @@
       ":host([data-left]) .launcher{right:auto;left:20px}" +
       ".launcher:focus-visible{outline:3px solid #111;outline-offset:2px}" +
       ":host([data-open]) .launcher{display:none}";
-    // A constructed sheet is CSSOM, so a strict style-src needs no 'unsafe-inline'.
-    if (root.adoptedStyleSheets && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {
-      var sheet = new CSSStyleSheet();
-      sheet.replaceSync(css);
-      root.adoptedStyleSheets = [sheet];
-    } else {
-      var style = document.createElement("style");
-      style.textContent = css;
-      root.appendChild(style);
-    }
+    // A constructed sheet is CSSOM, so a strict style-src needs no 'unsafe-inline'
+    // (every browser since 2023 has them).
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
     launcher = document.createElement("button");
     launcher.className = "launcher";
     launcher.type = "button";
