@@ -97,9 +97,10 @@ test("a customer reaches a human agent and back, with the context travelling", {
   await log.locator(".msg.system", { hasText: "marked this conversation as resolved" }).waitFor({ timeout: T });
   assert.equal(await customer.locator(".badge").textContent(), "Resolved");
 
-  // A reload in the same tab keeps the whole conversation, each message once.
+  // A reload in the same tab keeps the whole conversation, each message once, and the panel
+  // comes back open as the customer left it, with nobody clicking.
   await customer.reload();
-  await customer.locator(".launcher").click();
+  await customer.locator("section.panel").waitFor({ state: "visible", timeout: T });
   await log.locator(".msg.agent", { hasText: "Ana here" }).waitFor({ timeout: T });
   assert.equal(await log.locator(".msg.agent", { hasText: "Ana here" }).count(), 1);
   assert.equal(await log.locator(".msg.customer").count(), 3);

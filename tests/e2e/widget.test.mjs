@@ -121,7 +121,10 @@ test("a strict CSP page: the chat works with no violation, and open() queued bef
     window.__before = Object.getOwnPropertyNames(window);
   });
   await page.addInitScript(queueSnippet);
-  await page.addInitScript(() => window.Baton("open"));
+  // The host page asks to open the chat on its first load only.
+  await page.addInitScript(() => {
+    if (!sessionStorage.getItem("host-opened")) { sessionStorage.setItem("host-opened", "1"); window.Baton("open"); }
+  });
   await page.goto(baton.base + "/csp.html");
 
   // Nobody clicked: the queued open() opened the panel once the widget loaded.
@@ -148,6 +151,12 @@ test("a strict CSP page: the chat works with no violation, and open() queued bef
   await input.press("Escape");
   await page.locator(".launcher").waitFor({ state: "visible", timeout: T });
   assert.equal(await page.evaluate(() => document.querySelector("[data-baton]").shadowRoot.activeElement?.className), "launcher");
+  // Closed stays closed across a reload, and the conversation is still there when reopened.
+  await page.reload();
+  await page.locator(".launcher").waitFor({ state: "visible", timeout: T });
+  assert.equal(await page.locator("section.panel").isVisible(), false);
+  await page.locator(".launcher").click();
+  await page.locator(".msg.ai", { hasText: "$29 per seat" }).waitFor({ timeout: T });
   await page.evaluate(() => window.Baton("shutdown"));
   assert.equal(await page.locator("[data-baton]").count(), 0);
   assert.equal(await page.evaluate(() => typeof window.Baton), "undefined");

@@ -1,7 +1,8 @@
 // Baton loader: the only script a host page downloads before the chat opens.
 // It draws the launcher in a shadow root with the site's colours and label, keeps `Baton(...)`
 // calls in a queue, records the page's route history, clicks and (if the site opts in) errors
-// from the start, and loads the wasm widget on first open or when the browser is idle.
+// from the start, and loads the wasm widget only when wanted: on first open, when the pointer
+// or focus reaches the launcher, or at once when this tab is already in a conversation.
 // It defines no global but `Baton`.
 (function () {
   var script = document.currentScript;
@@ -16,6 +17,7 @@
   var widget = null, loading = null, wantOpen = false, host, root, launcher, unhook = [];
 
   function emit(name, detail) {
+    if (name == "close") { wantOpen = false; remember(0); }
     (listeners[name] || []).forEach(function (cb) {
       try { cb(detail); } catch (e) { setTimeout(function () { throw e; }); }
     });
@@ -71,8 +73,13 @@
     }
     return loading;
   }
+  // Whether the panel is open survives navigation in the tab.
+  function remember(on) {
+    try { sessionStorage[on ? "setItem" : "removeItem"]("baton:" + opts.site + ":open", 1); } catch (e) {}
+  }
   function open() {
     wantOpen = true;
+    remember(1);
     if (!host) return;
     if (!widget) { launcher.setAttribute("aria-busy", "true"); load(); return; }
     widget.open();
@@ -80,7 +87,6 @@
     emit("open", {});
   }
   function close() {
-    wantOpen = false;
     if (widget) widget.close();
     if (host) host.removeAttribute("data-open");
     emit("close", {});
@@ -139,13 +145,21 @@
     launcher.setAttribute("aria-haspopup", "dialog");
     launcher.textContent = script.getAttribute("data-label") || "Chat with us";
     launcher.addEventListener("click", open);
+    launcher.addEventListener("pointerenter", load);
+    launcher.addEventListener("focus", load);
     root.appendChild(launcher);
     document.body.appendChild(host);
     fetch(base + "/v1/sites/" + encodeURIComponent(opts.site) + "/widget").then(function (r) {
       return r.ok ? r.json() : null;
     }).then(function (c) { opts.config = c; theme(c); }, function () {});
+    // A conversation in progress in this tab (after a navigation or reload) comes back at once,
+    // open if it was open.
+    try {
+      var key = "baton:" + opts.site;
+      if (sessionStorage.getItem(key + ":open")) wantOpen = true;
+      if (sessionStorage.getItem(key)) load();
+    } catch (e) {}
     if (wantOpen) open();
-    else if (window.requestIdleCallback) requestIdleCallback(function () { load(); }, { timeout: 5000 });
   }
   function start() {
     queued.forEach(function (a) { command([].slice.call(a)); });
