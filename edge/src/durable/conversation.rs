@@ -3,8 +3,11 @@
 
 use crate::ai;
 use crate::durable::{self, now_ms};
+use std::cell::RefCell;
+use std::collections::HashSet;
 
 mod agent;
+mod ask;
 mod customer;
 mod delivery;
 mod effects;
@@ -104,6 +107,9 @@ struct Meta {
     /// Times (ms) of recent customer messages, for the per-conversation rate limit.
     #[serde(default)]
     recent_message_times: Vec<f64>,
+    /// Customer messages (by seq) a remote AI has yet to answer.
+    #[serde(default)]
+    ai_pending: Vec<u64>,
 }
 
 /// A customer's rating after a human handled the conversation.
@@ -134,6 +140,9 @@ struct Peer {
 pub struct Conversation {
     state: State,
     env: Env,
+    /// Outbox entries being attempted right now: a second pass (another request's commit)
+    /// leaves them alone instead of calling out twice.
+    in_flight: RefCell<HashSet<String>>,
 }
 
 /// Events appended during one change, committed together with the new meta.
@@ -247,7 +256,11 @@ impl Change {
 
 impl DurableObject for Conversation {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env }
+        Self {
+            state,
+            env,
+            in_flight: RefCell::default(),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {

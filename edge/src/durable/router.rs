@@ -334,6 +334,8 @@ impl SiteRouter {
             total.reopened += d.reopened;
             total.delivery_failed += d.delivery_failed;
             total.overflowed += d.overflowed;
+            total.ai_failed += d.ai_failed;
+            total.transferred += d.transferred;
             total.time_to_agent.extend(&d.time_to_agent);
             for i in 0..5 {
                 total.csat[i] += d.csat[i];
