@@ -110,6 +110,28 @@ struct Meta {
     /// Customer messages (by seq) a remote AI has yet to answer.
     #[serde(default)]
     ai_pending: Vec<u64>,
+    /// When an agent first took the conversation (ms): time to agent is counted once.
+    #[serde(default)]
+    first_agent_at: Option<f64>,
+    /// The agent who last transferred it away; not handed it back automatically.
+    #[serde(default)]
+    transferred_by: Option<String>,
+    /// Every transfer between queues, oldest first.
+    #[serde(default)]
+    transfers: Vec<Transfer>,
+}
+
+/// One move of the conversation from a queue to another.
+#[derive(Debug, Serialize, Deserialize)]
+struct Transfer {
+    /// Queue name before (none if it was never routed).
+    from: Option<String>,
+    /// Queue name after.
+    to: String,
+    /// Agent who moved it.
+    agent: String,
+    /// When (ms).
+    at: f64,
 }
 
 /// A customer's rating after a human handled the conversation.
@@ -282,6 +304,13 @@ impl DurableObject for Conversation {
                         let body: Value = req.json().await?;
                         self.queue_position(&body).await?;
                         Ok(Response::empty()?.with_status(204))
+                    }
+                    (Method::Post, "/transfer") => {
+                        let body: Value = req.json().await?;
+                        let agent = body["agent"].as_str().unwrap_or_default().to_owned();
+                        let queue = body["queue"].as_str().unwrap_or_default().to_owned();
+                        self.transfer(agent, queue).await?;
+                        Ok(Response::from_json(&json!({ "ok": true }))?)
                     }
                     (Method::Post, action @ ("/claim" | "/reply" | "/resolve")) => {
                         let body: Value = req.json().await?;

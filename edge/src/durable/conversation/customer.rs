@@ -39,6 +39,9 @@ impl Conversation {
                 delivery_failed: None,
                 last_ai_answer: None,
                 ai_pending: Vec::new(),
+                first_agent_at: None,
+                transferred_by: None,
+                transfers: Vec::new(),
             };
             self.state
                 .storage()

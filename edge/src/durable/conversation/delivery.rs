@@ -247,6 +247,8 @@ impl Conversation {
             page_url: meta.page["url"].as_str().unwrap_or_default().to_owned(),
             last_message: meta.last_message.clone().unwrap_or_default(),
             agent: meta.agent_name.clone(),
+            first_agent_at: meta.first_agent_at,
+            transferred_by: meta.transferred_by.clone(),
             enqueued_at: meta.enqueued_at.unwrap_or(meta.created_at),
             updated_at: now_ms(),
         };
