@@ -143,6 +143,8 @@ test("transfers are validated: the queue must exist and differ, the conversation
   assert.equal(r.json.error.field, "queue");
   r = await transfer(c.id, "billing", " ");
   assert.equal(r.json.error.field, "agent");
+  r = await transfer(c.id, "billing", "x".repeat(61));
+  assert.equal(r.json.error.field, "agent");
   r = await transfer(c.id, "billing", "Ana", "wrong-token");
   assert.equal(r.status, 401);
   r = await transfer("0".repeat(32), "billing");

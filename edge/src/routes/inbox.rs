@@ -41,6 +41,18 @@ struct AgentAction {
     text: Option<String>,
 }
 
+/// The acting agent's display name, as presence takes it (1 to 60 characters).
+fn agent_name(name: &str) -> std::result::Result<&str, AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(AppError::bad_field(
+            "agent",
+            "say which agent acts: a display name of 1 to 60 characters",
+        ));
+    }
+    Ok(name)
+}
+
 async fn forward(mut req: Request, ctx: RouteContext<()>, path: &'static str) -> Result<Response> {
     let id = param(&ctx, "id")?.to_owned();
     respond(
@@ -48,13 +60,7 @@ async fn forward(mut req: Request, ctx: RouteContext<()>, path: &'static str) ->
             secrets::require_bearer(&req, &ctx.env, secrets::AGENT_TOKEN)?;
             let action: AgentAction =
                 json_body(&mut req, r#"{"agent": "name", "text"?: "..."}"#).await?;
-            if action.agent.trim().is_empty() {
-                return Err(AppError::bad_field(
-                    "agent",
-                    "say which agent acts: a display name",
-                ));
-            }
-            let body = json!({ "agent": action.agent.trim(), "text": action.text });
+            let body = json!({ "agent": agent_name(&action.agent)?, "text": action.text });
             durable::call_conversation(&ctx.env, &id, Method::Post, path, Some(&body)).await
         }
         .await,
@@ -92,19 +98,14 @@ pub async fn transfer(mut req: Request, ctx: RouteContext<()>) -> Result<Respons
             secrets::require_bearer(&req, &ctx.env, secrets::AGENT_TOKEN)?;
             let body: TransferBody =
                 json_body(&mut req, r#"{"agent": "name", "queue": "queue id"}"#).await?;
-            if body.agent.trim().is_empty() {
-                return Err(AppError::bad_field(
-                    "agent",
-                    "say which agent acts: a display name",
-                ));
-            }
+            let agent = agent_name(&body.agent)?;
             if body.queue.trim().is_empty() {
                 return Err(AppError::bad_field(
                     "queue",
                     "name the queue to transfer to (an id from GET /v1/sites/{site}/queues)",
                 ));
             }
-            let inner = json!({ "agent": body.agent.trim(), "queue": body.queue.trim() });
+            let inner = json!({ "agent": agent, "queue": body.queue.trim() });
             durable::call_conversation(&ctx.env, &id, Method::Post, "/transfer", Some(&inner)).await
         }
         .await,
