@@ -1,10 +1,12 @@
 // Baton's built-in agent inbox: sign in with an agent token, watch the site's queue, open a
-// conversation live, claim, reply and resolve. Every message is rendered as text, never HTML.
+// conversation live, claim, reply, transfer to another queue and resolve. Everything a customer
+// or host page supplied is rendered as text (textContent), never HTML.
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
   var auth = JSON.parse(sessionStorage.getItem("baton-agent") || "null");
-  var current = null; // { id, ws, lastSeq }
+  var current = null; // { id, ws, lastSeq, status, queue }
+  var queues = []; // the site's queues: { id, name, skills }
   var poll = null;
 
   function api(method, path, body) {
@@ -46,6 +48,7 @@
     $("presence").hidden = false;
     $("who").textContent = auth.name + " · " + auth.site;
     sendPresence().then(refreshQueue);
+    loadQueues();
     watchQueue();
     poll = setInterval(refreshQueue, 15000);
     beat = setInterval(sendPresence, 30000);
@@ -102,13 +105,54 @@
     };
   }
 
-  function setStatus(status, agent) {
-    $("detail-status").textContent = (statusWords[status] || status) + (agent ? " · " + agent : "");
+  function loadQueues() {
+    return api("GET", "/v1/sites/" + encodeURIComponent(auth.site) + "/queues").then(function (list) {
+      queues = list;
+      renderTransfer();
+    }).catch(function () { queues = []; renderTransfer(); });
+  }
+
+  // The transfer control: every queue but the one the conversation already waits in.
+  function renderTransfer() {
+    var select = $("transfer-queue");
+    var keep = select.value;
+    select.textContent = "";
+    var waiting = current && (current.status === "queued" || current.status === "reopened");
+    var movable = current && (waiting || current.status === "with_agent");
+    queues.forEach(function (q) {
+      var o = document.createElement("option");
+      o.value = q.id;
+      o.textContent = q.name + (q.skills && q.skills.length ? " (" + q.skills.join(", ") + ")" : "");
+      if (waiting && current.queue === q.name) o.disabled = true;
+      select.appendChild(o);
+    });
+    var options = [].slice.call(select.options);
+    var chosen = options.filter(function (o) { return o.value === keep && !o.disabled; })[0] ||
+      options.filter(function (o) { return !o.disabled; })[0];
+    if (chosen) select.value = chosen.value;
+    select.disabled = !movable || !chosen;
+    $("transfer").disabled = !movable || !chosen;
+  }
+
+  function setStatus(status, agent, queue) {
+    $("detail-status").textContent = (statusWords[status] || status) + (agent ? " · " + agent : "") +
+      (queue ? " · " + queue : "");
     $("detail").setAttribute("data-status", status);
     var mine = status === "with_agent" && agent === auth.name;
     $("claim").disabled = mine || status === "resolved";
     $("resolve").disabled = status === "resolved";
+    if (current) { current.status = status; if (queue) current.queue = queue; }
+    renderTransfer();
   }
+
+  // A labelled row of the context list that stays hidden while it has nothing to say.
+  function setRow(id, lines) {
+    var dd = $(id);
+    dd.textContent = "";
+    lines.forEach(function (line) { dd.appendChild(text("div", "", line)); });
+    dd.hidden = $(id + "-label").hidden = lines.length === 0;
+  }
+
 
   function addEvent(ev) {
     if (!current || ev.seq <= current.lastSeq) return;
@@ -122,13 +166,13 @@
       $("transcript").appendChild(li);
       $("transcript").scrollTop = $("transcript").scrollHeight;
     } else if (ev.kind === "status") {
-      setStatus(ev.status, ev.agent);
+      setStatus(ev.status, ev.agent, ev.queue);
     }
   }
 
   function openConversation(id) {
     if (current && current.ws) { current.closing = true; current.ws.close(); }
-    current = { id: id, lastSeq: 0, ws: null };
+    current = { id: id, lastSeq: 0, ws: null, status: null, queue: null };
     $("transcript").textContent = "";
     $("detail-error").textContent = "";
     $("detail").hidden = false;
@@ -139,10 +183,17 @@
       $("detail-reason").textContent = (c.reason || "") + (c.segment ? " · segment " + c.segment : "") +
         (c.priority && c.priority !== "normal" ? " · " + c.priority + " priority" : "") + (c.ticket ? " · ticket " + c.ticket : "");
       var u = c.user || {};
-      $("detail-customer").textContent = [u.name, u.email, u.plan].filter(Boolean).join(" · ") || "Visitor";
-      $("detail-page").textContent = (c.page && (c.page.title ? c.page.title + " — " : "") + (c.page.url || "")) || "";
+      $("detail-customer").textContent = ([u.name, u.email, u.plan && u.plan + " plan", u.tier && u.tier + " tier",
+        u.account_id && "account " + u.account_id].filter(Boolean).join(" · ") || "Visitor") +
+        (u.verified ? " · verified" : " · not verified");
+      var page = c.page || {};
+      $("detail-page").textContent = (page.title ? page.title + " — " : "") + (page.url || "");
       showPageContext(c.page_context || {});
-      setStatus(c.status, c.agent);
+      setRow("detail-transfers", (c.transfers || []).map(function (t) {
+        return (t.from || "unrouted") + " → " + t.to + " by " + t.agent + ", " + new Date(t.at).toLocaleString();
+      }));
+      current.queue = c.queue;
+      setStatus(c.status, c.agent, c.queue);
       c.events.forEach(addEvent);
       connect(id);
     }).catch(function (e) { $("detail-error").textContent = e.message; });
@@ -189,8 +240,8 @@
     body = body || {};
     body.agent = auth.name;
     return api("POST", "/v1/conversations/" + current.id + "/" + action, body)
-      .then(refreshQueue)
-      .catch(function (e) { $("detail-error").textContent = e.message; });
+      .then(function () { refreshQueue(); return true; })
+      .catch(function (e) { $("detail-error").textContent = e.message; return false; });
   }
 
   function signOut(reason) {
@@ -221,11 +272,15 @@
   $("signout").addEventListener("click", function () { signOut(""); });
   $("claim").addEventListener("click", function () { act("claim"); });
   $("resolve").addEventListener("click", function () { act("resolve"); });
+  $("transfer").addEventListener("click", function () {
+    var q = $("transfer-queue").value;
+    if (q) act("transfer", { queue: q }).then(function (ok) { if (ok && current) openConversation(current.id); });
+  });
   $("reply-form").addEventListener("submit", function (e) {
     e.preventDefault();
     var t = $("reply").value.trim();
     if (!t) return;
-    act("reply", { text: t }).then(function () { $("reply").value = ""; });
+    act("reply", { text: t }).then(function (ok) { if (ok) $("reply").value = ""; });
   });
   $("reply").addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); $("reply-form").requestSubmit(); }

@@ -1,6 +1,5 @@
-//! Outbound helpdesk connectors. `webhook` posts the full handoff context, signed the Standard
-//! Webhooks way (`webhook-id`, `webhook-timestamp`, `webhook-signature`), with the webhook id
-//! stable per conversation so a retried delivery is recognised by the receiver.
+//! Outbound calls: one `post` that every connector and AI responder uses (timeout, errors), and
+//! the Standard Webhooks signature (`webhook-id`, `webhook-timestamp`, `webhook-signature`).
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -8,6 +7,94 @@ use baton_shared::outbox::{classify, Outcome};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
+
+/// Sent with every outbound call.
+const USER_AGENT: &str = "Baton/0.1 (+https://github.com/baton)";
+
+/// What an outbound POST got back.
+#[derive(Debug)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<String>,
+    /// The body as text (read under the same timeout as the headers).
+    pub body: String,
+}
+
+/// Why an outbound POST got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// Nothing (or not all of it) arrived in time.
+    #[error("no answer within {0} ms")]
+    Timeout(u64),
+    /// The connection failed.
+    #[error("could not reach {url}: {reason}")]
+    Unreachable {
+        /// Where we tried to go.
+        url: String,
+        /// What the runtime said.
+        reason: String,
+    },
+    /// The request itself could not be built (a bad URL or header).
+    #[error("could not build the request to {url}: {reason}")]
+    Request {
+        /// Where we tried to go.
+        url: String,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+/// POST `body` as JSON with extra headers; give up after `timeout_ms`, headers and body alike.
+pub async fn post(
+    url: &str,
+    headers: &[(&str, String)],
+    body: &str,
+    timeout_ms: u64,
+) -> Result<Reply, FetchError> {
+    let request_error = |reason: String| FetchError::Request {
+        url: url.to_owned(),
+        reason,
+    };
+    let h = Headers::new();
+    h.set("Content-Type", "application/json")
+        .and_then(|_| h.set("User-Agent", USER_AGENT))
+        .map_err(|e| request_error(e.to_string()))?;
+    for (k, v) in headers {
+        h.set(k, v).map_err(|e| request_error(e.to_string()))?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(h)
+        .with_body(Some(body.into()));
+    let request = Request::new_with_init(url, &init).map_err(|e| request_error(e.to_string()))?;
+    let signal =
+        worker::AbortSignal::from(worker::worker_sys::web_sys::AbortSignal::timeout_with_u32(
+            timeout_ms.min(u64::from(u32::MAX)) as u32,
+        ));
+    let failed = |e: worker::Error| {
+        if signal.aborted() {
+            FetchError::Timeout(timeout_ms)
+        } else {
+            FetchError::Unreachable {
+                url: url.to_owned(),
+                reason: e.to_string(),
+            }
+        }
+    };
+    let mut resp = Fetch::Request(request)
+        .send_with_signal(&signal)
+        .await
+        .map_err(failed)?;
+    let retry_after = resp.headers().get("Retry-After").ok().flatten();
+    let body = resp.text().await.map_err(failed)?;
+    Ok(Reply {
+        status: resp.status_code(),
+        retry_after,
+        body,
+    })
+}
 
 /// The signing key of a `whsec_…` secret (base64 after the prefix; raw bytes otherwise).
 fn key(secret: &str) -> Vec<u8> {
@@ -26,7 +113,31 @@ pub fn sign(secret: &str, id: &str, timestamp: u64, body: &str) -> String {
     format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
 }
 
-/// POST a signed JSON body; the answer is classified for the outbox.
+/// The three Standard Webhooks headers for `body`.
+pub fn signature_headers(
+    secret: &str,
+    webhook_id: &str,
+    now_ms: f64,
+    body: &str,
+) -> [(&'static str, String); 3] {
+    let timestamp = (now_ms / 1000.0) as u64;
+    [
+        ("webhook-id", webhook_id.to_owned()),
+        ("webhook-timestamp", timestamp.to_string()),
+        (
+            "webhook-signature",
+            sign(secret, webhook_id, timestamp, body),
+        ),
+    ]
+}
+
+/// The value of the Worker secret a config names, or what to do about it.
+pub fn named_secret(env: &Env, name: &str) -> Result<String, String> {
+    crate::secrets::lookup(env, name)
+        .ok_or_else(|| format!("Worker secret {name} is not set (wrangler secret put {name})"))
+}
+
+/// POST a signed JSON body to a helpdesk; the answer is classified for the outbox.
 pub async fn post_signed(
     env: &Env,
     url: &str,
@@ -36,45 +147,14 @@ pub async fn post_signed(
     timeout_ms: u64,
     now_ms: f64,
 ) -> Result<Outcome, String> {
-    let secret = env
-        .secret(secret_name)
-        .map(|s| s.to_string())
-        .or_else(|_| env.var(secret_name).map(|v| v.to_string()))
-        .map_err(|_| {
-            format!("Worker secret {secret_name} is not set (wrangler secret put {secret_name})")
-        })?;
-    let timestamp = (now_ms / 1000.0) as u64;
-    let headers = Headers::new();
-    let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
-    set("Content-Type", "application/json")?;
-    set("webhook-id", webhook_id)?;
-    set("webhook-timestamp", &timestamp.to_string())?;
-    set(
-        "webhook-signature",
-        &sign(&secret, webhook_id, timestamp, body),
-    )?;
-    set("User-Agent", "Baton/0.1 (+https://github.com/baton)")?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(body.into()));
-    let request = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
-    let signal =
-        worker::AbortSignal::from(worker::worker_sys::web_sys::AbortSignal::timeout_with_u32(
-            timeout_ms.min(u64::from(u32::MAX)) as u32,
-        ));
-    match Fetch::Request(request).send_with_signal(&signal).await {
-        Ok(resp) => {
-            let retry_after = resp.headers().get("Retry-After").ok().flatten();
-            Ok(classify(resp.status_code(), retry_after.as_deref(), now_ms))
-        }
-        Err(_) if signal.aborted() => Ok(Outcome::Retry {
+    let secret = named_secret(env, secret_name)?;
+    let headers = signature_headers(&secret, webhook_id, now_ms, body);
+    match post(url, &headers, body, timeout_ms).await {
+        Ok(reply) => Ok(classify(reply.status, reply.retry_after.as_deref(), now_ms)),
+        Err(e @ (FetchError::Timeout(_) | FetchError::Unreachable { .. })) => Ok(Outcome::Retry {
             retry_after_ms: None,
-            reason: format!("no answer within {timeout_ms} ms"),
+            reason: e.to_string(),
         }),
-        Err(e) => Ok(Outcome::Retry {
-            retry_after_ms: None,
-            reason: format!("could not reach {url}: {e}"),
-        }),
+        Err(e @ FetchError::Request { .. }) => Err(e.to_string()),
     }
 }

@@ -50,6 +50,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .post_async("/v1/conversations/:id/claim", routes::inbox::claim)
         .post_async("/v1/conversations/:id/reply", routes::inbox::reply)
         .post_async("/v1/conversations/:id/resolve", routes::inbox::resolve)
+        .post_async("/v1/conversations/:id/transfer", routes::inbox::transfer)
+        .get_async("/v1/sites/:site/queues", routes::inbox::queues)
         .get_async("/v1/sites/:site/inbox", routes::inbox::queue)
         .get_async("/v1/sites/:site/inbox/live", routes::inbox::queue_live)
         .post_async("/v1/sites/:site/presence", routes::inbox::presence)

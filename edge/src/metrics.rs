@@ -49,6 +49,12 @@ pub struct DayMetrics {
     /// Escalations that overflowed to a secondary queue.
     #[serde(default)]
     pub overflowed: u32,
+    /// AI provider calls that gave no usable answer (timeout, error, unreadable answer).
+    #[serde(default)]
+    pub ai_failed: u32,
+    /// Conversations an agent moved to another queue.
+    #[serde(default)]
+    pub transferred: u32,
 }
 
 const TTA_KEPT: usize = 1000;
@@ -70,6 +76,8 @@ impl DayMetrics {
             "reopened" => self.reopened += 1,
             "delivery_failed" => self.delivery_failed += 1,
             "overflowed" => self.overflowed += 1,
+            "ai_failed" => self.ai_failed += 1,
+            "transferred" => self.transferred += 1,
             "time_to_agent" => {
                 if let Some(v) = e.value {
                     if self.time_to_agent.len() < TTA_KEPT {
@@ -125,6 +133,8 @@ impl DayMetrics {
             "reopened": self.reopened,
             "overflowed": self.overflowed,
             "delivery_failed_alerts": self.delivery_failed,
+            "ai_failures": self.ai_failed,
+            "transfers": self.transferred,
         })
     }
 }

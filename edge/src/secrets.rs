@@ -11,16 +11,21 @@ pub const AGENT_TOKEN: &str = "AGENT_TOKEN";
 /// Bearer token for the admin API.
 pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
 
-/// A secret's value; a missing one is a deployment mistake, reported as such.
-pub fn get(env: &Env, name: &'static str) -> Result<String, AppError> {
+/// A secret by the name a config gives (a Worker secret, or a plain var locally), if set.
+pub fn lookup(env: &Env, name: &str) -> Option<String> {
     env.secret(name)
         .map(|s| s.to_string())
         .or_else(|_| env.var(name).map(|v| v.to_string()))
-        .map_err(|_| {
-            AppError::Internal(format!(
-                "secret {name} is not set (wrangler secret put {name}, or .dev.vars locally)"
-            ))
-        })
+        .ok()
+}
+
+/// A secret's value; a missing one is a deployment mistake, reported as such.
+pub fn get(env: &Env, name: &'static str) -> Result<String, AppError> {
+    lookup(env, name).ok_or_else(|| {
+        AppError::Internal(format!(
+            "secret {name} is not set (wrangler secret put {name}, or .dev.vars locally)"
+        ))
+    })
 }
 
 /// Check an `Authorization: Bearer …` header against a secret, in constant time.

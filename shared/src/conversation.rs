@@ -410,6 +410,68 @@ mod tests {
     }
 
     #[test]
+    fn a_transfer_requeues_in_the_new_queue_without_the_agent() {
+        let mut s = ConversationState::default();
+        s.apply(Event::CustomerMessage {
+            escalation: Some(hard()),
+        })
+        .unwrap();
+        s.apply(Event::Routed {
+            queue: "support".into(),
+        })
+        .unwrap();
+        // Queued, not yet claimed: straight to the other queue.
+        let fx = s
+            .apply(Event::Transferred {
+                queue: "billing".into(),
+            })
+            .unwrap();
+        assert_eq!(
+            fx,
+            vec![
+                Effect::StatusChanged(Status::Queued),
+                Effect::Enqueue {
+                    queue: "billing".into()
+                },
+                Effect::Metric("transferred"),
+            ]
+        );
+        // Claimed: the agent lets go and the conversation waits in the new queue.
+        s.apply(Event::AgentClaimed {
+            agent: "ana".into(),
+        })
+        .unwrap();
+        s.apply(Event::Transferred {
+            queue: "support".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            (s.status, s.agent.clone(), s.queue.clone()),
+            (Status::Queued, None, Some("support".into()))
+        );
+        assert_eq!(s.escalation, Some(hard()), "the escalation record stays");
+        // Nothing to transfer before a handoff, after it ends, or while it is a ticket.
+        for status in [
+            Status::AiMode,
+            Status::Escalating,
+            Status::Async,
+            Status::Resolved,
+        ] {
+            let mut t = ConversationState {
+                status,
+                ..s.clone()
+            };
+            let e = t
+                .apply(Event::Transferred {
+                    queue: "billing".into(),
+                })
+                .unwrap_err();
+            assert_eq!((e.status, e.event), (status, "transferred"));
+            assert_eq!(t.status, status);
+        }
+    }
+
+    #[test]
     fn state_without_a_ticket_keeps_its_old_wire_shape() {
         let s = ConversationState::default();
         let v = serde_json::to_value(&s).unwrap();

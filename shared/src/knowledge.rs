@@ -13,6 +13,30 @@ pub struct AiAnswer {
     pub confidence: f32,
     /// The intent/category the responder identified, if any.
     pub intent: Option<Category>,
+    /// The responder says the customer's problem is solved (progress for the soft triggers).
+    pub resolved: bool,
+}
+
+impl AiAnswer {
+    /// No answer at all: nothing to say, no confidence (a failed attempt for the soft triggers).
+    pub fn none() -> Self {
+        Self {
+            text: None,
+            confidence: 0.0,
+            intent: None,
+            resolved: false,
+        }
+    }
+
+    /// Below the site's confidence floor the text is withheld: the customer hears that the AI
+    /// is not sure instead of a guess. The one place this rule lives, for every responder.
+    pub fn floored(mut self, floor: f32) -> Self {
+        if self.confidence < floor {
+            self.text = None;
+            self.resolved = false;
+        }
+        self
+    }
 }
 
 const K1: f32 = 1.2;
@@ -67,11 +91,7 @@ pub fn answer(ai: &AiSection, question: &str) -> AiAnswer {
     let query = terms(question);
     let docs: Vec<Vec<String>> = ai.faq.iter().map(document).collect();
     if query.is_empty() || docs.is_empty() {
-        return AiAnswer {
-            text: None,
-            confidence: 0.0,
-            intent: None,
-        };
+        return AiAnswer::none();
     }
     let n = docs.len() as f32;
     let avg_len = docs.iter().map(Vec::len).sum::<usize>() as f32 / n;
@@ -115,16 +135,14 @@ pub fn answer(ai: &AiSection, question: &str) -> AiAnswer {
             let confidence = (covered / query_weight).clamp(0.0, 1.0);
             let entry = &ai.faq[i];
             AiAnswer {
-                text: (confidence >= ai.confidence_floor).then(|| entry.answer.clone()),
+                text: Some(entry.answer.clone()),
                 confidence,
                 intent: entry.category.clone(),
+                resolved: false,
             }
+            .floored(ai.confidence_floor)
         }
-        None => AiAnswer {
-            text: None,
-            confidence: 0.0,
-            intent: None,
-        },
+        None => AiAnswer::none(),
     }
 }
 
@@ -177,6 +195,22 @@ mod tests {
     fn plural_finds_singular_keyword() {
         let a = answer(&faq(), "download receipts");
         assert_eq!(a.intent, Some(Category::from("billing")));
+    }
+
+    #[test]
+    fn the_floor_withholds_text_but_keeps_confidence_and_intent() {
+        let sure = AiAnswer {
+            text: Some("yes".into()),
+            confidence: 0.6,
+            intent: Some(Category::from("sales")),
+            resolved: true,
+        };
+        assert_eq!(sure.clone().floored(0.6), sure, "at the floor is enough");
+        let unsure = sure.floored(0.61);
+        assert_eq!(unsure.text, None);
+        assert!(!unsure.resolved, "an answer not given solves nothing");
+        assert_eq!(unsure.confidence, 0.6);
+        assert_eq!(unsure.intent, Some(Category::from("sales")));
     }
 
     #[test]

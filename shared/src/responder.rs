@@ -60,38 +60,75 @@ pub fn openai_body(
     })
 }
 
-/// Read an OpenAI-compatible chat completion into an answer.
-pub fn parse_openai(body: &str) -> Result<AiAnswer, String> {
-    let v: Value = serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;
-    let content = v["choices"][0]["message"]["content"]
-        .as_str()
-        .ok_or("no choices[0].message.content in the answer")?;
-    Ok(parse_structured(content).unwrap_or_else(|| AiAnswer {
-        // The model ignored the JSON instruction: use its text, but do not claim certainty.
-        text: Some(content.trim().to_owned()).filter(|t| !t.is_empty()),
-        confidence: 0.5,
-        intent: None,
-    }))
+/// Why a responder's answer could not be used. The worker logs it, tells the customer it has
+/// no answer, and counts the turn as a failed AI attempt.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// The body is not JSON at all (an HTML error page, a truncated answer).
+    #[error("the answer is not JSON: {0}")]
+    NotJson(String),
+    /// A chat completion without `choices[0].message.content` (often an `{"error": …}` body).
+    #[error("the answer has no choices[0].message.content")]
+    NoContent,
+    /// The content is not the JSON object we asked for.
+    #[error("the content is not the JSON object asked for ({{\"answer\", \"confidence\"}}): {0}")]
+    NotStructured(String),
+    /// `answer` is missing, or neither a string nor null.
+    #[error("`answer` is missing or not a string")]
+    NoAnswer,
+    /// `confidence` is missing or not a number: without it the answer cannot be weighed.
+    #[error("`confidence` is missing or not a number")]
+    NoConfidence,
 }
 
-/// Read `{"answer", "confidence", "intent"}` (the webhook contract, and what we ask models for).
-pub fn parse_structured(content: &str) -> Option<AiAnswer> {
-    let v: Value = serde_json::from_str(content.trim()).ok()?;
-    let text = v["answer"]
+/// Read an OpenAI-compatible chat completion whose message content is the JSON we asked for.
+pub fn parse_openai(body: &str) -> Result<AiAnswer, ParseError> {
+    let v: Value = serde_json::from_str(body).map_err(|e| ParseError::NotJson(e.to_string()))?;
+    let content = v["choices"][0]["message"]["content"]
         .as_str()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned);
-    let confidence = v["confidence"].as_f64().unwrap_or(0.5).clamp(0.0, 1.0) as f32;
+        .ok_or(ParseError::NoContent)?;
+    parse_structured(content)
+}
+
+/// Read `{"answer", "confidence", "intent"?, "resolved"?}`: the webhook bot's contract, and
+/// what models are asked for. `answer` may be null or empty (the responder has nothing to say);
+/// a model that wraps the object in a Markdown code fence is forgiven.
+pub fn parse_structured(content: &str) -> Result<AiAnswer, ParseError> {
+    let v: Value = serde_json::from_str(unfence(content))
+        .map_err(|e| ParseError::NotStructured(e.to_string()))?;
+    if !v.is_object() {
+        return Err(ParseError::NotStructured("not an object".into()));
+    }
+    let text = match &v["answer"] {
+        Value::String(t) => Some(t.trim()).filter(|t| !t.is_empty()).map(str::to_owned),
+        Value::Null if v.get("answer").is_some() => None,
+        _ => return Err(ParseError::NoAnswer),
+    };
+    let confidence = v["confidence"]
+        .as_f64()
+        .ok_or(ParseError::NoConfidence)?
+        .clamp(0.0, 1.0) as f32;
     let intent = v["intent"]
         .as_str()
+        .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| Category::from(s.to_lowercase()));
-    Some(AiAnswer {
+    Ok(AiAnswer {
+        resolved: text.is_some() && v["resolved"].as_bool().unwrap_or(false),
         text,
         confidence,
         intent,
     })
+}
+
+/// The text inside a Markdown code fence (```json … ```), or the text itself.
+fn unfence(content: &str) -> &str {
+    let t = content.trim();
+    let Some(rest) = t.strip_prefix("```") else {
+        return t;
+    };
+    let body = rest.split_once('\n').map_or("", |(_, b)| b);
+    body.trim_end().strip_suffix("```").unwrap_or(body).trim()
 }
 
 /// Body sent to a site's own bot: the conversation so far and the new message.
@@ -151,32 +188,89 @@ mod tests {
         assert_eq!(b["messages"].as_array().unwrap().len(), HISTORY + 2);
     }
 
+    fn completion(content: &str) -> String {
+        json!({ "choices": [{ "message": { "role": "assistant", "content": content } }] })
+            .to_string()
+    }
+
     #[test]
     fn parses_structured_completion() {
-        let body = r#"{"choices":[{"message":{"role":"assistant","content":"{\"answer\":\"Pro is $29.\",\"confidence\":0.82,\"intent\":\"Sales\"}"}}]}"#;
-        let a = parse_openai(body).unwrap();
+        let body = completion(
+            r#"{"answer":"Pro is $29.","confidence":0.82,"intent":"Sales","resolved":true}"#,
+        );
+        let a = parse_openai(&body).unwrap();
         assert_eq!(a.text.as_deref(), Some("Pro is $29."));
         assert!((a.confidence - 0.82).abs() < 1e-6);
         assert_eq!(a.intent, Some(Category::from("sales")));
+        assert!(a.resolved);
     }
 
     #[test]
-    fn plain_text_completion_gets_middling_confidence() {
-        let body = r#"{"choices":[{"message":{"content":"Pro costs $29."}}]}"#;
-        let a = parse_openai(body).unwrap();
-        assert_eq!(a.text.as_deref(), Some("Pro costs $29."));
-        assert_eq!(a.confidence, 0.5);
+    fn a_fenced_object_is_read() {
+        let a =
+            parse_structured("```json\n{\"answer\": \"Hi\", \"confidence\": 0.9}\n```").unwrap();
+        assert_eq!(a.text.as_deref(), Some("Hi"));
+        let a = parse_structured("```\n{\"answer\": null, \"confidence\": 0.1}\n```").unwrap();
+        assert_eq!(a.text, None);
     }
 
     #[test]
-    fn malformed_answers_are_errors() {
-        assert!(parse_openai("<html>").is_err());
-        assert!(parse_openai(r#"{"error":{"message":"bad key"}}"#).is_err());
+    fn a_null_or_empty_answer_is_no_answer_and_solves_nothing() {
+        let a =
+            parse_structured(r#"{"answer": null, "confidence": 0.2, "resolved": true}"#).unwrap();
+        assert_eq!((a.text, a.resolved), (None, false));
+        let a = parse_structured(r#"{"answer": "  ", "confidence": 0.9}"#).unwrap();
+        assert_eq!(a.text, None);
+    }
+
+    #[test]
+    fn anything_but_the_asked_for_object_is_an_error() {
+        use ParseError::*;
+        assert!(matches!(parse_openai("<html>502</html>"), Err(NotJson(_))));
+        assert_eq!(
+            parse_openai(r#"{"error":{"message":"bad key"}}"#),
+            Err(NoContent)
+        );
+        let structured: &[(&str, ParseError)] = &[
+            ("Pro costs $29.", NotStructured(String::new())),
+            (r#"{"answer": "Pro is $29"#, NotStructured(String::new())),
+            ("[1, 2]", NotStructured(String::new())),
+            (r#"{"confidence": 0.9}"#, NoAnswer),
+            (r#"{"answer": 42, "confidence": 0.9}"#, NoAnswer),
+            (r#"{"answer": "Pro is $29."}"#, NoConfidence),
+            (
+                r#"{"answer": "Pro is $29.", "confidence": "high"}"#,
+                NoConfidence,
+            ),
+        ];
+        for (content, want) in structured {
+            let got = parse_openai(&completion(content)).unwrap_err();
+            let same = match (want, &got) {
+                (NotStructured(_), NotStructured(_)) => true,
+                (w, g) => w == g,
+            };
+            assert!(same, "{content}: got {got:?}, want {want:?}");
+        }
+    }
+
+    #[test]
+    fn webhook_body_carries_the_conversation() {
+        let history = vec![Turn {
+            customer: true,
+            text: "hi".into(),
+        }];
+        let b = webhook_body("c1", &history, "price?");
+        assert_eq!(
+            b,
+            json!({ "conversation_id": "c1", "transcript": [{ "role": "customer", "text": "hi" }], "message": "price?" })
+        );
     }
 
     #[test]
     fn confidence_is_clamped() {
         let a = parse_structured(r#"{"answer":"x","confidence":7}"#).unwrap();
         assert_eq!(a.confidence, 1.0);
+        let a = parse_structured(r#"{"answer":"x","confidence":-1}"#).unwrap();
+        assert_eq!(a.confidence, 0.0);
     }
 }

@@ -1,5 +1,5 @@
 // Identity verification (HMAC user_hash and HS256 JWT), rate limits with Retry-After, origin
-// allow-list, and tokens that only open their own conversation.
+// allow-list, CORS for host pages, and tokens that only open their own conversation.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
@@ -83,4 +83,30 @@ test("origins outside the allow-list cannot start conversations", async () => {
   const r = await start({}, { Origin: "https://evil.example", "CF-Connecting-IP": "203.0.113.11" });
   assert.equal(r.status, 403);
   assert.match((await r.json()).error.message, /allowed_origins/);
+});
+
+test("CORS: a host page may call the API cross-origin and read answers, errors and Retry-After", async () => {
+  const origin = baton.base; // the allowed origin of this run
+  let r = await fetch(baton.base + "/v1/conversations", {
+    method: "OPTIONS",
+    headers: { Origin: origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" },
+  });
+  assert.equal(r.status, 204);
+  assert.equal(r.headers.get("access-control-allow-origin"), origin);
+  assert.match(r.headers.get("access-control-allow-methods"), /POST/);
+  assert.match(r.headers.get("access-control-allow-headers"), /Content-Type/i);
+  assert.match(r.headers.get("vary"), /Origin/);
+
+  r = await start({}, { Origin: origin, "CF-Connecting-IP": "203.0.113.12" });
+  assert.equal(r.status, 201);
+  assert.equal(r.headers.get("access-control-allow-origin"), origin);
+  // Errors are readable too, and so is Retry-After on a 429.
+  r = await start({}, { Origin: "https://evil.example", "CF-Connecting-IP": "203.0.113.13" });
+  assert.equal(r.status, 403);
+  assert.equal(r.headers.get("access-control-allow-origin"), "https://evil.example", "the page may read why it was refused");
+  const ip = { Origin: origin, "CF-Connecting-IP": "198.51.100.8" };
+  for (let i = 0; i < 4; i++) await start({}, ip);
+  r = await start({}, ip);
+  assert.equal(r.status, 429);
+  assert.match(r.headers.get("access-control-expose-headers") || "", /Retry-After/);
 });

@@ -6,6 +6,8 @@ export { startSlack } from "./slack.mjs";
 export { startLinear } from "./linear.mjs";
 export { startHubspot } from "./hubspot.mjs";
 export { startWebhookReceiver, newWebhookSecret, signStandard } from "./webhook.mjs";
+export { startOpenAi } from "./openai.mjs";
+export { startBot } from "./bot.mjs";
 import { startZendesk } from "./zendesk.mjs";
 import { startFreshdesk } from "./freshdesk.mjs";
 import { startIntercom } from "./intercom.mjs";

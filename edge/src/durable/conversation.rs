@@ -3,8 +3,11 @@
 
 use crate::ai;
 use crate::durable::{self, now_ms};
+use std::cell::RefCell;
+use std::collections::HashSet;
 
 mod agent;
+mod ask;
 mod customer;
 mod delivery;
 mod effects;
@@ -104,6 +107,31 @@ struct Meta {
     /// Times (ms) of recent customer messages, for the per-conversation rate limit.
     #[serde(default)]
     recent_message_times: Vec<f64>,
+    /// Customer messages (by seq) a remote AI has yet to answer.
+    #[serde(default)]
+    ai_pending: Vec<u64>,
+    /// When an agent first took the conversation (ms): time to agent is counted once.
+    #[serde(default)]
+    first_agent_at: Option<f64>,
+    /// The agent who last transferred it away; not handed it back automatically.
+    #[serde(default)]
+    transferred_by: Option<String>,
+    /// Every transfer between queues, oldest first.
+    #[serde(default)]
+    transfers: Vec<Transfer>,
+}
+
+/// One move of the conversation from a queue to another.
+#[derive(Debug, Serialize, Deserialize)]
+struct Transfer {
+    /// Queue name before (none if it was never routed).
+    from: Option<String>,
+    /// Queue name after.
+    to: String,
+    /// Agent who moved it.
+    agent: String,
+    /// When (ms).
+    at: f64,
 }
 
 /// A customer's rating after a human handled the conversation.
@@ -134,6 +162,9 @@ struct Peer {
 pub struct Conversation {
     state: State,
     env: Env,
+    /// Outbox entries being attempted right now: a second pass (another request's commit)
+    /// leaves them alone instead of calling out twice.
+    in_flight: RefCell<HashSet<String>>,
 }
 
 /// Events appended during one change, committed together with the new meta.
@@ -247,7 +278,11 @@ impl Change {
 
 impl DurableObject for Conversation {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env }
+        Self {
+            state,
+            env,
+            in_flight: RefCell::default(),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -273,6 +308,13 @@ impl DurableObject for Conversation {
                         let body: Value = req.json().await?;
                         self.queue_position(&body).await?;
                         Ok(Response::empty()?.with_status(204))
+                    }
+                    (Method::Post, "/transfer") => {
+                        let body: Value = req.json().await?;
+                        let agent = body["agent"].as_str().unwrap_or_default().to_owned();
+                        let queue = body["queue"].as_str().unwrap_or_default().to_owned();
+                        self.transfer(agent, queue).await?;
+                        Ok(Response::from_json(&json!({ "ok": true }))?)
                     }
                     (Method::Post, action @ ("/claim" | "/reply" | "/resolve")) => {
                         let body: Value = req.json().await?;

@@ -51,6 +51,12 @@ pub struct QueueEntry {
     pub last_message: String,
     /// Agent who has it.
     pub agent: Option<String>,
+    /// When an agent first took it (ms); time to agent is counted only before that.
+    #[serde(default)]
+    pub first_agent_at: Option<f64>,
+    /// The agent who transferred it here; never assigned it back automatically.
+    #[serde(default)]
+    pub transferred_by: Option<String>,
     /// When it entered the queue (ms).
     pub enqueued_at: f64,
     /// Last change (ms).
@@ -276,6 +282,7 @@ impl SiteRouter {
             entry.position = prev.position;
             entry.wait_seconds = prev.wait_seconds;
             let first_claim = prev.agent.is_none()
+                && prev.first_agent_at.is_none()
                 && matches!(prev.status, Status::Queued | Status::Reopened)
                 && entry.status == Status::WithAgent;
             if first_claim {
@@ -334,6 +341,8 @@ impl SiteRouter {
             total.reopened += d.reopened;
             total.delivery_failed += d.delivery_failed;
             total.overflowed += d.overflowed;
+            total.ai_failed += d.ai_failed;
+            total.transferred += d.transferred;
             total.time_to_agent.extend(&d.time_to_agent);
             for i in 0..5 {
                 total.csat[i] += d.csat[i];
@@ -390,6 +399,7 @@ impl SiteRouter {
             let free = agents
                 .iter()
                 .filter(|a| a.available(now) && a.qualifies(&skills))
+                .filter(|a| e.transferred_by.as_deref() != Some(a.name.as_str()))
                 .filter(|a| load.get(&a.name).copied().unwrap_or(0) < a.capacity)
                 .min_by(|a, b| {
                     let la =
@@ -400,8 +410,10 @@ impl SiteRouter {
                 });
             if let Some(agent) = free {
                 *load.entry(agent.name.clone()).or_default() += 1;
-                self.record_time_to_agent((now - e.enqueued_at) / 1000.0)
-                    .await?;
+                if e.first_agent_at.is_none() {
+                    self.record_time_to_agent((now - e.enqueued_at) / 1000.0)
+                        .await?;
+                }
                 e.status = Status::WithAgent;
                 e.agent = Some(agent.name.clone());
                 e.position = None;

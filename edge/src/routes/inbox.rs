@@ -1,5 +1,5 @@
-//! The built-in inbox's API: the site's queue, one conversation, claim, reply and resolve.
-//! Every call carries the agent token.
+//! The built-in inbox's API: the site's queue and queues, one conversation, claim, reply,
+//! resolve and transfer. Every call carries the agent token.
 
 use crate::durable;
 use crate::error::{respond, AppError};
@@ -41,6 +41,18 @@ struct AgentAction {
     text: Option<String>,
 }
 
+/// The acting agent's display name, as presence takes it (1 to 60 characters).
+fn agent_name(name: &str) -> std::result::Result<&str, AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(AppError::bad_field(
+            "agent",
+            "say which agent acts: a display name of 1 to 60 characters",
+        ));
+    }
+    Ok(name)
+}
+
 async fn forward(mut req: Request, ctx: RouteContext<()>, path: &'static str) -> Result<Response> {
     let id = param(&ctx, "id")?.to_owned();
     respond(
@@ -48,13 +60,7 @@ async fn forward(mut req: Request, ctx: RouteContext<()>, path: &'static str) ->
             secrets::require_bearer(&req, &ctx.env, secrets::AGENT_TOKEN)?;
             let action: AgentAction =
                 json_body(&mut req, r#"{"agent": "name", "text"?: "..."}"#).await?;
-            if action.agent.trim().is_empty() {
-                return Err(AppError::bad_field(
-                    "agent",
-                    "say which agent acts: a display name",
-                ));
-            }
-            let body = json!({ "agent": action.agent.trim(), "text": action.text });
+            let body = json!({ "agent": agent_name(&action.agent)?, "text": action.text });
             durable::call_conversation(&ctx.env, &id, Method::Post, path, Some(&body)).await
         }
         .await,
@@ -74,6 +80,55 @@ pub async fn reply(req: Request, ctx: RouteContext<()>) -> Result<Response> {
 /// `POST /v1/conversations/{id}/resolve`
 pub async fn resolve(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     forward(req, ctx, "/resolve").await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransferBody {
+    agent: String,
+    queue: String,
+}
+
+/// `POST /v1/conversations/{id}/transfer {agent, queue}`: move a waiting or claimed
+/// conversation to another queue of its site (the conversation checks the queue exists).
+pub async fn transfer(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let id = param(&ctx, "id")?.to_owned();
+    respond(
+        async {
+            secrets::require_bearer(&req, &ctx.env, secrets::AGENT_TOKEN)?;
+            let body: TransferBody =
+                json_body(&mut req, r#"{"agent": "name", "queue": "queue id"}"#).await?;
+            let agent = agent_name(&body.agent)?;
+            if body.queue.trim().is_empty() {
+                return Err(AppError::bad_field(
+                    "queue",
+                    "name the queue to transfer to (an id from GET /v1/sites/{site}/queues)",
+                ));
+            }
+            let inner = json!({ "agent": agent, "queue": body.queue.trim() });
+            durable::call_conversation(&ctx.env, &id, Method::Post, "/transfer", Some(&inner)).await
+        }
+        .await,
+    )
+}
+
+/// `GET /v1/sites/{site}/queues`: the site's queues (id, name, skills), for transfers.
+pub async fn queues(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let site = param(&ctx, "site")?.to_owned();
+    respond(
+        async {
+            secrets::require_bearer(&req, &ctx.env, secrets::AGENT_TOKEN)?;
+            let config = crate::site::load(&ctx.env, &site).await?;
+            let list: Vec<serde_json::Value> = config
+                .routing
+                .queues
+                .iter()
+                .map(|q| json!({ "id": q.id, "name": q.name, "skills": q.skills }))
+                .collect();
+            Ok(Response::from_json(&list)?)
+        }
+        .await,
+    )
 }
 
 #[derive(Deserialize)]

@@ -39,6 +39,8 @@ pub fn with_cors(resp: Response, origin: Option<&str>) -> Result<Response> {
         "Access-Control-Allow-Headers",
         "Content-Type, Authorization",
     )?;
+    // A widget backing off after a 429 must be able to read when to try again.
+    headers.set("Access-Control-Expose-Headers", "Retry-After")?;
     headers.set("Access-Control-Max-Age", "600")?;
     Ok(resp.with_headers(headers))
 }

@@ -224,7 +224,8 @@ impl Default for OpenAiSettings {
 pub struct EndpointSettings {
     /// The URL.
     pub url: String,
-    /// Name of the Worker secret used to sign requests (Standard Webhooks `whsec_…`).
+    /// Name of the Worker secret used to sign requests (Standard Webhooks `whsec_…`). The AI
+    /// bot's (`ai.webhook`) may be empty: its requests then go unsigned.
     pub secret_name: String,
     /// Per-request timeout (ms).
     pub timeout_ms: u32,
@@ -521,6 +522,10 @@ pub struct MessageTemplates {
     pub resolved: String,
     /// Said by the AI when it has no good answer.
     pub no_answer: String,
+    /// Said instead of an answer when the AI provider failed (timeout, error, unreadable answer).
+    pub ai_unavailable: String,
+    /// Shown when an agent moves the conversation to another queue (`{queue}` = the new one).
+    pub transferred: String,
     /// Out of hours with a ticket (`{ticket}`, `{time}` = when to expect an answer).
     pub out_of_hours: String,
     /// Out of hours with a call back (`{time}`).
@@ -535,6 +540,8 @@ impl Default for MessageTemplates {
             agent_joined: "{agent} has joined the conversation.".into(),
             resolved: "This conversation has been marked as resolved.".into(),
             no_answer: "I'm not sure about that one. You can rephrase, or ask for a person and I'll bring one in.".into(),
+            ai_unavailable: "Sorry, I couldn't get an answer just now. You can try again, or ask for a person and I'll bring one in.".into(),
+            transferred: "I've passed this conversation to our {queue}. They'll see everything so far, so you won't need to repeat yourself.".into(),
             out_of_hours: "Our {queue} is offline right now. I've created ticket {ticket} about {topic} with this whole conversation; you'll get an answer by email {time}.".into(),
             callback: "Our {queue} is offline right now. Leave a number and we'll call you back {time} about {topic}.".into(),
         }

@@ -374,19 +374,29 @@ fn semantic(c: &SiteConfig, raw: &Value, issues: &mut Vec<ConfigIssue>) {
         AiProvider::OpenaiCompatible => match &c.ai.openai {
             None => issues.push(issue("ai.openai", "provider is openai_compatible but ai.openai is missing", "add {\"base_url\": \"https://…/v1\", \"model\": \"…\", \"api_key_secret\": \"OPENAI_API_KEY\"}", None)),
             Some(o) => {
-                if !o.base_url.starts_with("http") {
+                if !is_http_url(&o.base_url) {
                     issues.push(issue("ai.openai.base_url", "base_url must be an http(s) URL", "use the endpoint's base, like https://api.openai.com/v1", None));
+                } else if o.base_url.trim_end_matches('/').ends_with("/chat/completions") {
+                    issues.push(issue("ai.openai.base_url", "base_url already ends in /chat/completions", "give the base only (https://api.openai.com/v1); Baton adds /chat/completions", None));
                 }
-                if o.model.is_empty() {
+                if o.model.trim().is_empty() {
                     issues.push(issue("ai.openai.model", "model is empty", "name the model to use", None));
                 }
+                if !is_secret_name(&o.api_key_secret) {
+                    issues.push(issue("ai.openai.api_key_secret", "api_key_secret must name a Worker secret, never hold the key", "use an UPPER_SNAKE name like OPENAI_API_KEY and set it with wrangler secret put OPENAI_API_KEY", None));
+                }
+                check_timeout(issues, "ai.openai.timeout_ms", o.timeout_ms);
             }
         },
-        AiProvider::Webhook => {
-            if c.ai.webhook.as_ref().is_none_or(|w| !w.url.starts_with("http")) {
-                issues.push(issue("ai.webhook.url", "provider is webhook but there is no webhook URL", "set ai.webhook.url to your bot's https endpoint", None));
+        AiProvider::Webhook => match &c.ai.webhook {
+            Some(w) if is_http_url(&w.url) => {
+                if !w.secret_name.is_empty() && !is_secret_name(&w.secret_name) {
+                    issues.push(issue("ai.webhook.secret_name", "secret_name must name a Worker secret", "use an UPPER_SNAKE name like BOT_WEBHOOK_SECRET, or \"\" to send unsigned requests", None));
+                }
+                check_timeout(issues, "ai.webhook.timeout_ms", w.timeout_ms);
             }
-        }
+            _ => issues.push(issue("ai.webhook.url", "provider is webhook but there is no webhook URL", "set ai.webhook.url to your bot's https endpoint", None)),
+        },
         AiProvider::KnowledgeBase => {}
     }
     let mut faq_ids = BTreeSet::new();
@@ -863,6 +873,8 @@ fn semantic(c: &SiteConfig, raw: &Value, issues: &mut Vec<ConfigIssue>) {
             ("agent_joined", &t.agent_joined),
             ("resolved", &t.resolved),
             ("no_answer", &t.no_answer),
+            ("ai_unavailable", &t.ai_unavailable),
+            ("transferred", &t.transferred),
             ("out_of_hours", &t.out_of_hours),
             ("callback", &t.callback),
         ] {
@@ -886,6 +898,22 @@ fn semantic(c: &SiteConfig, raw: &Value, issues: &mut Vec<ConfigIssue>) {
         }
     }
     let _ = QueueId::from("");
+}
+
+fn is_http_url(s: &str) -> bool {
+    s.starts_with("https://") || s.starts_with("http://")
+}
+
+/// An AI call the customer waits for: long enough for a model, short enough to wait for.
+fn check_timeout(issues: &mut Vec<ConfigIssue>, path: &str, ms: u32) {
+    if !(500..=30_000).contains(&ms) {
+        issues.push(issue(
+            path,
+            format!("timeout {ms} ms is outside 500..30000"),
+            "the customer waits this long at most; 8000 is a good start",
+            None,
+        ));
+    }
 }
 
 fn is_secret_name(s: &str) -> bool {
@@ -1020,6 +1048,59 @@ mod tests {
                 .any(|s| s.starts_with("handoff.zendesk: connector is zendesk")),
             "{p:#?}"
         );
+    }
+
+    #[test]
+    fn a_chosen_ai_provider_needs_its_settings() {
+        let has = |doc: &str, needle: &str| {
+            let p = problems(doc);
+            assert!(p.iter().any(|s| s.starts_with(needle)), "{needle}: {p:#?}");
+        };
+        has(
+            r#"{"ai": {"provider": "openai_compatible"}}"#,
+            "ai.openai: provider is openai_compatible",
+        );
+        has(
+            r#"{"ai": {"provider": "webhook"}}"#,
+            "ai.webhook.url: provider is webhook",
+        );
+        let openai = |settings: &str| {
+            format!(r#"{{"ai": {{"provider": "openai_compatible", "openai": {settings}}}}}"#)
+        };
+        has(
+            &openai(r#"{"model": "m"}"#),
+            "ai.openai.base_url: base_url must be an http(s) URL",
+        );
+        has(
+            &openai(r#"{"base_url": "https://x/v1/chat/completions", "model": "m"}"#),
+            "ai.openai.base_url: base_url already ends",
+        );
+        has(
+            &openai(r#"{"base_url": "https://x/v1"}"#),
+            "ai.openai.model: model is empty",
+        );
+        has(
+            &openai(
+                r#"{"base_url": "https://x/v1", "model": "m", "api_key_secret": "sk-live-123"}"#,
+            ),
+            "ai.openai.api_key_secret",
+        );
+        has(
+            &openai(r#"{"base_url": "https://x/v1", "model": "m", "timeout_ms": 60000}"#),
+            "ai.openai.timeout_ms: timeout 60000 ms",
+        );
+        has(
+            r#"{"ai": {"provider": "webhook", "webhook": {"url": "https://bot", "secret_name": "my secret"}}}"#,
+            "ai.webhook.secret_name",
+        );
+        has(
+            r#"{"ai": {"provider": "webhook", "webhook": {"url": "https://bot", "timeout_ms": 10}}}"#,
+            "ai.webhook.timeout_ms",
+        );
+        assert!(validate(&openai(r#"{"base_url": "https://x/v1", "model": "m"}"#)).is_ok());
+        assert!(validate(r#"{"ai": {"provider": "webhook", "webhook": {"url": "https://bot", "secret_name": ""}}}"#).is_ok());
+        // Settings of a provider not chosen are not required.
+        assert!(validate(r#"{"ai": {"provider": "knowledge_base"}}"#).is_ok());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The agents' side of a conversation: claim, reply, resolve, and queue updates from the router.
+//! The agents' side of a conversation: claim, reply, resolve, transfer to another queue, and
+//! queue updates from the router.
 
 use super::*;
 
@@ -21,6 +22,8 @@ impl Conversation {
                 agent: agent.as_str().into(),
             })?;
             change.meta.agent_name = Some(agent.clone());
+            change.meta.transferred_by = None;
+            change.meta.first_agent_at.get_or_insert_with(now_ms);
             self.carry_out(&mut change, &config, effects, "")?;
         }
         match action {
@@ -53,6 +56,74 @@ impl Conversation {
             }
             _ => {}
         }
+        self.commit(change).await
+    }
+
+    /// Move a waiting or claimed conversation to another of the site's queues. The agent lets
+    /// go, the customer is told who takes over, and the router queues it by the new queue's
+    /// skills (keeping its priority and its place by original wait).
+    pub(super) async fn transfer(
+        &self,
+        agent: String,
+        queue: String,
+    ) -> std::result::Result<(), AppError> {
+        let config = self.config(&self.load().await?.site).await?;
+        let meta = self.load().await?;
+        let Some(target) = config.queue(&queue) else {
+            let known: Vec<&str> = config
+                .routing
+                .queues
+                .iter()
+                .map(|q| q.id.as_str())
+                .collect();
+            return Err(AppError::bad_field(
+                "queue",
+                format!(
+                    "this site has no queue `{queue}`; use one of: {}",
+                    known.join(", ")
+                ),
+            ));
+        };
+        let waiting_there = matches!(meta.state.status, Status::Queued | Status::Reopened)
+            && meta.state.queue.as_ref().map(|q| q.as_str()) == Some(queue.as_str());
+        if waiting_there {
+            return Err(AppError::BadRequest {
+                code: "same_queue",
+                message: format!(
+                    "the conversation is already waiting for the {}",
+                    target.name
+                ),
+                field: Some("queue"),
+            });
+        }
+        let mut change = Change::new(meta, true);
+        let effects = change.meta.state.apply(Event::Transferred {
+            queue: target.id.clone(),
+        })?;
+        let from = change.meta.queue_name.replace(target.name.clone());
+        change.meta.agent_name = None;
+        change.meta.transferred_by = Some(agent.clone());
+        change.meta.transfers.push(Transfer {
+            from,
+            to: target.name.clone(),
+            agent,
+            at: now_ms(),
+        });
+        self.carry_out(&mut change, &config, effects, "")?;
+        let templates = config.templates(&change.meta.locale);
+        let topic = change
+            .meta
+            .topic
+            .clone()
+            .unwrap_or_else(|| "your question".into());
+        change.say(
+            Author::System,
+            render(
+                &templates.transferred,
+                &[("queue", &target.name), ("topic", &topic)],
+            ),
+            None,
+        );
         self.commit(change).await
     }
 

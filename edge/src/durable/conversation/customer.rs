@@ -41,6 +41,10 @@ impl Conversation {
                 first_messages: Vec::new(),
                 delivery_failed: None,
                 last_ai_answer: None,
+                ai_pending: Vec::new(),
+                first_agent_at: None,
+                transferred_by: None,
+                transfers: Vec::new(),
             };
             self.state
                 .storage()
@@ -197,15 +201,8 @@ impl Conversation {
             .state
             .apply(Event::CustomerMessage { escalation })?;
         self.carry_out(&mut change, &config, effects, &text)?;
-        // The AI has answered: now the soft signals (failed answers, confidence, sentiment,
-        // length) can decide, against the customer's segment's threshold.
-        if change.ai_answered && change.meta.state.status == Status::AiMode {
-            let d = decide(&change.meta, &config, &hard, &text, sentiment, true);
-            if let Some(escalation) = change.record(d) {
-                let effects = change.meta.state.apply(Event::Escalate { escalation })?;
-                self.carry_out(&mut change, &config, effects, &text)?;
-            }
-        }
+        // The AI has answered: now the soft signals can decide.
+        ask::soft_check(self, &mut change, &config, &hard, &text, sentiment)?;
         if change.meta.state.status.is_human() {
             change.router_dirty = true;
         }
@@ -214,7 +211,7 @@ impl Conversation {
 }
 
 /// One evaluation of this conversation's turn with the shared decision core.
-fn decide(
+pub(super) fn decide(
     meta: &Meta,
     config: &SiteConfig,
     hard: &HardTriggers,

@@ -8,6 +8,8 @@ use worker::{ListOptions, Method};
 
 /// Storage prefix of outbox entries.
 const PREFIX: &str = "o:";
+/// How long after an attempt starts a crashed one is picked up again (longer than any timeout).
+const SAFETY_ALARM_MS: f64 = 60_000.0;
 
 /// The storage key of an entry.
 pub(super) fn key(entry: &OutboxEntry) -> String {
@@ -81,8 +83,9 @@ impl Conversation {
     /// Attempt every due delivery; reschedule the rest. Never fails: problems are recorded on
     /// the entries and retried, so a caller's state change is never undone by a delivery.
     pub(super) async fn deliver_due(&self) {
-        // A delivery can commit new work (routing enqueues the inbox copy): go round again.
-        for _ in 0..3 {
+        // A delivery can commit new work (an AI answer escalates, routing enqueues the inbox
+        // copy): go round again.
+        for _ in 0..4 {
             match self.try_deliver_due().await {
                 Ok(true) => continue,
                 Ok(false) => return,
@@ -119,6 +122,9 @@ impl Conversation {
             }
         }
         let policy = self.retry_policy();
+        if entries.iter().any(|e| e.next_at_ms <= now_ms()) {
+            self.safety_alarm().await?;
+        }
         let mut next_alarm: Option<f64> = None;
         for mut entry in entries {
             let now = now_ms();
@@ -126,7 +132,11 @@ impl Conversation {
                 next_alarm = Some(next_alarm.map_or(entry.next_at_ms, |t| t.min(entry.next_at_ms)));
                 continue;
             }
+            if !self.in_flight.borrow_mut().insert(entry.key.clone()) {
+                continue; // another pass is attempting it right now
+            }
             let outcome = self.attempt(&meta, &entry, &policy).await;
+            self.in_flight.borrow_mut().remove(&entry.key);
             let now = now_ms();
             match outcome {
                 Outcome::Delivered => {
@@ -178,11 +188,27 @@ impl Conversation {
         Ok(delivered_any)
     }
 
+    /// Before calling out: if this process dies mid-call, an alarm brings the entry back
+    /// (the pass's own alarm, set after its attempts, replaces this one). Only ever moves the
+    /// alarm earlier, so a retry another pass scheduled is never pushed back.
+    async fn safety_alarm(&self) -> Result<(), crate::error::AppError> {
+        let at = now_ms() + SAFETY_ALARM_MS;
+        let existing = self.state.storage().get_alarm().await?;
+        if existing.is_none_or(|t| t as f64 > at) {
+            self.state
+                .storage()
+                .set_alarm(std::time::Duration::from_millis(SAFETY_ALARM_MS as u64))
+                .await?;
+        }
+        Ok(())
+    }
+
     /// One delivery attempt.
     async fn attempt(&self, meta: &Meta, entry: &OutboxEntry, policy: &RetryPolicy) -> Outcome {
         let result = match entry.connector.as_str() {
             "builtin" => self.deliver_to_inbox(meta).await,
             "webhook" => self.deliver_webhook(meta, policy).await,
+            "ai" => self.answer_pending(entry).await,
             "route" => self
                 .route_pending()
                 .await
@@ -221,6 +247,8 @@ impl Conversation {
             page_url: meta.page["url"].as_str().unwrap_or_default().to_owned(),
             last_message: meta.last_message.clone().unwrap_or_default(),
             agent: meta.agent_name.clone(),
+            first_agent_at: meta.first_agent_at,
+            transferred_by: meta.transferred_by.clone(),
             enqueued_at: meta.enqueued_at.unwrap_or(meta.created_at),
             updated_at: now_ms(),
         };

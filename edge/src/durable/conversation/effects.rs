@@ -1,4 +1,4 @@
-//! Carries out the shared state machine's effects inside a change: AI answers, routing, the
+//! Carries out the shared state machine's effects inside a change: asking the AI, routing, the
 //! transition message and status events.
 
 use super::*;
@@ -17,30 +17,27 @@ impl Conversation {
         while let Some(effect) = queue.pop_front() {
             match effect {
                 Effect::AskAi => {
-                    let answer = ai::knowledge_base(&config.ai, text);
-                    if answer.intent.is_some() {
-                        change.meta.last_intent = answer.intent.clone();
-                    }
-                    change.meta.signals.observe_ai(
-                        &baton_shared::decision::AiSignal {
-                            answered: answer.text.is_some(),
-                            confidence: answer.confidence,
-                            resolved: false,
-                            intent: answer.intent.clone(),
-                        },
-                        config.ai.confidence_floor,
-                    );
-                    change.ai_answered = true;
-                    match answer.text {
-                        Some(reply) => {
-                            change.meta.ai_answers += 1;
-                            change.meta.last_ai_answer = Some(reply.chars().take(300).collect());
-                            change.say(Author::Ai, reply, None);
-                        }
-                        None => {
-                            change.meta.ai_misses += 1;
-                            change.say(Author::Ai, templates.no_answer.clone(), None);
-                        }
+                    if ai::is_remote(&config.ai) {
+                        // The call goes out after this change is committed (see `ask.rs`).
+                        let seq = change
+                            .events
+                            .iter()
+                            .rev()
+                            .find(|e| {
+                                matches!(
+                                    e.body,
+                                    EventBody::Message {
+                                        author: Author::Customer,
+                                        ..
+                                    }
+                                )
+                            })
+                            .map_or(change.meta.last_seq, |e| e.seq);
+                        change.meta.ai_pending.push(seq);
+                        change.outbox.push(ask::ai_entry(seq, text, now_ms()));
+                    } else {
+                        let answer = ai::knowledge_base(&config.ai, text);
+                        ask::take_answer(change, config, answer, None);
                     }
                 }
                 Effect::Route(escalation) => {

@@ -38,6 +38,8 @@ impl Conversation {
             "status": meta.state.status,
             "escalation": meta.state.escalation,
             "queue": meta.queue_name,
+            "queue_id": meta.state.queue,
+            "transfers": meta.transfers,
             "topic": meta.topic,
             "reason": meta.reason,
             "agent": meta.agent_name,
