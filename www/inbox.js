@@ -153,7 +153,6 @@
     dd.hidden = $(id + "-label").hidden = lines.length === 0;
   }
 
-
   function addEvent(ev) {
     if (!current || ev.seq <= current.lastSeq) return;
     current.lastSeq = ev.seq;
