@@ -18,6 +18,7 @@ fn usage() -> ExitCode {
          build            build widget, worker and static pages into dist/ and edge/build/\n  \
          size             build, then print gzip sizes of the loader, the widget and the worker\n  \
          budgets          build, then measure worker size, CPU per message and 200-conversation load\n  \
+         lighthouse       build, then Lighthouse on the demo page with and without the widget\n  \
          setup            only install the tools the other commands need"
     );
     ExitCode::from(2)
@@ -35,6 +36,10 @@ fn main() -> ExitCode {
         Some("budgets") => setup::ensure_all(false).and_then(|t| {
             build::all(&t)?;
             run(std::process::Command::new("node").arg("scripts/budgets.mjs"))
+        }),
+        Some("lighthouse") => setup::ensure_all(true).and_then(|t| {
+            build::all(&t)?;
+            run(std::process::Command::new("node").args(["scripts/lighthouse.mjs", "3"]))
         }),
         Some("setup") => setup::ensure_all(true).map(|_| ()),
         _ => return usage(),
