@@ -110,73 +110,168 @@ fn squeeze(word: &str) -> String {
     out
 }
 
-fn push_word(out: &mut Vec<Token>, raw: &mut String, clause: &mut u16) {
-    if raw.is_empty() {
-        return;
-    }
-    let word = raw.trim_matches('\'');
-    if word.is_empty() {
-        raw.clear();
-        return;
-    }
-    if word == "but" || word == "however" || word == "although" {
-        *clause += 1;
-        raw.clear();
-        return;
-    }
-    let had_run = word
-        .as_bytes()
-        .windows(3)
-        .any(|w| w[0] == w[1] && w[1] == w[2]);
-    let squeezed;
-    let word = if had_run {
-        squeezed = squeeze(word);
-        squeezed.as_str()
-    } else {
-        word
-    };
-    match expansion(word) {
-        Some(parts) => {
-            for p in parts {
-                out.push(Token {
-                    word: (*p).to_owned(),
-                    clause: *clause,
-                });
-            }
-        }
-        None => {
-            // Possessive or stray apostrophes: "company's" → "company".
-            let word = word.strip_suffix("'s").unwrap_or(word);
-            out.push(Token {
-                word: word.replace('\'', ""),
-                clause: *clause,
-            });
-        }
-    }
-    raw.clear();
+/// Normalised words of one text in one reusable buffer: classifying many texts with the same
+/// `Words` allocates nothing once it has grown.
+#[derive(Clone, Debug, Default)]
+pub struct Words {
+    /// The words, back to back.
+    text: String,
+    /// Each word's end in `text` and its clause.
+    ends: Vec<(usize, u16)>,
+    /// The word being read.
+    raw: String,
 }
 
-/// Normalise `text` into word tokens with clause numbers.
-pub fn normalize(text: &str) -> Vec<Token> {
-    let mut out = Vec::with_capacity(text.len() / 4 + 1);
-    let mut raw = String::new();
-    let mut clause: u16 = 0;
-    for c in text.chars() {
-        for c in c.to_lowercase() {
-            let c = fold(c);
-            if c.is_alphanumeric() || c == '\'' {
-                raw.push(c);
-            } else {
-                push_word(&mut out, &mut raw, &mut clause);
-                let boundary = matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\n' | '(' | ')');
-                if boundary && out.last().is_some_and(|t| t.clause == clause) {
-                    clause += 1;
+impl Words {
+    /// How many words.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// No words at all.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The `i`th word and its clause.
+    pub fn get(&self, i: usize) -> (&str, u16) {
+        let start = if i == 0 { 0 } else { self.ends[i - 1].0 };
+        let (end, clause) = self.ends[i];
+        (&self.text[start..end], clause)
+    }
+
+    /// Every word with its clause, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u16)> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    fn push(&mut self, word: &str, clause: u16) {
+        self.text.push_str(word);
+        self.ends.push((self.text.len(), clause));
+    }
+
+    fn last_clause(&self) -> Option<u16> {
+        self.ends.last().map(|&(_, c)| c)
+    }
+
+    /// End the word being read, if any.
+    fn end_word(&mut self, clause: &mut u16) {
+        if self.raw.is_empty() {
+            return;
+        }
+        let raw = std::mem::take(&mut self.raw);
+        self.push_word(&raw, clause);
+        self.raw = raw;
+        self.raw.clear();
+    }
+
+    fn push_word(&mut self, raw: &str, clause: &mut u16) {
+        let word = raw.trim_matches('\'');
+        if word.is_empty() {
+            return;
+        }
+        if word == "but" || word == "however" || word == "although" {
+            *clause += 1;
+            return;
+        }
+        let had_run = word
+            .as_bytes()
+            .windows(3)
+            .any(|w| w[0] == w[1] && w[1] == w[2]);
+        let squeezed;
+        let word = if had_run {
+            squeezed = squeeze(word);
+            squeezed.as_str()
+        } else {
+            word
+        };
+        match expansion(word) {
+            Some(parts) => {
+                for p in parts {
+                    self.push(p, *clause);
+                }
+            }
+            None => {
+                // Possessive or stray apostrophes: "company's" → "company".
+                let word = word.strip_suffix("'s").unwrap_or(word);
+                if word.contains('\'') {
+                    self.text.extend(word.chars().filter(|&c| c != '\''));
+                    self.ends.push((self.text.len(), *clause));
+                } else {
+                    self.push(word, *clause);
                 }
             }
         }
     }
-    push_word(&mut out, &mut raw, &mut clause);
-    out
+
+    /// A character that is not part of a word: ends the word, and a clause at punctuation.
+    fn separator(&mut self, c: char, clause: &mut u16) {
+        self.end_word(clause);
+        let boundary = matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\n' | '(' | ')');
+        if boundary && self.last_clause() == Some(*clause) {
+            *clause += 1;
+        }
+    }
+}
+
+/// Normalise `text` into `out` (cleared first): word tokens with clause numbers.
+pub fn normalize_into(text: &str, out: &mut Words) {
+    out.text.clear();
+    out.ends.clear();
+    out.raw.clear();
+    let bytes = text.as_bytes();
+    let mut clause: u16 = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            let word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'\'';
+            if word_byte(b) {
+                // A run of ASCII word characters, lower-cased in one go.
+                let start = i;
+                while i < bytes.len() && word_byte(bytes[i]) {
+                    i += 1;
+                }
+                let at = out.raw.len();
+                out.raw.push_str(&text[start..i]);
+                out.raw[at..].make_ascii_lowercase();
+            } else {
+                if b == b'`' {
+                    out.raw.push('\'');
+                } else {
+                    out.separator(char::from(b), &mut clause);
+                }
+                i += 1;
+            }
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
+        for c in c.to_lowercase() {
+            let c = fold(c);
+            if c.is_alphanumeric() || c == '\'' {
+                out.raw.push(c);
+            } else {
+                out.separator(c, &mut clause);
+            }
+        }
+    }
+    out.end_word(&mut clause);
+}
+
+/// Normalise `text` into word tokens with clause numbers.
+pub fn normalize(text: &str) -> Vec<Token> {
+    let mut words = Words::default();
+    normalize_into(text, &mut words);
+    words
+        .iter()
+        .map(|(w, clause)| Token {
+            word: w.to_owned(),
+            clause,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -2,10 +2,11 @@
 //! Rules over concept lexicons, with negation, necessity questions and conditions held back.
 
 use crate::ids::{Category, TriggerId};
-use crate::signal::lexicon::{self, Concepts, Lexicon};
-use crate::signal::normalize::{normalize, Token};
+use crate::signal::lexicon::{self, Concepts};
+use crate::signal::normalize::{normalize, normalize_into, Words};
 use crate::trigger::{HardTriggerConfig, TriggerConfig};
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 
 /// A hard trigger that fired, with the words that fired it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +76,7 @@ const FILLERS: &[&str] = &[
 struct Tok<'a> {
     word: &'a str,
     concepts: Concepts,
+    clause: u16,
 }
 
 fn has(t: &Tok<'_>, c: Concepts) -> bool {
@@ -325,54 +327,42 @@ const SHORT_IGNORED: &[&str] = &[
     "speak", "with", "live", "real", "just",
 ];
 
-/// Split run-together words ("tosomebody" → "to somebody") before matching.
-fn unglue(tokens: Vec<Token>, lex: &Lexicon) -> Vec<Token> {
-    let mut out = Vec::with_capacity(tokens.len() + 2);
-    for t in tokens {
-        let split = if t.word.len() >= 5 && lex.lookup(&t.word) == 0 {
-            lex.split(&t.word)
-        } else {
-            None
-        };
-        match split {
-            Some((a, b)) => {
-                out.push(Token {
-                    word: a,
-                    clause: t.clause,
-                });
-                out.push(Token {
-                    word: b,
-                    clause: t.clause,
-                });
-            }
-            _ => out.push(t),
-        }
-    }
-    out
+thread_local! {
+    /// The normalised words of the text being checked, reused from text to text.
+    static WORDS: RefCell<Words> = RefCell::new(Words::default());
 }
 
-fn clauses<'a>(tokens: &'a [Token], lex: &Lexicon) -> Vec<Vec<Tok<'a>>> {
-    let mut out: Vec<Vec<Tok<'a>>> = Vec::new();
-    let mut current: Option<u16> = None;
-    for t in tokens {
-        if current != Some(t.clause) {
-            out.push(Vec::new());
-            current = Some(t.clause);
-        }
-        if let Some(last) = out.last_mut() {
-            last.push(Tok {
-                word: &t.word,
-                concepts: lex.lookup(&t.word),
-            });
-        }
-    }
-    out
+/// What a text holds, for skipping the rules that cannot fire on it.
+#[derive(Default)]
+struct Present {
+    /// Every concept of every word.
+    concepts: Concepts,
+    /// The word "money" ("money back").
+    money: bool,
+    /// The word "human".
+    human: bool,
 }
 
 /// Evaluates hard triggers: the built-in rules plus a site's own phrases and overrides.
 #[derive(Clone, Debug, Default)]
 pub struct HardTriggers {
-    overrides: Vec<HardTriggerConfig>,
+    overrides: Vec<Override>,
+}
+
+/// A site's setting for one trigger, with its phrases normalised once.
+#[derive(Clone, Debug)]
+struct Override {
+    config: HardTriggerConfig,
+    /// Per locale key, each phrase's words (phrases with no words left out).
+    phrases: Vec<(String, Vec<Vec<String>>)>,
+}
+
+impl std::ops::Deref for Override {
+    type Target = HardTriggerConfig;
+
+    fn deref(&self) -> &HardTriggerConfig {
+        &self.config
+    }
 }
 
 impl HardTriggers {
@@ -384,40 +374,89 @@ impl HardTriggers {
     /// Built-ins adjusted by a site's `triggers.hard` (disable, shadow, recategorise, add phrases,
     /// add new triggers).
     pub fn from_config(config: &TriggerConfig) -> Self {
+        let compile = |config: &HardTriggerConfig| Override {
+            config: config.clone(),
+            phrases: config
+                .phrases
+                .iter()
+                .map(|(locale, phrases)| {
+                    let words = phrases
+                        .iter()
+                        .map(|p| normalize(p).into_iter().map(|t| t.word).collect::<Vec<_>>())
+                        .filter(|w| !w.is_empty())
+                        .collect();
+                    (locale.clone(), words)
+                })
+                .collect(),
+        };
         Self {
-            overrides: config.hard.clone(),
+            overrides: config.hard.iter().map(compile).collect(),
         }
     }
 
-    fn setting(&self, id: &str) -> Option<&HardTriggerConfig> {
+    fn setting(&self, id: &str) -> Option<&Override> {
         self.overrides.iter().find(|o| o.id.as_str() == id)
     }
 
     /// Every hard trigger the text fires, most specific first.
     pub fn detect_all(&self, text: &str, locale: &str) -> Vec<HardHit> {
+        WORDS.with(|words| match words.try_borrow_mut() {
+            Ok(mut words) => self.detect_in(text, locale, &mut words),
+            Err(_) => self.detect_in(text, locale, &mut Words::default()),
+        })
+    }
+
+    fn detect_in(&self, text: &str, locale: &str, words: &mut Words) -> Vec<HardHit> {
         let lex = lexicon::for_locale(locale);
-        let tokens = unglue(normalize(text), lex);
-        let clauses = clauses(&tokens, lex);
-        let content: usize = tokens
-            .iter()
-            .filter(|t| !SHORT_IGNORED.contains(&t.word.as_str()))
-            .count();
-        let short = content <= 2 && tokens.len() <= 5;
-        let account_mentioned = clauses.iter().flatten().any(|t| has(t, lexicon::ACCOUNT))
-            && !clauses.iter().flatten().any(|t| has(t, lexicon::MAILING));
+        normalize_into(text, words);
+        let mut toks: Vec<Tok<'_>> = Vec::with_capacity(words.len() + 2);
+        let mut present = Present::default();
+        lex.tag(words, |word, concepts, clause| {
+            present.concepts |= concepts;
+            present.money |= word == "money";
+            present.human |= word == "human";
+            toks.push(Tok {
+                word,
+                concepts,
+                clause,
+            });
+        });
+        let any = |c: Concepts| present.concepts & c != 0;
+        // Runs of tokens in one clause.
+        let clauses = || toks.chunk_by(|a, b| a.clause == b.clause);
+        let short = toks.len() <= 5
+            && toks
+                .iter()
+                .filter(|t| !SHORT_IGNORED.contains(&t.word))
+                .count()
+                <= 2;
+        let account_mentioned = any(lexicon::ACCOUNT) && !any(lexicon::MAILING);
         let mut hits = Vec::new();
         for (id, category) in BUILT_IN {
             let setting = self.setting(id);
             if setting.is_some_and(|s| !s.enabled) {
                 continue;
             }
-            let found = clauses.iter().find_map(|c| match *id {
-                "legal_compliance" => legal(c),
-                "billing_dispute" => billing_dispute(c),
-                "cancellation" => cancellation(c, account_mentioned),
-                _ => human_request(c, short),
-            });
-            let found = found.or_else(|| setting.and_then(|s| site_phrase(s, &clauses, locale)));
+            // Each rule needs one of these words to fire at all.
+            let found = match *id {
+                "legal_compliance" if any(lexicon::LEGAL | lexicon::SUE) => {
+                    clauses().find_map(legal)
+                }
+                "billing_dispute" if any(lexicon::REFUND | lexicon::PAYMENT) || present.money => {
+                    clauses().find_map(billing_dispute)
+                }
+                "cancellation" if any(lexicon::CANCEL) => {
+                    clauses().find_map(|c| cancellation(c, account_mentioned))
+                }
+                "human_request"
+                    if any(lexicon::CONTACT | lexicon::DESIRE | lexicon::REAL | lexicon::HUMAN)
+                        || present.human =>
+                {
+                    clauses().find_map(|c| human_request(c, short))
+                }
+                _ => None,
+            };
+            let found = found.or_else(|| setting.and_then(|s| site_phrase(s, &toks, locale)));
             if let Some(phrase) = found {
                 hits.push(HardHit {
                     trigger: TriggerId::from(*id),
@@ -435,9 +474,9 @@ impl HardTriggers {
             .iter()
             .filter(|o| o.enabled && !BUILT_IN.iter().any(|(id, _)| *id == o.id.as_str()))
         {
-            if let Some(phrase) = site_phrase(custom, &clauses, locale) {
+            if let Some(phrase) = site_phrase(custom, &toks, locale) {
                 hits.push(HardHit {
-                    trigger: custom.id.clone(),
+                    trigger: custom.config.id.clone(),
                     category: custom
                         .category
                         .clone()
@@ -459,30 +498,22 @@ impl HardTriggers {
 }
 
 /// A site phrase, matched as a run of normalised words, not negated or conditional.
-fn site_phrase(
-    setting: &HardTriggerConfig,
-    clauses: &[Vec<Tok<'_>>],
-    locale: &str,
-) -> Option<String> {
+fn site_phrase(setting: &Override, toks: &[Tok<'_>], locale: &str) -> Option<String> {
     let lang = locale.split(['-', '_']).next().unwrap_or(locale);
     let phrases = setting
         .phrases
         .iter()
         .filter(|(l, _)| l.as_str() == lang || l.as_str() == locale || l.as_str() == "*")
         .flat_map(|(_, p)| p.iter());
-    for p in phrases {
-        let words: Vec<String> = normalize(p).into_iter().map(|t| t.word).collect();
-        if words.is_empty() {
-            continue;
-        }
-        for clause in clauses {
+    for words in phrases {
+        for clause in toks.chunk_by(|a, b| a.clause == b.clause) {
             if clause.len() < words.len() {
                 continue;
             }
             for start in 0..=clause.len() - words.len() {
                 if clause[start..start + words.len()]
                     .iter()
-                    .zip(&words)
+                    .zip(words)
                     .all(|(t, w)| t.word == w)
                     && !blocked(clause, start)
                 {
