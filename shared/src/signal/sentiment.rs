@@ -2,6 +2,7 @@
 //! Gilbert 2014): word valences adjusted for boosters, negation, contrast and emphasis.
 
 use crate::signal::lexicon::WordMap;
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 /// The word list: token → valence on −4…+4 (see `shared/lexicon/README.md`).
@@ -13,83 +14,138 @@ const NEGATION_SCALE: f64 = -0.74;
 /// Normalisation constant: compound = s / sqrt(s² + ALPHA).
 const ALPHA: f64 = 15.0;
 
-fn lexicon() -> &'static WordMap<&'static str, f64> {
-    static MAP: OnceLock<WordMap<&'static str, f64>> = OnceLock::new();
+/// What the scorer knows of one lower-case word.
+#[derive(Clone, Copy, Debug, Default)]
+struct Entry {
+    /// Its valence, if the word list has it.
+    valence: Option<f64>,
+    /// How it strengthens (+) or softens (−) the next sentiment word (0: not a booster).
+    boost: f64,
+    /// A negation word ("not", "never"; "n't" forms are also caught by their spelling).
+    negation: bool,
+}
+
+/// The word list, boosters and negations in one map: one lookup per word.
+fn lexicon() -> &'static WordMap<&'static str, Entry> {
+    static MAP: OnceLock<WordMap<&'static str, Entry>> = OnceLock::new();
     MAP.get_or_init(|| {
-        LEXICON
-            .lines()
-            .filter_map(|l| {
-                let (w, v) = l.split_once('\t')?;
-                Some((w, v.trim().parse().ok()?))
-            })
-            .collect()
+        let mut map: WordMap<&'static str, Entry> = WordMap::default();
+        for l in LEXICON.lines() {
+            let Some((w, v)) = l.split_once('\t') else {
+                continue;
+            };
+            if let Ok(v) = v.trim().parse() {
+                map.entry(w).or_default().valence = Some(v);
+            }
+        }
+        for (words, boost) in [(BOOSTERS_UP, BOOST), (BOOSTERS_DOWN, -BOOST)] {
+            for w in words {
+                map.entry(w).or_default().boost = boost;
+            }
+        }
+        for w in NEGATIONS {
+            map.entry(w).or_default().negation = true;
+        }
+        map
     })
 }
 
-/// Words that strengthen (+) or soften (−) the next sentiment word.
-fn booster(word: &str) -> f64 {
-    match word {
-        "absolutely" | "amazingly" | "awfully" | "completely" | "considerable" | "considerably"
-        | "decidedly" | "deeply" | "effing" | "enormous" | "enormously" | "entirely"
-        | "especially" | "exceptional" | "exceptionally" | "extreme" | "extremely"
-        | "fabulously" | "flipping" | "flippin" | "frackin" | "fracking" | "fricking"
-        | "frickin" | "frigging" | "friggin" | "fully" | "fuckin" | "fucking" | "fuggin"
-        | "fugging" | "greatly" | "hella" | "highly" | "hugely" | "incredible" | "incredibly"
-        | "intensely" | "major" | "majorly" | "more" | "most" | "particularly" | "purely"
-        | "quite" | "really" | "remarkably" | "so" | "substantially" | "thoroughly" | "total"
-        | "totally" | "tremendous" | "tremendously" | "uber" | "unbelievably" | "unusually"
-        | "utter" | "utterly" | "very" => BOOST,
-        "almost" | "barely" | "hardly" | "kinda" | "kindof" | "kind-of" | "less" | "little"
-        | "marginal" | "marginally" | "occasional" | "occasionally" | "partly" | "scarce"
-        | "scarcely" | "slight" | "slightly" | "somewhat" | "sorta" | "sortof" | "sort-of" => {
-            -BOOST
-        }
-        _ => 0.0,
-    }
-}
+/// Words that strengthen the next sentiment word.
+const BOOSTERS_UP: &[&str] = &[
+    "absolutely",
+    "amazingly",
+    "awfully",
+    "completely",
+    "considerable",
+    "considerably",
+    "decidedly",
+    "deeply",
+    "effing",
+    "enormous",
+    "enormously",
+    "entirely",
+    "especially",
+    "exceptional",
+    "exceptionally",
+    "extreme",
+    "extremely",
+    "fabulously",
+    "flipping",
+    "flippin",
+    "frackin",
+    "fracking",
+    "fricking",
+    "frickin",
+    "frigging",
+    "friggin",
+    "fully",
+    "fuckin",
+    "fucking",
+    "fuggin",
+    "fugging",
+    "greatly",
+    "hella",
+    "highly",
+    "hugely",
+    "incredible",
+    "incredibly",
+    "intensely",
+    "major",
+    "majorly",
+    "more",
+    "most",
+    "particularly",
+    "purely",
+    "quite",
+    "really",
+    "remarkably",
+    "so",
+    "substantially",
+    "thoroughly",
+    "total",
+    "totally",
+    "tremendous",
+    "tremendously",
+    "uber",
+    "unbelievably",
+    "unusually",
+    "utter",
+    "utterly",
+    "very",
+];
 
-fn is_negation(word: &str) -> bool {
-    matches!(
-        word,
-        "aint"
-            | "arent"
-            | "cannot"
-            | "cant"
-            | "couldnt"
-            | "darent"
-            | "didnt"
-            | "doesnt"
-            | "dont"
-            | "hadnt"
-            | "hasnt"
-            | "havent"
-            | "isnt"
-            | "mightnt"
-            | "mustnt"
-            | "neither"
-            | "neednt"
-            | "never"
-            | "none"
-            | "nope"
-            | "nor"
-            | "not"
-            | "nothing"
-            | "nowhere"
-            | "oughtnt"
-            | "shant"
-            | "shouldnt"
-            | "uhuh"
-            | "wasnt"
-            | "werent"
-            | "without"
-            | "wont"
-            | "wouldnt"
-            | "rarely"
-            | "seldom"
-            | "despite"
-            | "uh-uh"
-    ) || word.contains("n't")
-}
+/// Words that soften the next sentiment word.
+const BOOSTERS_DOWN: &[&str] = &[
+    "almost",
+    "barely",
+    "hardly",
+    "kinda",
+    "kindof",
+    "kind-of",
+    "less",
+    "little",
+    "marginal",
+    "marginally",
+    "occasional",
+    "occasionally",
+    "partly",
+    "scarce",
+    "scarcely",
+    "slight",
+    "slightly",
+    "somewhat",
+    "sorta",
+    "sortof",
+    "sort-of",
+];
+
+/// Negation words; any word with "n't" in it negates too.
+const NEGATIONS: &[&str] = &[
+    "aint", "arent", "cannot", "cant", "couldnt", "darent", "didnt", "doesnt", "dont", "hadnt",
+    "hasnt", "havent", "isnt", "mightnt", "mustnt", "neither", "neednt", "never", "none", "nope",
+    "nor", "not", "nothing", "nowhere", "oughtnt", "shant", "shouldnt", "uhuh", "wasnt", "werent",
+    "without", "wont", "wouldnt", "rarely", "seldom", "despite", "uh-uh",
+];
 
 /// Multi-word expressions whose valence replaces their words'.
 const IDIOMS: &[(&str, &str, f64)] = &[
@@ -106,20 +162,76 @@ const IDIOMS: &[(&str, &str, f64)] = &[
     ("broken", "heart", -2.9),
 ];
 
+/// One token as the scorer sees it.
+#[derive(Clone, Copy, Debug)]
+struct Word {
+    /// End of its lower-case form in [`Scratch::lower`].
+    end: usize,
+    /// Written in capitals ("GOOD").
+    upper: bool,
+    /// What the lexicon says about its lower-case form.
+    entry: Entry,
+}
+
+/// Buffers reused from text to text.
+#[derive(Default)]
+struct Scratch {
+    /// Lower-case tokens, back to back.
+    lower: String,
+    words: Vec<Word>,
+    valences: Vec<f64>,
+    /// For building an inflection's base form.
+    base: String,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
 /// Tokens as VADER sees them: whitespace-separated, surrounding punctuation stripped unless
 /// that leaves two characters or fewer (so emoticons like `:)` survive), single letters dropped.
-fn tokens(text: &str) -> Vec<&str> {
-    text.split_whitespace()
-        .map(|t| {
-            let stripped = t.trim_matches(|c: char| c.is_ascii_punctuation());
-            if stripped.chars().count() <= 2 {
-                t
-            } else {
-                stripped
-            }
-        })
-        .filter(|t| t.chars().count() > 1)
-        .collect()
+/// Each goes to `scratch.words` with its lower-case form.
+fn tokens(text: &str, scratch: &mut Scratch) {
+    let lex = lexicon();
+    scratch.lower.clear();
+    scratch.words.clear();
+    for t in text.split_whitespace() {
+        let stripped = t.trim_matches(|c: char| c.is_ascii_punctuation());
+        let t = if char_count(stripped) <= 2 {
+            t
+        } else {
+            stripped
+        };
+        if char_count(t) <= 1 {
+            continue;
+        }
+        let start = scratch.lower.len();
+        let upper = if t.is_ascii() {
+            scratch.lower.push_str(t);
+            scratch.lower[start..].make_ascii_lowercase();
+            let b = t.as_bytes();
+            b.iter().any(u8::is_ascii_alphabetic) && !b.iter().any(u8::is_ascii_lowercase)
+        } else {
+            scratch.lower.push_str(&t.to_lowercase());
+            is_upper(t)
+        };
+        let lower = &scratch.lower[start..];
+        let mut entry = lex.get(lower).copied().unwrap_or_default();
+        entry.negation |= lower.contains("n't");
+        scratch.words.push(Word {
+            end: scratch.lower.len(),
+            upper,
+            entry,
+        });
+    }
+}
+
+fn char_count(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
 }
 
 fn is_upper(word: &str) -> bool {
@@ -128,60 +240,82 @@ fn is_upper(word: &str) -> bool {
 
 /// Sentiment of `text` in [-1, 1] (VADER's "compound" score).
 pub fn sentiment(text: &str) -> f64 {
+    SCRATCH.with(|s| match s.try_borrow_mut() {
+        Ok(mut scratch) => score(text, &mut scratch),
+        Err(_) => score(text, &mut Scratch::default()),
+    })
+}
+
+fn score(text: &str, scratch: &mut Scratch) -> f64 {
     let lex = lexicon();
-    let words = tokens(text);
+    tokens(text, scratch);
+    let Scratch {
+        lower: buf,
+        words,
+        valences,
+        base: base_buf,
+    } = scratch;
+    let (buf, words) = (buf.as_str(), words.as_slice());
     if words.is_empty() {
         return 0.0;
     }
-    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-    let some_caps = words.iter().any(|w| is_upper(w));
-    let caps_differ = some_caps && words.iter().any(|w| !is_upper(w));
+    let lower = |i: usize| {
+        let start = if i == 0 { 0 } else { words[i - 1].end };
+        &buf[start..words[i].end]
+    };
+    let in_lex = |i: usize| words[i].entry.valence.is_some();
+    let some_caps = words.iter().any(|w| w.upper);
+    let caps_differ = some_caps && words.iter().any(|w| !w.upper);
 
-    let mut valences = vec![0.0f64; words.len()];
+    valences.clear();
+    valences.resize(words.len(), 0.0);
+    let mut but = None;
     for i in 0..words.len() {
-        let w = lower[i].as_str();
-        if booster(w) != 0.0 {
+        let w = lower(i);
+        if but.is_none() && w == "but" {
+            but = Some(i);
+        }
+        let entry = words[i].entry;
+        if entry.boost != 0.0 {
             continue;
         }
-        if w == "kind" && lower.get(i + 1).is_some_and(|n| n == "of") {
+        let next = |n: &str| i + 1 < words.len() && lower(i + 1) == n;
+        if w == "kind" && next("of") {
             continue;
         }
-        let Some(base) = lex.get(w).copied().or_else(|| inflected(lex, w)) else {
+        let Some(base) = entry.valence.or_else(|| inflected(lex, w, base_buf)) else {
             continue;
         };
         let mut v = base;
         // "no" before a sentiment word negates it rather than counting itself.
-        if w == "no"
-            && lower
-                .get(i + 1)
-                .is_some_and(|n| lex.contains_key(n.as_str()))
-        {
+        if w == "no" && i + 1 < words.len() && in_lex(i + 1) {
             continue;
         }
-        if (i > 0 && lower[i - 1] == "no")
-            || (i > 1 && lower[i - 2] == "no")
-            || (i > 2 && lower[i - 3] == "no" && matches!(lower[i - 1].as_str(), "or" | "nor"))
+        if (i > 0 && lower(i - 1) == "no")
+            || (i > 1 && lower(i - 2) == "no")
+            || (i > 2 && lower(i - 3) == "no" && matches!(lower(i - 1), "or" | "nor"))
         {
             v = base * NEGATION_SCALE;
         }
-        if caps_differ && is_upper(words[i]) {
+        if caps_differ && words[i].upper {
             v += CAPS_BOOST * v.signum();
         }
         for back in 0..3 {
             if i <= back {
                 break;
             }
-            let prev = lower[i - back - 1].as_str();
-            if lex.contains_key(prev) {
+            let p = i - back - 1;
+            if in_lex(p) {
                 continue;
             }
-            let mut s = booster(prev) * v.signum();
-            if s != 0.0 && caps_differ && is_upper(words[i - back - 1]) {
-                s += CAPS_BOOST * v.signum() * (booster(prev).signum());
+            let boost = words[p].entry.boost;
+            let mut s = boost * v.signum();
+            if s != 0.0 && caps_differ && words[p].upper {
+                s += CAPS_BOOST * v.signum() * (boost.signum());
             }
             s *= [1.0, 0.95, 0.9][back];
             v += s;
-            v = negation(v, &lower, back, i);
+            v = negation(v, &|k| lower(i - k), |k| words[i - k].entry.negation, back);
             // Every idiom ends in one of these words; skip the check for all others.
             if back == 2
                 && matches!(
@@ -202,16 +336,15 @@ pub fn sentiment(text: &str) -> f64 {
             }
         }
         // "least": "the least good" reverses; "at least" does not.
-        let least =
-            (i > 1 && lower[i - 1] == "least" && !matches!(lower[i - 2].as_str(), "at" | "very"))
-                || (i == 1 && lower[0] == "least");
+        let least = (i > 1 && lower(i - 1) == "least" && !matches!(lower(i - 2), "at" | "very"))
+            || (i == 1 && lower(0) == "least");
         if least {
             v *= NEGATION_SCALE;
         }
         valences[i] = v;
     }
     // Contrast: what follows "but" weighs more than what precedes it.
-    if let Some(b) = lower.iter().position(|w| w == "but") {
+    if let Some(b) = but {
         for (i, v) in valences.iter_mut().enumerate() {
             if i < b {
                 *v *= 0.5;
@@ -222,8 +355,9 @@ pub fn sentiment(text: &str) -> f64 {
     }
     let mut sum: f64 = valences.iter().sum();
     if sum != 0.0 {
-        let bangs = text.matches('!').count().min(4) as f64 * 0.292;
-        let questions = match text.matches('?').count() {
+        let count = |b: u8| text.bytes().filter(|&c| c == b).count();
+        let bangs = count(b'!').min(4) as f64 * 0.292;
+        let questions = match count(b'?') {
             0 | 1 => 0.0,
             n @ 2..=3 => n as f64 * 0.18,
             _ => 0.96,
@@ -237,32 +371,47 @@ pub fn sentiment(text: &str) -> f64 {
 /// Valence of an inflected form missing from the list, from its base form, damped a little:
 /// "-ily" adverbs ("angrily"), "-ness" nouns ("rudeness"), plurals of longer nouns ("idiots").
 /// Other "-ly" adverbs are left alone: too many are discourse words ("honestly", "likely").
-fn inflected(lex: &WordMap<&'static str, f64>, w: &str) -> Option<f64> {
+fn inflected(lex: &WordMap<&'static str, Entry>, w: &str, buf: &mut String) -> Option<f64> {
     if w.len() < 5 || !w.is_ascii() {
         return None;
     }
-    let base: Option<String> = if let Some(stem) = w.strip_suffix("ily") {
-        Some(format!("{stem}y"))
+    let base: &str = if let Some(stem) = w.strip_suffix("ily") {
+        buf.clear();
+        buf.push_str(stem);
+        buf.push('y');
+        buf
     } else if let Some(stem) = w.strip_suffix("ness") {
-        (stem.len() >= 4).then(|| stem.to_owned())
+        if stem.len() < 4 {
+            return None;
+        }
+        stem
     } else if let Some(stem) = w.strip_suffix('s') {
-        (stem.len() >= 5 && !stem.ends_with('s')).then(|| stem.to_owned())
+        if stem.len() < 5 || stem.ends_with('s') {
+            return None;
+        }
+        stem
     } else {
-        None
+        return None;
     };
-    base.and_then(|b| lex.get(b.as_str()).map(|v| v * 0.9))
+    lex.get(base).and_then(|e| e.valence).map(|v| v * 0.9)
 }
 
-fn negation(v: f64, lower: &[String], back: usize, i: usize) -> f64 {
-    let w = |k: usize| lower[i - k].as_str();
+/// Negation `back + 1` words before the sentiment word: `w(k)` is the word `k` before it and
+/// `negates(k)` whether that word is a negation.
+fn negation<'a>(
+    v: f64,
+    w: &impl Fn(usize) -> &'a str,
+    negates: impl Fn(usize) -> bool,
+    back: usize,
+) -> f64 {
     match back {
-        0 if is_negation(w(1)) => v * NEGATION_SCALE,
+        0 if negates(1) => v * NEGATION_SCALE,
         1 => {
             if w(2) == "never" && matches!(w(1), "so" | "this") {
                 v * 1.25
             } else if w(2) == "without" && w(1) == "doubt" {
                 v
-            } else if is_negation(w(2)) {
+            } else if negates(2) {
                 v * NEGATION_SCALE
             } else {
                 v
@@ -273,7 +422,7 @@ fn negation(v: f64, lower: &[String], back: usize, i: usize) -> f64 {
                 v * 1.25
             } else if w(3) == "without" && (w(2) == "doubt" || w(1) == "doubt") {
                 v
-            } else if is_negation(w(3)) {
+            } else if negates(3) {
                 v * NEGATION_SCALE
             } else {
                 v
@@ -283,12 +432,12 @@ fn negation(v: f64, lower: &[String], back: usize, i: usize) -> f64 {
     }
 }
 
-fn idioms(v: f64, lower: &[String], i: usize) -> f64 {
-    let pair = |a: usize, b: usize| format!("{} {}", lower[a], lower[b]);
+fn idioms<'a>(v: f64, lower: &impl Fn(usize) -> &'a str, i: usize) -> f64 {
+    let pair = |a: usize, b: usize| format!("{} {}", lower(a), lower(b));
     let mut out = v;
     let candidates = [
         (i >= 1).then(|| pair(i - 1, i)),
-        (i >= 2).then(|| format!("{} {} {}", lower[i - 2], lower[i - 1], lower[i])),
+        (i >= 2).then(|| format!("{} {} {}", lower(i - 2), lower(i - 1), lower(i))),
         (i >= 2).then(|| pair(i - 2, i - 1)),
     ];
     for c in candidates.into_iter().flatten() {
