@@ -33,61 +33,84 @@ fn fold(c: char) -> char {
     }
 }
 
-/// Contractions and chat spellings, expanded to the words they stand for.
+/// Contractions and chat spellings, and the words they stand for.
+const EXPANSIONS: &[(&str, &[&str])] = &[
+    ("can't", &["can", "not"]),
+    ("cant", &["can", "not"]),
+    ("cannot", &["can", "not"]),
+    ("won't", &["will", "not"]),
+    ("wont", &["will", "not"]),
+    ("don't", &["do", "not"]),
+    ("dont", &["do", "not"]),
+    ("doesn't", &["does", "not"]),
+    ("doesnt", &["does", "not"]),
+    ("didn't", &["did", "not"]),
+    ("didnt", &["did", "not"]),
+    ("isn't", &["is", "not"]),
+    ("isnt", &["is", "not"]),
+    ("aren't", &["are", "not"]),
+    ("wasn't", &["was", "not"]),
+    ("weren't", &["were", "not"]),
+    ("haven't", &["have", "not"]),
+    ("havent", &["have", "not"]),
+    ("hasn't", &["has", "not"]),
+    ("hadn't", &["had", "not"]),
+    ("wouldn't", &["would", "not"]),
+    ("shouldn't", &["should", "not"]),
+    ("couldn't", &["could", "not"]),
+    ("couldnt", &["could", "not"]),
+    ("mustn't", &["must", "not"]),
+    ("needn't", &["need", "not"]),
+    ("ain't", &["is", "not"]),
+    ("i'm", &["i", "am"]),
+    ("im", &["i", "am"]),
+    ("i've", &["i", "have"]),
+    ("ive", &["i", "have"]),
+    ("i'd", &["i", "would"]),
+    ("i'll", &["i", "will"]),
+    ("you're", &["you", "are"]),
+    ("youre", &["you", "are"]),
+    ("it's", &["it", "is"]),
+    ("that's", &["that", "is"]),
+    ("let's", &["let", "us"]),
+    ("wanna", &["want", "to"]),
+    ("wana", &["want", "to"]),
+    ("gonna", &["going", "to"]),
+    ("gotta", &["got", "to"]),
+    ("hafta", &["have", "to"]),
+    ("u", &["you"]),
+    ("ya", &["you"]),
+    ("ur", &["your"]),
+    ("pls", &["please"]),
+    ("plz", &["please"]),
+    ("thx", &["thanks"]),
+    ("r", &["are"]),
+];
+
+/// Per first letter, the lengths (as bits) of the [`EXPANSIONS`] that start with it: most
+/// words are ruled out by one table read.
+const EXPANDABLE: [u16; 128] = {
+    let mut table = [0u16; 128];
+    let mut i = 0;
+    while i < EXPANSIONS.len() {
+        let w = EXPANSIONS[i].0.as_bytes();
+        table[w[0] as usize] |= 1 << w.len();
+        i += 1;
+    }
+    table
+};
+
+/// The words a contraction or chat spelling stands for.
 fn expansion(word: &str) -> Option<&'static [&'static str]> {
-    Some(match word {
-        "can't" => &["can", "not"],
-        "cant" => &["can", "not"],
-        "cannot" => &["can", "not"],
-        "won't" => &["will", "not"],
-        "wont" => &["will", "not"],
-        "don't" => &["do", "not"],
-        "dont" => &["do", "not"],
-        "doesn't" => &["does", "not"],
-        "doesnt" => &["does", "not"],
-        "didn't" => &["did", "not"],
-        "didnt" => &["did", "not"],
-        "isn't" => &["is", "not"],
-        "isnt" => &["is", "not"],
-        "aren't" => &["are", "not"],
-        "wasn't" => &["was", "not"],
-        "weren't" => &["were", "not"],
-        "haven't" => &["have", "not"],
-        "havent" => &["have", "not"],
-        "hasn't" => &["has", "not"],
-        "hadn't" => &["had", "not"],
-        "wouldn't" => &["would", "not"],
-        "shouldn't" => &["should", "not"],
-        "couldn't" => &["could", "not"],
-        "couldnt" => &["could", "not"],
-        "mustn't" => &["must", "not"],
-        "needn't" => &["need", "not"],
-        "ain't" => &["is", "not"],
-        "i'm" => &["i", "am"],
-        "im" => &["i", "am"],
-        "i've" => &["i", "have"],
-        "ive" => &["i", "have"],
-        "i'd" => &["i", "would"],
-        "i'll" => &["i", "will"],
-        "you're" => &["you", "are"],
-        "youre" => &["you", "are"],
-        "it's" => &["it", "is"],
-        "that's" => &["that", "is"],
-        "let's" => &["let", "us"],
-        "wanna" => &["want", "to"],
-        "wana" => &["want", "to"],
-        "gonna" => &["going", "to"],
-        "gotta" => &["got", "to"],
-        "hafta" => &["have", "to"],
-        "u" => &["you"],
-        "ya" => &["you"],
-        "ur" => &["your"],
-        "pls" => &["please"],
-        "plz" => &["please"],
-        "thx" => &["thanks"],
-        "r" => &["are"],
-        _ => return None,
-    })
+    let b = word.as_bytes();
+    let first = usize::from(*b.first()?);
+    if first >= 128 || b.len() >= 16 || EXPANDABLE[first] & (1 << b.len()) == 0 {
+        return None;
+    }
+    EXPANSIONS
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map(|(_, parts)| *parts)
 }
 
 /// Squeeze runs of three or more equal letters to two ("pleeease" → "please" after `squeeze_more`).
@@ -142,7 +165,12 @@ impl Words {
 
     /// Every word with its clause, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, u16)> + '_ {
-        (0..self.len()).map(|i| self.get(i))
+        let mut start = 0;
+        self.ends.iter().map(move |&(end, clause)| {
+            let word = &self.text[start..end];
+            start = end;
+            (word, clause)
+        })
     }
 
     fn push(&mut self, word: &str, clause: u16) {
@@ -160,17 +188,24 @@ impl Words {
             return;
         }
         let raw = std::mem::take(&mut self.raw);
-        self.push_word(&raw, clause);
+        self.push_word(&raw, raw.contains('\''), clause);
         self.raw = raw;
         self.raw.clear();
     }
 
-    fn push_word(&mut self, raw: &str, clause: &mut u16) {
-        let word = raw.trim_matches('\'');
+    /// A whole word, lower case; `apostrophe`: whether it has one.
+    fn push_word(&mut self, raw: &str, apostrophe: bool, clause: &mut u16) {
+        let word = if apostrophe {
+            raw.trim_matches('\'')
+        } else {
+            raw
+        };
         if word.is_empty() {
             return;
         }
-        if word == "but" || word == "however" || word == "although" {
+        if matches!(word.len(), 3 | 7 | 8)
+            && (word == "but" || word == "however" || word == "although")
+        {
             *clause += 1;
             return;
         }
@@ -179,11 +214,11 @@ impl Words {
             .windows(3)
             .any(|w| w[0] == w[1] && w[1] == w[2]);
         let squeezed;
-        let word = if had_run {
+        let (word, apostrophe) = if had_run {
             squeezed = squeeze(word);
-            squeezed.as_str()
+            (squeezed.as_str(), squeezed.contains('\''))
         } else {
-            word
+            (word, apostrophe)
         };
         match expansion(word) {
             Some(parts) => {
@@ -191,16 +226,13 @@ impl Words {
                     self.push(p, *clause);
                 }
             }
-            None => {
+            None if apostrophe => {
                 // Possessive or stray apostrophes: "company's" → "company".
                 let word = word.strip_suffix("'s").unwrap_or(word);
-                if word.contains('\'') {
-                    self.text.extend(word.chars().filter(|&c| c != '\''));
-                    self.ends.push((self.text.len(), *clause));
-                } else {
-                    self.push(word, *clause);
-                }
+                self.text.extend(word.chars().filter(|&c| c != '\''));
+                self.ends.push((self.text.len(), *clause));
             }
+            None => self.push(word, *clause),
         }
     }
 
@@ -214,6 +246,34 @@ impl Words {
     }
 }
 
+/// Byte classes for [`normalize_into`].
+const WORD: u8 = 1;
+const UPPER: u8 = 2;
+const APOSTROPHE: u8 = 4;
+/// Not plain ASCII: a byte of a multi-byte character, or a backtick (read as an apostrophe).
+const SPECIAL: u8 = 8;
+
+const CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            WORD
+        } else if c.is_ascii_uppercase() {
+            WORD | UPPER
+        } else if c == b'\'' {
+            WORD | APOSTROPHE
+        } else if c == b'`' || !c.is_ascii() {
+            SPECIAL
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
 /// Normalise `text` into `out` (cleared first): word tokens with clause numbers.
 pub fn normalize_into(text: &str, out: &mut Words) {
     out.text.clear();
@@ -223,38 +283,46 @@ pub fn normalize_into(text: &str, out: &mut Words) {
     let mut clause: u16 = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii() {
-            let word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'\'';
-            if word_byte(b) {
-                // A run of ASCII word characters, lower-cased in one go.
-                let start = i;
-                while i < bytes.len() && word_byte(bytes[i]) {
-                    i += 1;
-                }
-                let at = out.raw.len();
-                out.raw.push_str(&text[start..i]);
-                out.raw[at..].make_ascii_lowercase();
-            } else {
-                if b == b'`' {
-                    out.raw.push('\'');
-                } else {
-                    out.separator(char::from(b), &mut clause);
-                }
+        let class = CLASS[usize::from(bytes[i])];
+        if class & WORD != 0 {
+            // A run of ASCII word characters.
+            let start = i;
+            let mut seen = 0;
+            while i < bytes.len() && CLASS[usize::from(bytes[i])] & WORD != 0 {
+                seen |= CLASS[usize::from(bytes[i])];
                 i += 1;
             }
-            continue;
-        }
-        let Some(c) = text[i..].chars().next() else {
-            break;
-        };
-        i += c.len_utf8();
-        for c in c.to_lowercase() {
-            let c = fold(c);
-            if c.is_alphanumeric() || c == '\'' {
-                out.raw.push(c);
+            let run = &text[start..i];
+            let whole = out.raw.is_empty()
+                && bytes
+                    .get(i)
+                    .is_none_or(|&b| CLASS[usize::from(b)] & SPECIAL == 0);
+            if whole && seen & UPPER == 0 {
+                // The common case: a lower-case word on its own, read in place.
+                out.push_word(run, seen & APOSTROPHE != 0, &mut clause);
             } else {
-                out.separator(c, &mut clause);
+                let at = out.raw.len();
+                out.raw.push_str(run);
+                out.raw[at..].make_ascii_lowercase();
+            }
+        } else if class & SPECIAL == 0 {
+            out.separator(char::from(bytes[i]), &mut clause);
+            i += 1;
+        } else if bytes[i] == b'`' {
+            out.raw.push('\'');
+            i += 1;
+        } else {
+            let Some(c) = text[i..].chars().next() else {
+                break;
+            };
+            i += c.len_utf8();
+            for c in c.to_lowercase() {
+                let c = fold(c);
+                if c.is_alphanumeric() || c == '\'' {
+                    out.raw.push(c);
+                } else {
+                    out.separator(c, &mut clause);
+                }
             }
         }
     }

@@ -165,7 +165,9 @@ const IDIOMS: &[(&str, &str, f64)] = &[
 /// One token as the scorer sees it.
 #[derive(Clone, Copy, Debug)]
 struct Word {
-    /// End of its lower-case form in [`Scratch::lower`].
+    /// Where its lower-case form is: in the text itself, or in [`Scratch::lower`].
+    in_text: bool,
+    start: usize,
     end: usize,
     /// Written in capitals ("GOOD").
     upper: bool,
@@ -176,7 +178,7 @@ struct Word {
 /// Buffers reused from text to text.
 #[derive(Default)]
 struct Scratch {
-    /// Lower-case tokens, back to back.
+    /// Lower-case forms of the tokens that are not lower case already, back to back.
     lower: String,
     words: Vec<Word>,
     valences: Vec<f64>,
@@ -188,50 +190,142 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
+/// Byte classes for [`tokens`].
+const SPACE: u8 = 1;
+const PUNCT: u8 = 2;
+const UPPER: u8 = 4;
+const LOWER: u8 = 8;
+const APOSTROPHE: u8 = 16;
+const NON_ASCII: u8 = 32;
+
+const CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if !c.is_ascii() {
+            NON_ASCII
+        } else if matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
+            // `char::is_whitespace` for ASCII.
+            SPACE
+        } else if c == b'\'' {
+            PUNCT | APOSTROPHE
+        } else if c.is_ascii_punctuation() {
+            PUNCT
+        } else if c.is_ascii_uppercase() {
+            UPPER
+        } else if c.is_ascii_lowercase() {
+            LOWER
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
+/// The class of the character at `i`, and its length: multi-byte characters are decoded,
+/// and are `SPACE` if Unicode calls them whitespace.
+fn class_at(text: &str, i: usize) -> (u8, usize) {
+    let class = CLASS[usize::from(text.as_bytes()[i])];
+    if class & NON_ASCII == 0 {
+        return (class, 1);
+    }
+    let c = text[i..].chars().next().unwrap_or(' ');
+    let class = if c.is_whitespace() { SPACE } else { NON_ASCII };
+    (class, c.len_utf8())
+}
+
 /// Tokens as VADER sees them: whitespace-separated, surrounding punctuation stripped unless
 /// that leaves two characters or fewer (so emoticons like `:)` survive), single letters dropped.
-/// Each goes to `scratch.words` with its lower-case form.
-fn tokens(text: &str, scratch: &mut Scratch) {
+/// Each goes to `scratch.words` with its lower-case form. Returns the number of `!` and `?`.
+fn tokens(text: &str, scratch: &mut Scratch) -> (usize, usize) {
     let lex = lexicon();
     scratch.lower.clear();
     scratch.words.clear();
-    for t in text.split_whitespace() {
-        let stripped = t.trim_matches(|c: char| c.is_ascii_punctuation());
-        let t = if char_count(stripped) <= 2 {
-            t
-        } else {
-            stripped
-        };
-        if char_count(t) <= 1 {
+    let bytes = text.as_bytes();
+    let (mut bangs, mut questions) = (0, 0);
+    let mut i = 0;
+    while i < bytes.len() {
+        let (class, len) = class_at(text, i);
+        if class & SPACE != 0 {
+            i += len;
             continue;
         }
-        let start = scratch.lower.len();
-        let upper = if t.is_ascii() {
-            scratch.lower.push_str(t);
-            scratch.lower[start..].make_ascii_lowercase();
-            let b = t.as_bytes();
-            b.iter().any(u8::is_ascii_alphabetic) && !b.iter().any(u8::is_ascii_lowercase)
-        } else {
-            scratch.lower.push_str(&t.to_lowercase());
-            is_upper(t)
+        // A token: up to the next whitespace.
+        let start = i;
+        let mut seen = 0;
+        while i < bytes.len() {
+            let (class, len) = class_at(text, i);
+            if class & SPACE != 0 {
+                break;
+            }
+            if class & PUNCT != 0 {
+                bangs += usize::from(bytes[i] == b'!');
+                questions += usize::from(bytes[i] == b'?');
+            }
+            seen |= class;
+            i += len;
+        }
+        let punct = |b: u8| CLASS[usize::from(b)] & PUNCT != 0;
+        let (mut a, mut e) = (start, i);
+        while a < e && punct(bytes[a]) {
+            a += 1;
+        }
+        while e > a && punct(bytes[e - 1]) {
+            e -= 1;
+        }
+        let ascii = seen & NON_ASCII == 0;
+        let count = |a: usize, e: usize| {
+            if ascii {
+                e - a
+            } else {
+                text[a..e].chars().count()
+            }
         };
-        let lower = &scratch.lower[start..];
-        let mut entry = lex.get(lower).copied().unwrap_or_default();
-        entry.negation |= lower.contains("n't");
+        let (a, e) = if count(a, e) <= 2 { (start, i) } else { (a, e) };
+        if count(a, e) <= 1 {
+            continue;
+        }
+        let t = &text[a..e];
+        let seen = if (a, e) == (start, i) {
+            seen
+        } else {
+            t.bytes().fold(0, |s, b| s | CLASS[usize::from(b)])
+        };
+        let (lower, in_text, upper) = if ascii {
+            if seen & UPPER != 0 {
+                let from = scratch.lower.len();
+                scratch.lower.push_str(t);
+                scratch.lower[from..].make_ascii_lowercase();
+                (from, false, seen & LOWER == 0)
+            } else {
+                (a, true, false)
+            }
+        } else {
+            let from = scratch.lower.len();
+            scratch.lower.push_str(&t.to_lowercase());
+            (from, false, is_upper(t))
+        };
+        let (source, end) = if in_text {
+            (text, e)
+        } else {
+            (scratch.lower.as_str(), scratch.lower.len())
+        };
+        let word = &source[lower..end];
+        let mut entry = lex.get(word).copied().unwrap_or_default();
+        if seen & APOSTROPHE != 0 {
+            entry.negation |= word.as_bytes().windows(3).any(|w| w == b"n't");
+        }
         scratch.words.push(Word {
-            end: scratch.lower.len(),
+            in_text,
+            start: lower,
+            end,
             upper,
             entry,
         });
     }
-}
-
-fn char_count(s: &str) -> usize {
-    if s.is_ascii() {
-        s.len()
-    } else {
-        s.chars().count()
-    }
+    (bangs, questions)
 }
 
 fn is_upper(word: &str) -> bool {
@@ -248,7 +342,7 @@ pub fn sentiment(text: &str) -> f64 {
 
 fn score(text: &str, scratch: &mut Scratch) -> f64 {
     let lex = lexicon();
-    tokens(text, scratch);
+    let (bangs, questions) = tokens(text, scratch);
     let Scratch {
         lower: buf,
         words,
@@ -260,8 +354,12 @@ fn score(text: &str, scratch: &mut Scratch) -> f64 {
         return 0.0;
     }
     let lower = |i: usize| {
-        let start = if i == 0 { 0 } else { words[i - 1].end };
-        &buf[start..words[i].end]
+        let w = &words[i];
+        if w.in_text {
+            &text[w.start..w.end]
+        } else {
+            &buf[w.start..w.end]
+        }
     };
     let in_lex = |i: usize| words[i].entry.valence.is_some();
     let some_caps = words.iter().any(|w| w.upper);
@@ -355,9 +453,8 @@ fn score(text: &str, scratch: &mut Scratch) -> f64 {
     }
     let mut sum: f64 = valences.iter().sum();
     if sum != 0.0 {
-        let count = |b: u8| text.bytes().filter(|&c| c == b).count();
-        let bangs = count(b'!').min(4) as f64 * 0.292;
-        let questions = match count(b'?') {
+        let bangs = bangs.min(4) as f64 * 0.292;
+        let questions = match questions {
             0 | 1 => 0.0,
             n @ 2..=3 => n as f64 * 0.18,
             _ => 0.96,

@@ -20,20 +20,33 @@ impl Hasher for WordHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut buf = [0u8; 8];
-            buf[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(buf))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        // Eight bytes at a time, then four, then one by one: no copies into a scratch buffer.
+        let mut rest = bytes;
+        while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+            self.add(u64::from_le_bytes(*word));
+            rest = tail;
+        }
+        if let Some((word, tail)) = rest.split_first_chunk::<4>() {
+            self.add(u64::from(u32::from_le_bytes(*word)));
+            rest = tail;
+        }
+        for &b in rest {
+            self.add(u64::from(b));
         }
     }
 
     fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        self.add(u64::from(i));
     }
 
     fn write_usize(&mut self, i: usize) {
-        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        self.add(i as u64);
+    }
+}
+
+impl WordHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
 }
 
@@ -43,8 +56,8 @@ pub type WordMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
 /// Most words remembered per thread and lexicon; the memo is cleared when full.
 const MEMO_LIMIT: usize = 50_000;
 
-/// What the memo knows of a word missing from the lexicon: its concepts (typo-tolerant) and
-/// where it splits into two words (0: it does not).
+/// What the memo knows of a word: its concepts (typo-tolerant) and where it splits into two
+/// words (0: it does not).
 type Memo = WordMap<Box<str>, (Concepts, usize)>;
 
 thread_local! {
@@ -162,10 +175,7 @@ impl Lexicon {
                 Err(_) => &mut fresh,
             };
             for (word, clause) in words.iter() {
-                let (concepts, split) = match self.words.get(word) {
-                    Some(c) => (*c, 0),
-                    None => self.remembered(memo, word),
-                };
+                let (concepts, split) = self.remembered(memo, word);
                 if split == 0 {
                     emit(word, concepts, clause);
                 } else {
@@ -178,19 +188,21 @@ impl Lexicon {
     }
 
     fn lookup_in(&self, memo: &mut Memo, word: &str) -> Concepts {
-        match self.words.get(word) {
-            Some(c) => *c,
-            None => self.remembered(memo, word).0,
-        }
+        self.remembered(memo, word).0
     }
 
-    /// Concepts and split point of a word missing from the lexicon, from the memo or worked out.
+    /// Concepts and split point of a word, from the memo or worked out: one hash lookup for a
+    /// word seen before, in the lexicon or not.
     fn remembered(&self, memo: &mut Memo, word: &str) -> (Concepts, usize) {
         if let Some(found) = memo.get(word) {
             return *found;
         }
-        let concepts = self.lookup_uncached(word);
-        // Only a word of five letters or more with no concepts of its own is split.
+        let concepts = match self.words.get(word) {
+            Some(c) => *c,
+            None => self.lookup_uncached(word),
+        };
+        // Only a word of five letters or more, not in the lexicon and with no concepts from a
+        // typo, is split.
         let split = if concepts == 0 && word.len() >= 5 {
             self.split_at(word).unwrap_or(0)
         } else {
