@@ -100,6 +100,36 @@ const EXPANDABLE: [u16; 128] = {
     table
 };
 
+/// A word of up to 16 bytes as one number (words have no NUL bytes, so no two collide).
+const fn pack(word: &[u8]) -> u128 {
+    let mut key = 0;
+    let mut i = 0;
+    while i < word.len() {
+        key = key << 8 | word[i] as u128;
+        i += 1;
+    }
+    key
+}
+
+/// [`EXPANSIONS`] by packed key, sorted, for a binary search.
+const EXPANSION_KEYS: [(u128, usize); EXPANSIONS.len()] = {
+    let mut table = [(0u128, 0usize); EXPANSIONS.len()];
+    let mut i = 0;
+    while i < EXPANSIONS.len() {
+        table[i] = (pack(EXPANSIONS[i].0.as_bytes()), i);
+        // Insertion sort.
+        let mut j = i;
+        while j > 0 && table[j - 1].0 > table[j].0 {
+            let t = table[j - 1];
+            table[j - 1] = table[j];
+            table[j] = t;
+            j -= 1;
+        }
+        i += 1;
+    }
+    table
+};
+
 /// The words a contraction or chat spelling stands for.
 fn expansion(word: &str) -> Option<&'static [&'static str]> {
     let b = word.as_bytes();
@@ -107,10 +137,23 @@ fn expansion(word: &str) -> Option<&'static [&'static str]> {
     if first >= 128 || b.len() >= 16 || EXPANDABLE[first] & (1 << b.len()) == 0 {
         return None;
     }
-    EXPANSIONS
-        .iter()
-        .find(|(w, _)| *w == word)
-        .map(|(_, parts)| *parts)
+    let key = pack(b);
+    let at = EXPANSION_KEYS
+        .binary_search_by_key(&key, |&(k, _)| k)
+        .ok()?;
+    Some(EXPANSIONS[EXPANSION_KEYS[at].1].1)
+}
+
+/// "but", "however", "although": what follows is a new clause.
+fn is_contrast(word: &str) -> bool {
+    matches!(word.len(), 3 | 7 | 8) && matches!(word, "but" | "however" | "although")
+}
+
+/// Three equal bytes in a row ("sooo").
+fn has_run(word: &str) -> bool {
+    word.as_bytes()
+        .windows(3)
+        .any(|w| w[0] == w[1] && w[1] == w[2])
 }
 
 /// Squeeze runs of three or more equal letters to two ("pleeease" → "please" after `squeeze_more`).
@@ -133,6 +176,17 @@ fn squeeze(word: &str) -> String {
     out
 }
 
+/// Where [`scan`] sends what it reads.
+pub(crate) trait Sink {
+    /// A normalised word.
+    fn word(&mut self, word: &str);
+    /// "but", "however", "although": a new clause starts.
+    fn contrast(&mut self);
+    /// Clause punctuation (`. , ; : ! ? ( )` or a line break): a new clause starts unless the
+    /// current one is still empty.
+    fn boundary(&mut self);
+}
+
 /// Normalised words of one text in one reusable buffer: classifying many texts with the same
 /// `Words` allocates nothing once it has grown.
 #[derive(Clone, Debug, Default)]
@@ -141,6 +195,8 @@ pub struct Words {
     text: String,
     /// Each word's end in `text` and its clause.
     ends: Vec<(usize, u16)>,
+    /// The clause being read.
+    clause: u16,
     /// The word being read.
     raw: String,
 }
@@ -172,81 +228,92 @@ impl Words {
             (word, clause)
         })
     }
+}
 
-    fn push(&mut self, word: &str, clause: u16) {
+impl Sink for Words {
+    fn word(&mut self, word: &str) {
         self.text.push_str(word);
-        self.ends.push((self.text.len(), clause));
+        self.ends.push((self.text.len(), self.clause));
     }
 
-    fn last_clause(&self) -> Option<u16> {
-        self.ends.last().map(|&(_, c)| c)
+    fn contrast(&mut self) {
+        self.clause += 1;
     }
 
-    /// End the word being read, if any.
-    fn end_word(&mut self, clause: &mut u16) {
-        if self.raw.is_empty() {
-            return;
-        }
-        let raw = std::mem::take(&mut self.raw);
-        self.push_word(&raw, raw.contains('\''), clause);
-        self.raw = raw;
-        self.raw.clear();
-    }
-
-    /// A whole word, lower case; `apostrophe`: whether it has one.
-    fn push_word(&mut self, raw: &str, apostrophe: bool, clause: &mut u16) {
-        let word = if apostrophe {
-            raw.trim_matches('\'')
-        } else {
-            raw
-        };
-        if word.is_empty() {
-            return;
-        }
-        if matches!(word.len(), 3 | 7 | 8)
-            && (word == "but" || word == "however" || word == "although")
-        {
-            *clause += 1;
-            return;
-        }
-        let had_run = word
-            .as_bytes()
-            .windows(3)
-            .any(|w| w[0] == w[1] && w[1] == w[2]);
-        let squeezed;
-        let (word, apostrophe) = if had_run {
-            squeezed = squeeze(word);
-            (squeezed.as_str(), squeezed.contains('\''))
-        } else {
-            (word, apostrophe)
-        };
-        match expansion(word) {
-            Some(parts) => {
-                for p in parts {
-                    self.push(p, *clause);
-                }
-            }
-            None if apostrophe => {
-                // Possessive or stray apostrophes: "company's" → "company".
-                let word = word.strip_suffix("'s").unwrap_or(word);
-                self.text.extend(word.chars().filter(|&c| c != '\''));
-                self.ends.push((self.text.len(), *clause));
-            }
-            None => self.push(word, *clause),
-        }
-    }
-
-    /// A character that is not part of a word: ends the word, and a clause at punctuation.
-    fn separator(&mut self, c: char, clause: &mut u16) {
-        self.end_word(clause);
-        let boundary = matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\n' | '(' | ')');
-        if boundary && self.last_clause() == Some(*clause) {
-            *clause += 1;
+    fn boundary(&mut self) {
+        if self.ends.last().is_some_and(|&(_, c)| c == self.clause) {
+            self.clause += 1;
         }
     }
 }
 
-/// Byte classes for [`normalize_into`].
+/// End the word being read in `raw`, if any.
+fn end_word(raw: &mut String, out: &mut impl Sink) {
+    if raw.is_empty() {
+        return;
+    }
+    push_word(raw, raw.contains('\''), out);
+    raw.clear();
+}
+
+/// A whole word, lower case; `apostrophe`: whether it has one.
+fn push_word(raw: &str, apostrophe: bool, out: &mut impl Sink) {
+    if apostrophe || raw.is_empty() || has_run(raw) {
+        return push_unusual_word(raw, out);
+    }
+    // The common case: nothing to trim, squeeze or drop.
+    if is_contrast(raw) {
+        out.contrast();
+    } else if let Some(parts) = expansion(raw) {
+        for p in parts {
+            out.word(p);
+        }
+    } else {
+        out.word(raw);
+    }
+}
+
+/// A word with apostrophes or letter runs.
+#[cold]
+fn push_unusual_word(raw: &str, out: &mut impl Sink) {
+    let word = raw.trim_matches('\'');
+    if word.is_empty() {
+        return;
+    }
+    if is_contrast(word) {
+        out.contrast();
+        return;
+    }
+    let squeezed;
+    let word = if has_run(word) {
+        squeezed = squeeze(word);
+        squeezed.as_str()
+    } else {
+        word
+    };
+    match expansion(word) {
+        Some(parts) => {
+            for p in parts {
+                out.word(p);
+            }
+        }
+        None => {
+            // Possessive or stray apostrophes: "company's" → "company".
+            let word = word.strip_suffix("'s").unwrap_or(word);
+            out.word(&word.replace('\'', ""));
+        }
+    }
+}
+
+/// A character that is not part of a word: ends the word, and a clause at punctuation.
+fn separator(c: char, raw: &mut String, out: &mut impl Sink) {
+    end_word(raw, out);
+    if matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\n' | '(' | ')') {
+        out.boundary();
+    }
+}
+
+/// Byte classes for [`scan`].
 const WORD: u8 = 1;
 const UPPER: u8 = 2;
 const APOSTROPHE: u8 = 4;
@@ -274,13 +341,11 @@ const CLASS: [u8; 256] = {
     table
 };
 
-/// Normalise `text` into `out` (cleared first): word tokens with clause numbers.
-pub fn normalize_into(text: &str, out: &mut Words) {
-    out.text.clear();
-    out.ends.clear();
-    out.raw.clear();
+/// Read `text` into `out`: lower case, accents folded, contractions expanded, long letter
+/// runs squeezed, with clause boundaries. `raw` is a buffer for the word being read.
+pub(crate) fn scan(text: &str, raw: &mut String, out: &mut impl Sink) {
+    raw.clear();
     let bytes = text.as_bytes();
-    let mut clause: u16 = 0;
     let mut i = 0;
     while i < bytes.len() {
         let class = CLASS[usize::from(bytes[i])];
@@ -293,23 +358,23 @@ pub fn normalize_into(text: &str, out: &mut Words) {
                 i += 1;
             }
             let run = &text[start..i];
-            let whole = out.raw.is_empty()
+            let whole = raw.is_empty()
                 && bytes
                     .get(i)
                     .is_none_or(|&b| CLASS[usize::from(b)] & SPECIAL == 0);
             if whole && seen & UPPER == 0 {
                 // The common case: a lower-case word on its own, read in place.
-                out.push_word(run, seen & APOSTROPHE != 0, &mut clause);
+                push_word(run, seen & APOSTROPHE != 0, out);
             } else {
-                let at = out.raw.len();
-                out.raw.push_str(run);
-                out.raw[at..].make_ascii_lowercase();
+                let at = raw.len();
+                raw.push_str(run);
+                raw[at..].make_ascii_lowercase();
             }
         } else if class & SPECIAL == 0 {
-            out.separator(char::from(bytes[i]), &mut clause);
+            separator(char::from(bytes[i]), raw, out);
             i += 1;
         } else if bytes[i] == b'`' {
-            out.raw.push('\'');
+            raw.push('\'');
             i += 1;
         } else {
             let Some(c) = text[i..].chars().next() else {
@@ -319,14 +384,24 @@ pub fn normalize_into(text: &str, out: &mut Words) {
             for c in c.to_lowercase() {
                 let c = fold(c);
                 if c.is_alphanumeric() || c == '\'' {
-                    out.raw.push(c);
+                    raw.push(c);
                 } else {
-                    out.separator(c, &mut clause);
+                    separator(c, raw, out);
                 }
             }
         }
     }
-    out.end_word(&mut clause);
+    end_word(raw, out);
+}
+
+/// Normalise `text` into `out` (cleared first): word tokens with clause numbers.
+pub fn normalize_into(text: &str, out: &mut Words) {
+    out.text.clear();
+    out.ends.clear();
+    out.clause = 0;
+    let mut raw = std::mem::take(&mut out.raw);
+    scan(text, &mut raw, out);
+    out.raw = raw;
 }
 
 /// Normalise `text` into word tokens with clause numbers.

@@ -2,6 +2,7 @@
 //! Gilbert 2014): word valences adjusted for boosters, negation, contrast and emphasis.
 
 use crate::signal::lexicon::WordMap;
+use crate::signal::memo::{key, Memo};
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
@@ -147,189 +148,227 @@ const NEGATIONS: &[&str] = &[
     "without", "wont", "wouldnt", "rarely", "seldom", "despite", "uh-uh",
 ];
 
-/// Multi-word expressions whose valence replaces their words'.
-const IDIOMS: &[(&str, &str, f64)] = &[
-    ("the", "shit", 3.0),
-    ("the", "bomb", 3.0),
-    ("bad", "ass", 1.5),
-    ("badass", "", 1.5),
-    ("yeah", "right", -2.0),
-    ("cut", "the mustard", 2.0),
-    ("kiss", "of death", -1.5),
-    ("hand", "to mouth", -2.0),
-    ("to", "die for", 3.0),
-    ("beating", "heart", 3.1),
-    ("broken", "heart", -2.9),
+/// Words the rules below name, numbered from 1 (0: any other word), so that the scorer
+/// compares numbers, not strings.
+const NAMED: &[&str] = &[
+    "no", "or", "nor", "but", "kind", "of", "never", "so", "this", "without", "doubt", "least",
+    "at", "very", "the", "shit", "bomb", "bad", "ass", "yeah", "right", "cut", "mustard", "kiss",
+    "death", "hand", "to", "mouth", "die", "for", "beating", "heart", "broken", "badass",
 ];
 
-/// One token as the scorer sees it.
-#[derive(Clone, Copy, Debug)]
-struct Word {
-    /// Where its lower-case form is: in the text itself, or in [`Scratch::lower`].
-    in_text: bool,
-    start: usize,
-    end: usize,
-    /// Written in capitals ("GOOD").
-    upper: bool,
-    /// What the lexicon says about its lower-case form.
-    entry: Entry,
+/// The number of a named word (0 for any other).
+const fn named(word: &str) -> u8 {
+    let w = word.as_bytes();
+    let mut i = 0;
+    while i < NAMED.len() {
+        let n = NAMED[i].as_bytes();
+        if n.len() == w.len() {
+            let mut j = 0;
+            while j < n.len() && n[j] == w[j] {
+                j += 1;
+            }
+            if j == n.len() {
+                return i as u8 + 1;
+            }
+        }
+        i += 1;
+    }
+    0
 }
 
-/// Buffers reused from text to text.
+const NO: u8 = named("no");
+const OR: u8 = named("or");
+const NOR: u8 = named("nor");
+const BUT: u8 = named("but");
+const KIND: u8 = named("kind");
+const OF: u8 = named("of");
+const NEVER: u8 = named("never");
+const SO: u8 = named("so");
+const THIS: u8 = named("this");
+const WITHOUT: u8 = named("without");
+const DOUBT: u8 = named("doubt");
+const LEAST: u8 = named("least");
+const AT: u8 = named("at");
+const VERY: u8 = named("very");
+
+/// Multi-word expressions whose valence replaces their words'. (VADER's single-word "badass"
+/// entry is left out: it is compared with two- and three-word candidates, so never matches.)
+const IDIOMS: &[(&[&str], f64)] = &[
+    (&["the", "shit"], 3.0),
+    (&["the", "bomb"], 3.0),
+    (&["bad", "ass"], 1.5),
+    (&["yeah", "right"], -2.0),
+    (&["cut", "the", "mustard"], 2.0),
+    (&["kiss", "of", "death"], -1.5),
+    (&["hand", "to", "mouth"], -2.0),
+    (&["to", "die", "for"], 3.0),
+    (&["beating", "heart"], 3.1),
+    (&["broken", "heart"], -2.9),
+];
+
+/// [`IDIOMS`] as named-word numbers, up to three per idiom.
+const IDIOM_IDS: [([u8; 3], f64); IDIOMS.len()] = {
+    let mut out = [([0u8; 3], 0.0); IDIOMS.len()];
+    let mut i = 0;
+    while i < IDIOMS.len() {
+        let words = IDIOMS[i].0;
+        let mut j = 0;
+        while j < words.len() {
+            out[i].0[j] = named(words[j]);
+            j += 1;
+        }
+        out[i].1 = IDIOMS[i].1;
+        i += 1;
+    }
+    out
+};
+
+/// What the scorer needs of one token, worked out once per distinct token.
+#[derive(Clone, Copy, Debug, Default)]
+struct Feat {
+    /// Its valence: from the word list, else from an inflection (see [`inflected`]).
+    base: Option<f64>,
+    /// A booster: +1 strengthens, −1 softens the next sentiment word.
+    boost: i8,
+    /// [`PRESENT`], [`LISTED`], [`NEGATES`], [`UPPER`], [`IDIOM_END`].
+    flags: u8,
+    /// Which named word it is (see [`NAMED`]).
+    id: u8,
+}
+
+/// The token counts as a word (single letters do not).
+const PRESENT: u8 = 1;
+/// The word list has the word itself.
+const LISTED: u8 = 2;
+/// A negation ("not", "never", "isn't").
+const NEGATES: u8 = 4;
+/// Written in capitals ("GOOD").
+const UPPER: u8 = 8;
+/// Every idiom ends in one of these words; the idiom check is skipped for all others.
+const IDIOM_END: u8 = 16;
+
+impl Feat {
+    fn is(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+}
+
+/// The features of one whitespace-free token as VADER reads it: surrounding punctuation
+/// stripped unless that leaves two characters or fewer (so emoticons like `:)` survive),
+/// single letters dropped, looked up in lower case.
+fn feat(token: &str) -> Feat {
+    let stripped = token.trim_matches(|c: char| c.is_ascii_punctuation());
+    let t = if stripped.chars().count() <= 2 {
+        token
+    } else {
+        stripped
+    };
+    if t.chars().count() <= 1 {
+        return Feat::default();
+    }
+    let lower = t.to_lowercase();
+    let lex = lexicon();
+    let entry = lex.get(lower.as_str()).copied().unwrap_or_default();
+    let flag = |on: bool, flag: u8| if on { flag } else { 0 };
+    let idiom_end = matches!(
+        lower.as_str(),
+        "shit"
+            | "bomb"
+            | "ass"
+            | "badass"
+            | "right"
+            | "mustard"
+            | "death"
+            | "mouth"
+            | "for"
+            | "heart"
+    );
+    Feat {
+        base: entry.valence.or_else(|| inflected(lex, &lower)),
+        boost: if entry.boost > 0.0 {
+            1
+        } else if entry.boost < 0.0 {
+            -1
+        } else {
+            0
+        },
+        flags: PRESENT
+            | flag(entry.valence.is_some(), LISTED)
+            | flag(entry.negation || lower.contains("n't"), NEGATES)
+            | flag(is_upper(t), UPPER)
+            | flag(idiom_end, IDIOM_END),
+        id: named(&lower),
+    }
+}
+
+fn is_upper(word: &str) -> bool {
+    word.chars().any(char::is_alphabetic) && !word.chars().any(char::is_lowercase)
+}
+
+/// Most tokens remembered per thread; the memo is cleared when full.
+const MEMO_LIMIT: usize = 1 << 16;
+
+/// Buffers reused from text to text, and the features of tokens seen before.
 #[derive(Default)]
 struct Scratch {
-    /// Lower-case forms of the tokens that are not lower case already, back to back.
-    lower: String,
-    words: Vec<Word>,
+    memo: Memo<Feat>,
+    feats: Vec<Feat>,
     valences: Vec<f64>,
-    /// For building an inflection's base form.
-    base: String,
 }
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// Byte classes for [`tokens`].
-const SPACE: u8 = 1;
-const PUNCT: u8 = 2;
-const UPPER: u8 = 4;
-const LOWER: u8 = 8;
-const APOSTROPHE: u8 = 16;
-const NON_ASCII: u8 = 32;
-
-const CLASS: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = if !c.is_ascii() {
-            NON_ASCII
-        } else if matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
-            // `char::is_whitespace` for ASCII.
-            SPACE
-        } else if c == b'\'' {
-            PUNCT | APOSTROPHE
-        } else if c.is_ascii_punctuation() {
-            PUNCT
-        } else if c.is_ascii_uppercase() {
-            UPPER
-        } else if c.is_ascii_lowercase() {
-            LOWER
-        } else {
-            0
-        };
-        b += 1;
-    }
-    table
-};
-
-/// The class of the character at `i`, and its length: multi-byte characters are decoded,
-/// and are `SPACE` if Unicode calls them whitespace.
-fn class_at(text: &str, i: usize) -> (u8, usize) {
-    let class = CLASS[usize::from(text.as_bytes()[i])];
-    if class & NON_ASCII == 0 {
-        return (class, 1);
-    }
-    let c = text[i..].chars().next().unwrap_or(' ');
-    let class = if c.is_whitespace() { SPACE } else { NON_ASCII };
-    (class, c.len_utf8())
-}
-
-/// Tokens as VADER sees them: whitespace-separated, surrounding punctuation stripped unless
-/// that leaves two characters or fewer (so emoticons like `:)` survive), single letters dropped.
-/// Each goes to `scratch.words` with its lower-case form. Returns the number of `!` and `?`.
+/// `text`'s tokens (split at whitespace) into `scratch.feats`; returns how many `!` and `?`
+/// it has.
 fn tokens(text: &str, scratch: &mut Scratch) -> (usize, usize) {
-    let lex = lexicon();
-    scratch.lower.clear();
-    scratch.words.clear();
+    let Scratch { memo, feats, .. } = scratch;
+    feats.clear();
     let bytes = text.as_bytes();
+    let space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
     let (mut bangs, mut questions) = (0, 0);
     let mut i = 0;
-    while i < bytes.len() {
-        let (class, len) = class_at(text, i);
-        if class & SPACE != 0 {
-            i += len;
-            continue;
+    loop {
+        while i < bytes.len() && space(bytes[i]) {
+            i += 1;
         }
-        // A token: up to the next whitespace.
+        if i == bytes.len() {
+            break;
+        }
         let start = i;
-        let mut seen = 0;
-        while i < bytes.len() {
-            let (class, len) = class_at(text, i);
-            if class & SPACE != 0 {
-                break;
-            }
-            if class & PUNCT != 0 {
-                bangs += usize::from(bytes[i] == b'!');
-                questions += usize::from(bytes[i] == b'?');
-            }
-            seen |= class;
-            i += len;
+        let mut ascii = true;
+        while i < bytes.len() && !space(bytes[i]) {
+            let b = bytes[i];
+            bangs += usize::from(b == b'!');
+            questions += usize::from(b == b'?');
+            ascii &= b.is_ascii();
+            i += 1;
         }
-        let punct = |b: u8| CLASS[usize::from(b)] & PUNCT != 0;
-        let (mut a, mut e) = (start, i);
-        while a < e && punct(bytes[a]) {
-            a += 1;
-        }
-        while e > a && punct(bytes[e - 1]) {
-            e -= 1;
-        }
-        let ascii = seen & NON_ASCII == 0;
-        let count = |a: usize, e: usize| {
-            if ascii {
-                e - a
-            } else {
-                text[a..e].chars().count()
-            }
-        };
-        let (a, e) = if count(a, e) <= 2 { (start, i) } else { (a, e) };
-        if count(a, e) <= 1 {
+        // Split at ASCII whitespace only, so a token may hold other Unicode whitespace; those
+        // few are split again and not remembered.
+        let token = &text[start..i];
+        let key = if ascii { key(token.as_bytes()) } else { None };
+        let Some(key) = key else {
+            feats.extend(token.split_whitespace().map(feat).filter(|f| f.is(PRESENT)));
             continue;
-        }
-        let t = &text[a..e];
-        let seen = if (a, e) == (start, i) {
-            seen
-        } else {
-            t.bytes().fold(0, |s, b| s | CLASS[usize::from(b)])
         };
-        let (lower, in_text, upper) = if ascii {
-            if seen & UPPER != 0 {
-                let from = scratch.lower.len();
-                scratch.lower.push_str(t);
-                scratch.lower[from..].make_ascii_lowercase();
-                (from, false, seen & LOWER == 0)
-            } else {
-                (a, true, false)
+        let f = match memo.get(key) {
+            Some(f) => f,
+            None => {
+                if memo.len() >= MEMO_LIMIT {
+                    memo.clear();
+                }
+                let f = feat(token);
+                memo.insert(key, f);
+                f
             }
-        } else {
-            let from = scratch.lower.len();
-            scratch.lower.push_str(&t.to_lowercase());
-            (from, false, is_upper(t))
         };
-        let (source, end) = if in_text {
-            (text, e)
-        } else {
-            (scratch.lower.as_str(), scratch.lower.len())
-        };
-        let word = &source[lower..end];
-        let mut entry = lex.get(word).copied().unwrap_or_default();
-        if seen & APOSTROPHE != 0 {
-            entry.negation |= word.as_bytes().windows(3).any(|w| w == b"n't");
+        if f.is(PRESENT) {
+            feats.push(f);
         }
-        scratch.words.push(Word {
-            in_text,
-            start: lower,
-            end,
-            upper,
-            entry,
-        });
     }
     (bangs, questions)
-}
-
-fn is_upper(word: &str) -> bool {
-    word.chars().any(char::is_alphabetic) && !word.chars().any(char::is_lowercase)
 }
 
 /// Sentiment of `text` in [-1, 1] (VADER's "compound" score).
@@ -341,108 +380,76 @@ pub fn sentiment(text: &str) -> f64 {
 }
 
 fn score(text: &str, scratch: &mut Scratch) -> f64 {
-    let lex = lexicon();
     let (bangs, questions) = tokens(text, scratch);
     let Scratch {
-        lower: buf,
-        words,
-        valences,
-        base: base_buf,
+        feats, valences, ..
     } = scratch;
-    let (buf, words) = (buf.as_str(), words.as_slice());
+    let words = feats.as_slice();
     if words.is_empty() {
         return 0.0;
     }
-    let lower = |i: usize| {
-        let w = &words[i];
-        if w.in_text {
-            &text[w.start..w.end]
-        } else {
-            &buf[w.start..w.end]
-        }
-    };
-    let in_lex = |i: usize| words[i].entry.valence.is_some();
-    let some_caps = words.iter().any(|w| w.upper);
-    let caps_differ = some_caps && words.iter().any(|w| !w.upper);
+    let id = |i: usize| words[i].id;
+    let some_caps = words.iter().any(|w| w.is(UPPER));
+    let caps_differ = some_caps && words.iter().any(|w| !w.is(UPPER));
 
     valences.clear();
     valences.resize(words.len(), 0.0);
-    let mut but = None;
     for i in 0..words.len() {
-        let w = lower(i);
-        if but.is_none() && w == "but" {
-            but = Some(i);
-        }
-        let entry = words[i].entry;
-        if entry.boost != 0.0 {
+        let w = words[i];
+        if w.boost != 0 {
             continue;
         }
-        let next = |n: &str| i + 1 < words.len() && lower(i + 1) == n;
-        if w == "kind" && next("of") {
+        let next = words.get(i + 1);
+        if w.id == KIND && next.is_some_and(|n| n.id == OF) {
             continue;
         }
-        let Some(base) = entry.valence.or_else(|| inflected(lex, w, base_buf)) else {
+        let Some(base) = w.base else {
             continue;
         };
         let mut v = base;
         // "no" before a sentiment word negates it rather than counting itself.
-        if w == "no" && i + 1 < words.len() && in_lex(i + 1) {
+        if w.id == NO && next.is_some_and(|n| n.is(LISTED)) {
             continue;
         }
-        if (i > 0 && lower(i - 1) == "no")
-            || (i > 1 && lower(i - 2) == "no")
-            || (i > 2 && lower(i - 3) == "no" && matches!(lower(i - 1), "or" | "nor"))
+        if (i > 0 && id(i - 1) == NO)
+            || (i > 1 && id(i - 2) == NO)
+            || (i > 2 && id(i - 3) == NO && matches!(id(i - 1), OR | NOR))
         {
             v = base * NEGATION_SCALE;
         }
-        if caps_differ && words[i].upper {
+        if caps_differ && w.is(UPPER) {
             v += CAPS_BOOST * v.signum();
         }
         for back in 0..3 {
             if i <= back {
                 break;
             }
-            let p = i - back - 1;
-            if in_lex(p) {
+            let prev = words[i - back - 1];
+            if prev.is(LISTED) {
                 continue;
             }
-            let boost = words[p].entry.boost;
+            let boost = f64::from(prev.boost) * BOOST;
             let mut s = boost * v.signum();
-            if s != 0.0 && caps_differ && words[p].upper {
+            if s != 0.0 && caps_differ && prev.is(UPPER) {
                 s += CAPS_BOOST * v.signum() * (boost.signum());
             }
             s *= [1.0, 0.95, 0.9][back];
             v += s;
-            v = negation(v, &|k| lower(i - k), |k| words[i - k].entry.negation, back);
-            // Every idiom ends in one of these words; skip the check for all others.
-            if back == 2
-                && matches!(
-                    w,
-                    "shit"
-                        | "bomb"
-                        | "ass"
-                        | "badass"
-                        | "right"
-                        | "mustard"
-                        | "death"
-                        | "mouth"
-                        | "for"
-                        | "heart"
-                )
-            {
-                v = idioms(v, &lower, i);
+            v = negation(v, &|k| words[i - k], back);
+            if back == 2 && w.is(IDIOM_END) {
+                v = idioms(v, words, i);
             }
         }
         // "least": "the least good" reverses; "at least" does not.
-        let least = (i > 1 && lower(i - 1) == "least" && !matches!(lower(i - 2), "at" | "very"))
-            || (i == 1 && lower(0) == "least");
+        let least = (i > 1 && id(i - 1) == LEAST && !matches!(id(i - 2), AT | VERY))
+            || (i == 1 && id(0) == LEAST);
         if least {
             v *= NEGATION_SCALE;
         }
         valences[i] = v;
     }
     // Contrast: what follows "but" weighs more than what precedes it.
-    if let Some(b) = but {
+    if let Some(b) = words.iter().position(|w| w.id == BUT) {
         for (i, v) in valences.iter_mut().enumerate() {
             if i < b {
                 *v *= 0.5;
@@ -468,58 +475,44 @@ fn score(text: &str, scratch: &mut Scratch) -> f64 {
 /// Valence of an inflected form missing from the list, from its base form, damped a little:
 /// "-ily" adverbs ("angrily"), "-ness" nouns ("rudeness"), plurals of longer nouns ("idiots").
 /// Other "-ly" adverbs are left alone: too many are discourse words ("honestly", "likely").
-fn inflected(lex: &WordMap<&'static str, Entry>, w: &str, buf: &mut String) -> Option<f64> {
+fn inflected(lex: &WordMap<&'static str, Entry>, w: &str) -> Option<f64> {
     if w.len() < 5 || !w.is_ascii() {
         return None;
     }
-    let base: &str = if let Some(stem) = w.strip_suffix("ily") {
-        buf.clear();
-        buf.push_str(stem);
-        buf.push('y');
-        buf
+    let base: Option<String> = if let Some(stem) = w.strip_suffix("ily") {
+        Some(format!("{stem}y"))
     } else if let Some(stem) = w.strip_suffix("ness") {
-        if stem.len() < 4 {
-            return None;
-        }
-        stem
+        (stem.len() >= 4).then(|| stem.to_owned())
     } else if let Some(stem) = w.strip_suffix('s') {
-        if stem.len() < 5 || stem.ends_with('s') {
-            return None;
-        }
-        stem
+        (stem.len() >= 5 && !stem.ends_with('s')).then(|| stem.to_owned())
     } else {
-        return None;
+        None
     };
-    lex.get(base).and_then(|e| e.valence).map(|v| v * 0.9)
+    base.and_then(|b| lex.get(b.as_str()).and_then(|e| e.valence).map(|v| v * 0.9))
 }
 
-/// Negation `back + 1` words before the sentiment word: `w(k)` is the word `k` before it and
-/// `negates(k)` whether that word is a negation.
-fn negation<'a>(
-    v: f64,
-    w: &impl Fn(usize) -> &'a str,
-    negates: impl Fn(usize) -> bool,
-    back: usize,
-) -> f64 {
+/// Negation `back + 1` words before the sentiment word; `w(k)` is the word `k` before it.
+fn negation(v: f64, w: &impl Fn(usize) -> Feat, back: usize) -> f64 {
+    let id = |k: usize| w(k).id;
     match back {
-        0 if negates(1) => v * NEGATION_SCALE,
+        0 if w(1).is(NEGATES) => v * NEGATION_SCALE,
         1 => {
-            if w(2) == "never" && matches!(w(1), "so" | "this") {
+            if id(2) == NEVER && matches!(id(1), SO | THIS) {
                 v * 1.25
-            } else if w(2) == "without" && w(1) == "doubt" {
+            } else if id(2) == WITHOUT && id(1) == DOUBT {
                 v
-            } else if negates(2) {
+            } else if w(2).is(NEGATES) {
                 v * NEGATION_SCALE
             } else {
                 v
             }
         }
         2 => {
-            if w(3) == "never" && (matches!(w(2), "so" | "this") || matches!(w(1), "so" | "this")) {
+            if id(3) == NEVER && (matches!(id(2), SO | THIS) || matches!(id(1), SO | THIS)) {
                 v * 1.25
-            } else if w(3) == "without" && (w(2) == "doubt" || w(1) == "doubt") {
+            } else if id(3) == WITHOUT && (id(2) == DOUBT || id(1) == DOUBT) {
                 v
-            } else if negates(3) {
+            } else if w(3).is(NEGATES) {
                 v * NEGATION_SCALE
             } else {
                 v
@@ -529,22 +522,20 @@ fn negation<'a>(
     }
 }
 
-fn idioms<'a>(v: f64, lower: &impl Fn(usize) -> &'a str, i: usize) -> f64 {
-    let pair = |a: usize, b: usize| format!("{} {}", lower(a), lower(b));
+/// The valence of an idiom ending at word `i` (the last one found wins), else `v`.
+fn idioms(v: f64, words: &[Feat], i: usize) -> f64 {
+    let id = |k: usize| words[k].id;
     let mut out = v;
+    // The two words ending here, the three, and the two before this one.
     let candidates = [
-        (i >= 1).then(|| pair(i - 1, i)),
-        (i >= 2).then(|| format!("{} {} {}", lower(i - 2), lower(i - 1), lower(i))),
-        (i >= 2).then(|| pair(i - 2, i - 1)),
+        (i >= 1).then(|| [id(i - 1), id(i), 0]),
+        (i >= 2).then(|| [id(i - 2), id(i - 1), id(i)]),
+        (i >= 2).then(|| [id(i - 2), id(i - 1), 0]),
     ];
     for c in candidates.into_iter().flatten() {
-        for (a, b, val) in IDIOMS {
-            let idiom = if b.is_empty() {
-                (*a).to_owned()
-            } else {
-                format!("{a} {b}")
-            };
-            if c == idiom {
+        for (idiom, val) in &IDIOM_IDS {
+            // A word outside the named ones (0) matches no idiom word.
+            if c[0] != 0 && c == *idiom {
                 out = *val;
             }
         }
