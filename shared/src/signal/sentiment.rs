@@ -574,6 +574,21 @@ mod tests {
     }
 
     #[test]
+    fn remembered_tokens_score_as_fresh_ones() {
+        for t in [
+            "GOOD but BAD!!",
+            "the shit badass",
+            "the least helpful answer",
+            "caf\u{e9} \u{a0}great\u{a0}job never so good",
+            "isn't it kind of nice??",
+        ] {
+            let fresh = score(t, &mut Scratch::default());
+            assert_eq!(sentiment(t), fresh, "{t}");
+            assert_eq!(sentiment(t), fresh, "{t}");
+        }
+    }
+
+    #[test]
     fn least_and_never() {
         assert!(sentiment("at least it is good") > 0.0);
         assert!(sentiment("this is the least helpful answer") < 0.0);

@@ -2,10 +2,13 @@
 //! Rules over concept lexicons, with negation, necessity questions and conditions held back.
 
 use crate::ids::{Category, TriggerId};
-use crate::signal::lexicon::{self, Concepts};
-use crate::signal::normalize::{normalize, normalize_into, Words};
+use crate::signal::lexicon::{self, Concepts, Lexicon};
+use crate::signal::normalize::normalize;
+#[cfg(any(not(feature = "edge"), test))]
+use crate::signal::normalize::{normalize_into, Words};
 use crate::trigger::{HardTriggerConfig, TriggerConfig};
 use serde::{Deserialize, Serialize};
+#[cfg(any(not(feature = "edge"), test))]
 use std::cell::RefCell;
 
 /// A hard trigger that fired, with the words that fired it.
@@ -73,10 +76,12 @@ const FILLERS: &[&str] = &[
 ];
 
 /// Everything the rules need about one token.
-struct Tok<'a> {
-    word: &'a str,
-    concepts: Concepts,
-    clause: u16,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Tok<'a> {
+    pub(super) word: &'a str,
+    pub(super) concepts: Concepts,
+    /// Index of the clause the word belongs to.
+    pub(super) clause: u16,
 }
 
 fn has(t: &Tok<'_>, c: Concepts) -> bool {
@@ -327,9 +332,43 @@ const SHORT_IGNORED: &[&str] = &[
     "speak", "with", "live", "real", "just",
 ];
 
+#[cfg(any(not(feature = "edge"), test))]
 thread_local! {
     /// The normalised words of the text being checked, reused from text to text.
     static WORDS: RefCell<Words> = RefCell::new(Words::default());
+}
+
+/// The words of `text` with concepts and clauses, handed to `f`: normalised and tagged afresh.
+#[cfg(any(not(feature = "edge"), test))]
+fn plain_tokens<R>(text: &str, lex: &Lexicon, f: impl FnOnce(&[Tok<'_>]) -> R) -> R {
+    WORDS.with(|words| match words.try_borrow_mut() {
+        Ok(mut words) => plain_in(text, lex, &mut words, f),
+        Err(_) => plain_in(text, lex, &mut Words::default(), f),
+    })
+}
+
+#[cfg(any(not(feature = "edge"), test))]
+fn plain_in<R>(text: &str, lex: &Lexicon, words: &mut Words, f: impl FnOnce(&[Tok<'_>]) -> R) -> R {
+    normalize_into(text, words);
+    let mut toks = Vec::with_capacity(words.len() + 2);
+    lex.tag(words, |word, concepts, clause| {
+        toks.push(Tok {
+            word,
+            concepts,
+            clause,
+        })
+    });
+    f(&toks)
+}
+
+/// The words of `text` with concepts and clauses, handed to `f`. Edge builds, which check
+/// many texts, remember what each distinct token gave ([`super::cache`]); the widget reads
+/// every text afresh.
+fn tokens<R>(text: &str, lex: &Lexicon, f: impl FnOnce(&[Tok<'_>]) -> R) -> R {
+    #[cfg(feature = "edge")]
+    return super::cache::with_tokens(text, lex, f);
+    #[cfg(not(feature = "edge"))]
+    plain_tokens(text, lex, f)
 }
 
 /// What a text holds, for skipping the rules that cannot fire on it.
@@ -400,27 +439,18 @@ impl HardTriggers {
 
     /// Every hard trigger the text fires, most specific first.
     pub fn detect_all(&self, text: &str, locale: &str) -> Vec<HardHit> {
-        WORDS.with(|words| match words.try_borrow_mut() {
-            Ok(mut words) => self.detect_in(text, locale, &mut words),
-            Err(_) => self.detect_in(text, locale, &mut Words::default()),
+        tokens(text, lexicon::for_locale(locale), |toks| {
+            self.detect_in(toks, locale)
         })
     }
 
-    fn detect_in(&self, text: &str, locale: &str, words: &mut Words) -> Vec<HardHit> {
-        let lex = lexicon::for_locale(locale);
-        normalize_into(text, words);
-        let mut toks: Vec<Tok<'_>> = Vec::with_capacity(words.len() + 2);
+    fn detect_in(&self, toks: &[Tok<'_>], locale: &str) -> Vec<HardHit> {
         let mut present = Present::default();
-        lex.tag(words, |word, concepts, clause| {
-            present.concepts |= concepts;
-            present.money |= word == "money";
-            present.human |= word == "human";
-            toks.push(Tok {
-                word,
-                concepts,
-                clause,
-            });
-        });
+        for t in toks {
+            present.concepts |= t.concepts;
+            present.money |= t.word == "money";
+            present.human |= t.word == "human";
+        }
         let any = |c: Concepts| present.concepts & c != 0;
         // Runs of tokens in one clause.
         let clauses = || toks.chunk_by(|a, b| a.clause == b.clause);
@@ -456,7 +486,7 @@ impl HardTriggers {
                 }
                 _ => None,
             };
-            let found = found.or_else(|| setting.and_then(|s| site_phrase(s, &toks, locale)));
+            let found = found.or_else(|| setting.and_then(|s| site_phrase(s, toks, locale)));
             if let Some(phrase) = found {
                 hits.push(HardHit {
                     trigger: TriggerId::from(*id),
@@ -474,7 +504,7 @@ impl HardTriggers {
             .iter()
             .filter(|o| o.enabled && !BUILT_IN.iter().any(|(id, _)| *id == o.id.as_str()))
         {
-            if let Some(phrase) = site_phrase(custom, &toks, locale) {
+            if let Some(phrase) = site_phrase(custom, toks, locale) {
                 hits.push(HardHit {
                     trigger: custom.config.id.clone(),
                     category: custom
@@ -648,6 +678,54 @@ mod tests {
             HardTriggers::builtin().detect_all("I want a refund, let me talk to a person", "en");
         assert_eq!(hits[0].trigger.as_str(), "billing_dispute");
         assert!(hits.iter().any(|h| h.trigger.as_str() == "human_request"));
+    }
+
+    /// Edge builds remember tokens; what they read must be what reading afresh gives.
+    #[cfg(feature = "edge")]
+    fn same_tokens(text: &str, locale: &str) {
+        let lex = lexicon::for_locale(locale);
+        let owned = |toks: &[Tok<'_>]| -> Vec<(String, Concepts, u16)> {
+            toks.iter()
+                .map(|t| (t.word.to_owned(), t.concepts, t.clause))
+                .collect()
+        };
+        let plain = plain_tokens(text, lex, owned);
+        // Twice: once read, once remembered.
+        for _ in 0..2 {
+            assert_eq!(
+                super::super::cache::with_tokens(text, lex, owned),
+                plain,
+                "{text:?}"
+            );
+        }
+    }
+
+    #[cfg(feature = "edge")]
+    #[test]
+    fn remembered_tokens_read_as_fresh_ones() {
+        for text in [
+            "",
+            "  \n\n ",
+            "I want a refund, but\nlet me talk to a person!!",
+            "Hello.\nBut however: DON'T tosomebody myaccount can't-pay (refund)",
+            "caf\u{e9} \u{130}stanbul \u{a0}agent\u{2019}s \u{2028}refund`s",
+            "pleeease heeelp, the company's fault... sooo",
+            "averyveryverylongtokenthatisnotremembered and another.one;two:three",
+            "\n but \n but\n.",
+        ] {
+            same_tokens(text, "en");
+            same_tokens(text, "es");
+        }
+    }
+
+    #[cfg(feature = "edge")]
+    proptest::proptest! {
+        #[test]
+        fn remembered_tokens_read_as_fresh_ones_anywhere(
+            text in "([a-zA-Z']{1,7}|but|don't|refund|agent|[ .,;:!?()\n\t`-]|\u{e9}|\u{130}|\u{a0}|\u{2019}){0,30}"
+        ) {
+            same_tokens(&text, "en");
+        }
     }
 
     #[test]

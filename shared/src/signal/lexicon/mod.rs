@@ -167,24 +167,41 @@ impl Lexicon {
     /// Each word of `words` with its concepts, a run-together word ("tosomebody") as its two
     /// halves: `emit(word, concepts, clause)` in order.
     pub fn tag<'a>(&self, words: &'a Words, mut emit: impl FnMut(&'a str, Concepts, u16)) {
-        MEMO.with(|m| {
-            let mut fresh = Memo::default();
-            let mut borrowed = m.try_borrow_mut();
-            let memo = match &mut borrowed {
-                Ok(memo) => &mut memo[self.slot],
-                Err(_) => &mut fresh,
-            };
+        self.with_memo(|memo| {
             for (word, clause) in words.iter() {
-                let (concepts, split) = self.remembered(memo, word);
-                if split == 0 {
-                    emit(word, concepts, clause);
-                } else {
-                    let (a, b) = word.split_at(split);
-                    emit(a, self.lookup_in(memo, a), clause);
-                    emit(b, self.lookup_in(memo, b), clause);
-                }
+                self.tag_in(memo, word, |w, c| emit(w, c, clause));
             }
         });
+    }
+
+    /// One word with its concepts, or its two halves if it is two words run together.
+    #[cfg(feature = "edge")]
+    pub(crate) fn tag_word<'a>(&self, word: &'a str, emit: impl FnMut(&'a str, Concepts)) {
+        self.with_memo(|memo| self.tag_in(memo, word, emit));
+    }
+
+    fn with_memo(&self, f: impl FnOnce(&mut Memo)) {
+        MEMO.with(|m| match m.try_borrow_mut() {
+            Ok(mut memo) => f(&mut memo[self.slot]),
+            Err(_) => f(&mut Memo::default()),
+        });
+    }
+
+    fn tag_in<'a>(&self, memo: &mut Memo, word: &'a str, mut emit: impl FnMut(&'a str, Concepts)) {
+        let (concepts, split) = self.remembered(memo, word);
+        if split == 0 {
+            emit(word, concepts);
+        } else {
+            let (a, b) = word.split_at(split);
+            emit(a, self.lookup_in(memo, a));
+            emit(b, self.lookup_in(memo, b));
+        }
+    }
+
+    /// Which memo slot (and so which per-lexicon caches elsewhere) this lexicon uses.
+    #[cfg(feature = "edge")]
+    pub(crate) fn slot(&self) -> usize {
+        self.slot
     }
 
     fn lookup_in(&self, memo: &mut Memo, word: &str) -> Concepts {
