@@ -78,6 +78,7 @@ impl Reader<'_> {
         let start = self.at;
         let mut escaped = false;
         loop {
+            self.at = special(self.s, self.at);
             match *self.s.get(self.at)? {
                 b'"' => break,
                 b'\\' => {
@@ -85,8 +86,7 @@ impl Reader<'_> {
                     // The escaped character is checked when unescaping; skip it here.
                     self.at += 2;
                 }
-                0..0x20 => return None,
-                _ => self.at += 1,
+                _ => return None,
             }
         }
         let range = (start, self.at);
@@ -112,6 +112,29 @@ impl Reader<'_> {
         self.byte(b':')?;
         std::str::from_utf8(&self.s[a..b]).ok()
     }
+}
+
+/// The first byte at or after `i` that ends plain string contents (`"`, `\\` or a control
+/// character), or the end: eight bytes at a time.
+fn special(s: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    while let Some(chunk) = s.get(i..).and_then(|b| b.first_chunk::<8>()) {
+        let x = u64::from_le_bytes(*chunk);
+        // For each test the lowest byte flagged is exact, so the lowest of all is.
+        let found = zero(x ^ (ONES * u64::from(b'"')))
+            | zero(x ^ (ONES * u64::from(b'\\')))
+            | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < s.len() && !matches!(s[i], b'"' | b'\\' | 0..0x20) {
+        i += 1;
+    }
+    i
 }
 
 /// JSON string contents with escapes, decoded into `out`; `None` for a bad escape or a lone

@@ -34,6 +34,51 @@ pub(crate) fn key(word: &[u8]) -> Option<Key> {
     Some([lo, hi | (n as u64) << 56])
 }
 
+/// ASCII whitespace (as `char::is_whitespace` has it): where texts split into tokens.
+pub(crate) fn is_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The first ASCII whitespace byte at or after `i`, or the end: eight bytes at a time.
+pub(crate) fn find_space(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..).and_then(|b| b.first_chunk::<8>()) {
+        let x = u64::from_le_bytes(*chunk);
+        // Bytes below 0x21; the lowest one flagged is exact.
+        let low = x.wrapping_sub(ONES * 0x21) & !x & HIGH;
+        if low == 0 {
+            i += 8;
+            continue;
+        }
+        let j = i + (low.trailing_zeros() / 8) as usize;
+        if is_space(bytes[j]) {
+            return j;
+        }
+        // A control character: not whitespace, go on after it.
+        i = j + 1;
+    }
+    while i < bytes.len() && !is_space(bytes[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// How many bytes of `bytes` are `b`: eight at a time.
+pub(crate) fn count_byte(bytes: &[u8], b: u8) -> usize {
+    let (chunks, rest) = bytes.as_chunks::<8>();
+    let seven = ONES * 0x7f;
+    let mut n = 0;
+    for chunk in chunks {
+        let x = u64::from_le_bytes(*chunk) ^ (ONES * u64::from(b));
+        // The high bit of each byte that is not zero, exactly; count the others.
+        let nonzero = ((x & seven).wrapping_add(seven) | x) & HIGH;
+        n += (HIGH & !nonzero).count_ones() as usize;
+    }
+    n + rest.iter().filter(|&&c| c == b).count()
+}
+
 /// An open-addressing table from [`Key`]s to small values; it only grows, and its owner clears
 /// it when it holds enough.
 #[derive(Clone, Debug)]
@@ -142,6 +187,29 @@ mod tests {
         }
         assert_eq!(key(b""), None);
         assert_eq!(key(b"abcdefghijklmnop"), None);
+    }
+
+    #[test]
+    fn finds_spaces_and_counts_bytes() {
+        let texts = [
+            "",
+            "a",
+            "hello world",
+            "averyveryverylongword\tx",
+            "ctrl\u{1}chars\u{7}here and\nthere",
+            "caf\u{e9} na\u{ef}ve\r\nok!!",
+            "!?!?!?!?!?!?!?!?!?",
+        ];
+        for t in texts {
+            let b = t.as_bytes();
+            for i in 0..=b.len() {
+                let want = (i..b.len()).find(|&j| is_space(b[j])).unwrap_or(b.len());
+                assert_eq!(find_space(b, i), want, "{t:?} from {i}");
+            }
+            for c in [b'!', b'?', b' ', b'a'] {
+                assert_eq!(count_byte(b, c), b.iter().filter(|&&x| x == c).count());
+            }
+        }
     }
 
     #[test]

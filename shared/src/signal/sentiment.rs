@@ -2,7 +2,7 @@
 //! Gilbert 2014): word valences adjusted for boosters, negation, contrast and emphasis.
 
 use crate::signal::lexicon::WordMap;
-use crate::signal::memo::{key, Memo};
+use crate::signal::memo::{count_byte, find_space, is_space, key, Memo};
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
@@ -320,35 +320,30 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// `text`'s tokens (split at whitespace) into `scratch.feats`; returns how many `!` and `?`
-/// it has.
-fn tokens(text: &str, scratch: &mut Scratch) -> (usize, usize) {
+/// `text`'s tokens (split at whitespace) into `scratch.feats`.
+fn tokens(text: &str, scratch: &mut Scratch) {
     let Scratch { memo, feats, .. } = scratch;
     feats.clear();
     let bytes = text.as_bytes();
-    let space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
-    let (mut bangs, mut questions) = (0, 0);
+    let all_ascii = text.is_ascii();
     let mut i = 0;
     loop {
-        while i < bytes.len() && space(bytes[i]) {
+        while i < bytes.len() && is_space(bytes[i]) {
             i += 1;
         }
         if i == bytes.len() {
             break;
         }
         let start = i;
-        let mut ascii = true;
-        while i < bytes.len() && !space(bytes[i]) {
-            let b = bytes[i];
-            bangs += usize::from(b == b'!');
-            questions += usize::from(b == b'?');
-            ascii &= b.is_ascii();
-            i += 1;
-        }
+        i = find_space(bytes, i);
         // Split at ASCII whitespace only, so a token may hold other Unicode whitespace; those
         // few are split again and not remembered.
         let token = &text[start..i];
-        let key = if ascii { key(token.as_bytes()) } else { None };
+        let key = if all_ascii || token.is_ascii() {
+            key(token.as_bytes())
+        } else {
+            None
+        };
         let Some(key) = key else {
             feats.extend(token.split_whitespace().map(feat).filter(|f| f.is(PRESENT)));
             continue;
@@ -368,7 +363,6 @@ fn tokens(text: &str, scratch: &mut Scratch) -> (usize, usize) {
             feats.push(f);
         }
     }
-    (bangs, questions)
 }
 
 /// Sentiment of `text` in [-1, 1] (VADER's "compound" score).
@@ -380,7 +374,7 @@ pub fn sentiment(text: &str) -> f64 {
 }
 
 fn score(text: &str, scratch: &mut Scratch) -> f64 {
-    let (bangs, questions) = tokens(text, scratch);
+    tokens(text, scratch);
     let Scratch {
         feats, valences, ..
     } = scratch;
@@ -460,8 +454,8 @@ fn score(text: &str, scratch: &mut Scratch) -> f64 {
     }
     let mut sum: f64 = valences.iter().sum();
     if sum != 0.0 {
-        let bangs = bangs.min(4) as f64 * 0.292;
-        let questions = match questions {
+        let bangs = count_byte(text.as_bytes(), b'!').min(4) as f64 * 0.292;
+        let questions = match count_byte(text.as_bytes(), b'?') {
             0 | 1 => 0.0,
             n @ 2..=3 => n as f64 * 0.18,
             _ => 0.96,

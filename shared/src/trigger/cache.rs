@@ -3,7 +3,7 @@
 
 use super::hard::Tok;
 use crate::signal::lexicon::{Concepts, Lexicon};
-use crate::signal::memo::{key, Memo};
+use crate::signal::memo::{find_space, is_space, key, Memo};
 use crate::signal::normalize::{scan, Sink};
 use std::cell::RefCell;
 
@@ -63,10 +63,9 @@ fn run<R>(cache: &mut Cache, text: &str, lex: &Lexicon, f: impl FnOnce(&[Tok<'_>
     // Split at ASCII whitespace, a separator everywhere in normalisation; a line break also
     // ends a clause.
     let bytes = text.as_bytes();
-    let space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
     let mut i = 0;
     loop {
-        while i < bytes.len() && space(bytes[i]) {
+        while i < bytes.len() && is_space(bytes[i]) {
             if bytes[i] == b'\n' {
                 cache.ranges.push(LINE_BREAK);
             }
@@ -76,9 +75,7 @@ fn run<R>(cache: &mut Cache, text: &str, lex: &Lexicon, f: impl FnOnce(&[Tok<'_>
             break;
         }
         let start = i;
-        while i < bytes.len() && !space(bytes[i]) {
-            i += 1;
-        }
+        i = find_space(bytes, i);
         let token = &text[start..i];
         let range = match key(token.as_bytes()) {
             Some(k) => match cache.memo.get(k) {
