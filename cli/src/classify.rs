@@ -1,6 +1,8 @@
 //! `baton classify`: each input line is a customer's first message in a fresh conversation;
 //! each output line is the decision for it. Bad lines are reported on stderr and skipped.
 
+mod json;
+
 use baton_shared::decision::{evaluate, ConversationSignals, TurnInput};
 use baton_shared::trigger::HardTriggers;
 use baton_shared::SiteConfig;
@@ -56,7 +58,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// Classify every line of `input` into `out`; malformed lines go to `on_error`.
 pub fn classify_lines<R: BufRead, W: Write>(
     config: &SiteConfig,
-    input: R,
+    mut input: R,
     out: &mut W,
     mut on_error: impl FnMut(usize, String),
     count: &mut usize,
@@ -64,44 +66,79 @@ pub fn classify_lines<R: BufRead, W: Write>(
     let hard = HardTriggers::from_config(&config.triggers);
     let locale = config.site.locale.clone();
     let user = serde_json::Value::Null;
-    for (n, line) in input.lines().enumerate() {
-        let line = line?;
+    let mut raw = Vec::new();
+    let mut text = String::new();
+    let mut record = Vec::with_capacity(256);
+    let mut n = 0;
+    loop {
+        raw.clear();
+        if input.read_until(b'\n', &mut raw)? == 0 {
+            break;
+        }
+        n += 1;
+        // As `BufRead::lines`: without the line ending, and only UTF-8.
+        let mut bytes = raw.as_slice();
+        if let Some(b) = bytes.strip_suffix(b"\n") {
+            bytes = b.strip_suffix(b"\r").unwrap_or(b);
+        }
+        let Ok(line) = std::str::from_utf8(bytes) else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            ));
+        };
         if line.trim().is_empty() {
             continue;
         }
-        let parsed: Input = match serde_json::from_str(&line) {
-            Ok(p) => p,
-            Err(e) => {
-                on_error(n + 1, e.to_string());
-                continue;
-            }
+        let classify = |id: &str, text: &str| {
+            let mut signals = ConversationSignals::default();
+            let sentiment = signals.observe_customer(text);
+            let d = evaluate(&TurnInput {
+                config,
+                hard: &hard,
+                text,
+                locale: &locale,
+                user: &user,
+                conversation_id: id,
+                signals: &signals,
+                sentiment,
+                intent: None,
+                soft: false,
+            });
+            (d, sentiment)
         };
-        let mut signals = ConversationSignals::default();
-        let sentiment = signals.observe_customer(&parsed.text);
-        let id_text = parsed.id.as_str().unwrap_or_default().to_owned();
-        let d = evaluate(&TurnInput {
-            config,
-            hard: &hard,
-            text: &parsed.text,
-            locale: &locale,
-            user: &user,
-            conversation_id: &id_text,
-            signals: &signals,
-            sentiment,
-            intent: None,
-            soft: false,
-        });
-        let record = Output {
-            id: &parsed.id,
-            escalate: d.escalate,
-            hard: d.hard,
-            trigger: d.trigger.as_ref().map(|t| t.as_str()),
-            category: d.category.as_ref().map(|c| c.as_str()),
-            sentiment: (sentiment * 10_000.0).round() / 10_000.0,
-            score: d.score,
-        };
-        serde_json::to_writer(&mut *out, &record)?;
-        out.write_all(b"\n")?;
+        record.clear();
+        if let Some((id, text)) = json::input(line, &mut text) {
+            // The common shape, read without building a JSON tree: `id` is a plain string.
+            let (d, sentiment) = classify(id, text);
+            json::output(
+                &mut record,
+                id,
+                &d,
+                (sentiment * 10_000.0).round() / 10_000.0,
+            );
+        } else {
+            let parsed: Input = match serde_json::from_str(line) {
+                Ok(p) => p,
+                Err(e) => {
+                    on_error(n, e.to_string());
+                    continue;
+                }
+            };
+            let (d, sentiment) = classify(parsed.id.as_str().unwrap_or_default(), &parsed.text);
+            let output = Output {
+                id: &parsed.id,
+                escalate: d.escalate,
+                hard: d.hard,
+                trigger: d.trigger.as_ref().map(|t| t.as_str()),
+                category: d.category.as_ref().map(|c| c.as_str()),
+                sentiment: (sentiment * 10_000.0).round() / 10_000.0,
+                score: d.score,
+            };
+            serde_json::to_writer(&mut record, &output)?;
+            record.push(b'\n');
+        }
+        out.write_all(&record)?;
         *count += 1;
     }
     Ok(())

@@ -2,6 +2,8 @@
 //! lexicon-based sentiment. Triggers combine these signals; nothing here decides anything.
 
 pub mod lexicon;
+#[cfg(feature = "edge")]
+pub(crate) mod memo;
 pub mod normalize;
 #[cfg(feature = "edge")]
 pub mod sentiment;

@@ -2,6 +2,8 @@
 //! Gilbert 2014): word valences adjusted for boosters, negation, contrast and emphasis.
 
 use crate::signal::lexicon::WordMap;
+use crate::signal::memo::{count_byte, find_space, is_space, key, Memo};
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 /// The word list: token → valence on −4…+4 (see `shared/lexicon/README.md`).
@@ -13,205 +15,435 @@ const NEGATION_SCALE: f64 = -0.74;
 /// Normalisation constant: compound = s / sqrt(s² + ALPHA).
 const ALPHA: f64 = 15.0;
 
-fn lexicon() -> &'static WordMap<&'static str, f64> {
-    static MAP: OnceLock<WordMap<&'static str, f64>> = OnceLock::new();
+/// What the scorer knows of one lower-case word.
+#[derive(Clone, Copy, Debug, Default)]
+struct Entry {
+    /// Its valence, if the word list has it.
+    valence: Option<f64>,
+    /// How it strengthens (+) or softens (−) the next sentiment word (0: not a booster).
+    boost: f64,
+    /// A negation word ("not", "never"; "n't" forms are also caught by their spelling).
+    negation: bool,
+}
+
+/// The word list, boosters and negations in one map: one lookup per word.
+fn lexicon() -> &'static WordMap<&'static str, Entry> {
+    static MAP: OnceLock<WordMap<&'static str, Entry>> = OnceLock::new();
     MAP.get_or_init(|| {
-        LEXICON
-            .lines()
-            .filter_map(|l| {
-                let (w, v) = l.split_once('\t')?;
-                Some((w, v.trim().parse().ok()?))
-            })
-            .collect()
+        let mut map: WordMap<&'static str, Entry> = WordMap::default();
+        for l in LEXICON.lines() {
+            let Some((w, v)) = l.split_once('\t') else {
+                continue;
+            };
+            if let Ok(v) = v.trim().parse() {
+                map.entry(w).or_default().valence = Some(v);
+            }
+        }
+        for (words, boost) in [(BOOSTERS_UP, BOOST), (BOOSTERS_DOWN, -BOOST)] {
+            for w in words {
+                map.entry(w).or_default().boost = boost;
+            }
+        }
+        for w in NEGATIONS {
+            map.entry(w).or_default().negation = true;
+        }
+        map
     })
 }
 
-/// Words that strengthen (+) or soften (−) the next sentiment word.
-fn booster(word: &str) -> f64 {
-    match word {
-        "absolutely" | "amazingly" | "awfully" | "completely" | "considerable" | "considerably"
-        | "decidedly" | "deeply" | "effing" | "enormous" | "enormously" | "entirely"
-        | "especially" | "exceptional" | "exceptionally" | "extreme" | "extremely"
-        | "fabulously" | "flipping" | "flippin" | "frackin" | "fracking" | "fricking"
-        | "frickin" | "frigging" | "friggin" | "fully" | "fuckin" | "fucking" | "fuggin"
-        | "fugging" | "greatly" | "hella" | "highly" | "hugely" | "incredible" | "incredibly"
-        | "intensely" | "major" | "majorly" | "more" | "most" | "particularly" | "purely"
-        | "quite" | "really" | "remarkably" | "so" | "substantially" | "thoroughly" | "total"
-        | "totally" | "tremendous" | "tremendously" | "uber" | "unbelievably" | "unusually"
-        | "utter" | "utterly" | "very" => BOOST,
-        "almost" | "barely" | "hardly" | "kinda" | "kindof" | "kind-of" | "less" | "little"
-        | "marginal" | "marginally" | "occasional" | "occasionally" | "partly" | "scarce"
-        | "scarcely" | "slight" | "slightly" | "somewhat" | "sorta" | "sortof" | "sort-of" => {
-            -BOOST
+/// Words that strengthen the next sentiment word.
+const BOOSTERS_UP: &[&str] = &[
+    "absolutely",
+    "amazingly",
+    "awfully",
+    "completely",
+    "considerable",
+    "considerably",
+    "decidedly",
+    "deeply",
+    "effing",
+    "enormous",
+    "enormously",
+    "entirely",
+    "especially",
+    "exceptional",
+    "exceptionally",
+    "extreme",
+    "extremely",
+    "fabulously",
+    "flipping",
+    "flippin",
+    "frackin",
+    "fracking",
+    "fricking",
+    "frickin",
+    "frigging",
+    "friggin",
+    "fully",
+    "fuckin",
+    "fucking",
+    "fuggin",
+    "fugging",
+    "greatly",
+    "hella",
+    "highly",
+    "hugely",
+    "incredible",
+    "incredibly",
+    "intensely",
+    "major",
+    "majorly",
+    "more",
+    "most",
+    "particularly",
+    "purely",
+    "quite",
+    "really",
+    "remarkably",
+    "so",
+    "substantially",
+    "thoroughly",
+    "total",
+    "totally",
+    "tremendous",
+    "tremendously",
+    "uber",
+    "unbelievably",
+    "unusually",
+    "utter",
+    "utterly",
+    "very",
+];
+
+/// Words that soften the next sentiment word.
+const BOOSTERS_DOWN: &[&str] = &[
+    "almost",
+    "barely",
+    "hardly",
+    "kinda",
+    "kindof",
+    "kind-of",
+    "less",
+    "little",
+    "marginal",
+    "marginally",
+    "occasional",
+    "occasionally",
+    "partly",
+    "scarce",
+    "scarcely",
+    "slight",
+    "slightly",
+    "somewhat",
+    "sorta",
+    "sortof",
+    "sort-of",
+];
+
+/// Negation words; any word with "n't" in it negates too.
+const NEGATIONS: &[&str] = &[
+    "aint", "arent", "cannot", "cant", "couldnt", "darent", "didnt", "doesnt", "dont", "hadnt",
+    "hasnt", "havent", "isnt", "mightnt", "mustnt", "neither", "neednt", "never", "none", "nope",
+    "nor", "not", "nothing", "nowhere", "oughtnt", "shant", "shouldnt", "uhuh", "wasnt", "werent",
+    "without", "wont", "wouldnt", "rarely", "seldom", "despite", "uh-uh",
+];
+
+/// Words the rules below name, numbered from 1 (0: any other word), so that the scorer
+/// compares numbers, not strings.
+const NAMED: &[&str] = &[
+    "no", "or", "nor", "but", "kind", "of", "never", "so", "this", "without", "doubt", "least",
+    "at", "very", "the", "shit", "bomb", "bad", "ass", "yeah", "right", "cut", "mustard", "kiss",
+    "death", "hand", "to", "mouth", "die", "for", "beating", "heart", "broken", "badass",
+];
+
+/// The number of a named word (0 for any other).
+const fn named(word: &str) -> u8 {
+    let w = word.as_bytes();
+    let mut i = 0;
+    while i < NAMED.len() {
+        let n = NAMED[i].as_bytes();
+        if n.len() == w.len() {
+            let mut j = 0;
+            while j < n.len() && n[j] == w[j] {
+                j += 1;
+            }
+            if j == n.len() {
+                return i as u8 + 1;
+            }
         }
-        _ => 0.0,
+        i += 1;
+    }
+    0
+}
+
+const NO: u8 = named("no");
+const OR: u8 = named("or");
+const NOR: u8 = named("nor");
+const BUT: u8 = named("but");
+const KIND: u8 = named("kind");
+const OF: u8 = named("of");
+const NEVER: u8 = named("never");
+const SO: u8 = named("so");
+const THIS: u8 = named("this");
+const WITHOUT: u8 = named("without");
+const DOUBT: u8 = named("doubt");
+const LEAST: u8 = named("least");
+const AT: u8 = named("at");
+const VERY: u8 = named("very");
+
+/// Multi-word expressions whose valence replaces their words'. (VADER's single-word "badass"
+/// entry is left out: it is compared with two- and three-word candidates, so never matches.)
+const IDIOMS: &[(&[&str], f64)] = &[
+    (&["the", "shit"], 3.0),
+    (&["the", "bomb"], 3.0),
+    (&["bad", "ass"], 1.5),
+    (&["yeah", "right"], -2.0),
+    (&["cut", "the", "mustard"], 2.0),
+    (&["kiss", "of", "death"], -1.5),
+    (&["hand", "to", "mouth"], -2.0),
+    (&["to", "die", "for"], 3.0),
+    (&["beating", "heart"], 3.1),
+    (&["broken", "heart"], -2.9),
+];
+
+/// [`IDIOMS`] as named-word numbers, up to three per idiom.
+const IDIOM_IDS: [([u8; 3], f64); IDIOMS.len()] = {
+    let mut out = [([0u8; 3], 0.0); IDIOMS.len()];
+    let mut i = 0;
+    while i < IDIOMS.len() {
+        let words = IDIOMS[i].0;
+        let mut j = 0;
+        while j < words.len() {
+            out[i].0[j] = named(words[j]);
+            j += 1;
+        }
+        out[i].1 = IDIOMS[i].1;
+        i += 1;
+    }
+    out
+};
+
+/// What the scorer needs of one token, worked out once per distinct token.
+#[derive(Clone, Copy, Debug, Default)]
+struct Feat {
+    /// Its valence: from the word list, else from an inflection (see [`inflected`]).
+    base: Option<f64>,
+    /// A booster: +1 strengthens, −1 softens the next sentiment word.
+    boost: i8,
+    /// [`PRESENT`], [`LISTED`], [`NEGATES`], [`UPPER`], [`IDIOM_END`].
+    flags: u8,
+    /// Which named word it is (see [`NAMED`]).
+    id: u8,
+}
+
+/// The token counts as a word (single letters do not).
+const PRESENT: u8 = 1;
+/// The word list has the word itself.
+const LISTED: u8 = 2;
+/// A negation ("not", "never", "isn't").
+const NEGATES: u8 = 4;
+/// Written in capitals ("GOOD").
+const UPPER: u8 = 8;
+/// Every idiom ends in one of these words; the idiom check is skipped for all others.
+const IDIOM_END: u8 = 16;
+
+impl Feat {
+    fn is(&self, flag: u8) -> bool {
+        self.flags & flag != 0
     }
 }
 
-fn is_negation(word: &str) -> bool {
-    matches!(
-        word,
-        "aint"
-            | "arent"
-            | "cannot"
-            | "cant"
-            | "couldnt"
-            | "darent"
-            | "didnt"
-            | "doesnt"
-            | "dont"
-            | "hadnt"
-            | "hasnt"
-            | "havent"
-            | "isnt"
-            | "mightnt"
-            | "mustnt"
-            | "neither"
-            | "neednt"
-            | "never"
-            | "none"
-            | "nope"
-            | "nor"
-            | "not"
-            | "nothing"
-            | "nowhere"
-            | "oughtnt"
-            | "shant"
-            | "shouldnt"
-            | "uhuh"
-            | "wasnt"
-            | "werent"
-            | "without"
-            | "wont"
-            | "wouldnt"
-            | "rarely"
-            | "seldom"
-            | "despite"
-            | "uh-uh"
-    ) || word.contains("n't")
-}
-
-/// Multi-word expressions whose valence replaces their words'.
-const IDIOMS: &[(&str, &str, f64)] = &[
-    ("the", "shit", 3.0),
-    ("the", "bomb", 3.0),
-    ("bad", "ass", 1.5),
-    ("badass", "", 1.5),
-    ("yeah", "right", -2.0),
-    ("cut", "the mustard", 2.0),
-    ("kiss", "of death", -1.5),
-    ("hand", "to mouth", -2.0),
-    ("to", "die for", 3.0),
-    ("beating", "heart", 3.1),
-    ("broken", "heart", -2.9),
-];
-
-/// Tokens as VADER sees them: whitespace-separated, surrounding punctuation stripped unless
-/// that leaves two characters or fewer (so emoticons like `:)` survive), single letters dropped.
-fn tokens(text: &str) -> Vec<&str> {
-    text.split_whitespace()
-        .map(|t| {
-            let stripped = t.trim_matches(|c: char| c.is_ascii_punctuation());
-            if stripped.chars().count() <= 2 {
-                t
-            } else {
-                stripped
-            }
-        })
-        .filter(|t| t.chars().count() > 1)
-        .collect()
+/// The features of one whitespace-free token as VADER reads it: surrounding punctuation
+/// stripped unless that leaves two characters or fewer (so emoticons like `:)` survive),
+/// single letters dropped, looked up in lower case.
+fn feat(token: &str) -> Feat {
+    let stripped = token.trim_matches(|c: char| c.is_ascii_punctuation());
+    let t = if stripped.chars().count() <= 2 {
+        token
+    } else {
+        stripped
+    };
+    if t.chars().count() <= 1 {
+        return Feat::default();
+    }
+    let lower = t.to_lowercase();
+    let lex = lexicon();
+    let entry = lex.get(lower.as_str()).copied().unwrap_or_default();
+    let flag = |on: bool, flag: u8| if on { flag } else { 0 };
+    let idiom_end = matches!(
+        lower.as_str(),
+        "shit"
+            | "bomb"
+            | "ass"
+            | "badass"
+            | "right"
+            | "mustard"
+            | "death"
+            | "mouth"
+            | "for"
+            | "heart"
+    );
+    Feat {
+        base: entry.valence.or_else(|| inflected(lex, &lower)),
+        boost: if entry.boost > 0.0 {
+            1
+        } else if entry.boost < 0.0 {
+            -1
+        } else {
+            0
+        },
+        flags: PRESENT
+            | flag(entry.valence.is_some(), LISTED)
+            | flag(entry.negation || lower.contains("n't"), NEGATES)
+            | flag(is_upper(t), UPPER)
+            | flag(idiom_end, IDIOM_END),
+        id: named(&lower),
+    }
 }
 
 fn is_upper(word: &str) -> bool {
     word.chars().any(char::is_alphabetic) && !word.chars().any(char::is_lowercase)
 }
 
+/// Most tokens remembered per thread; the memo is cleared when full.
+const MEMO_LIMIT: usize = 1 << 16;
+
+/// Buffers reused from text to text, and the features of tokens seen before.
+#[derive(Default)]
+struct Scratch {
+    memo: Memo<Feat>,
+    feats: Vec<Feat>,
+    valences: Vec<f64>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// `text`'s tokens (split at whitespace) into `scratch.feats`.
+fn tokens(text: &str, scratch: &mut Scratch) {
+    let Scratch { memo, feats, .. } = scratch;
+    feats.clear();
+    let bytes = text.as_bytes();
+    let all_ascii = text.is_ascii();
+    let mut i = 0;
+    loop {
+        while i < bytes.len() && is_space(bytes[i]) {
+            i += 1;
+        }
+        if i == bytes.len() {
+            break;
+        }
+        let start = i;
+        i = find_space(bytes, i);
+        // Split at ASCII whitespace only, so a token may hold other Unicode whitespace; those
+        // few are split again and not remembered.
+        let token = &text[start..i];
+        let key = if all_ascii || token.is_ascii() {
+            key(token.as_bytes())
+        } else {
+            None
+        };
+        let Some(key) = key else {
+            feats.extend(token.split_whitespace().map(feat).filter(|f| f.is(PRESENT)));
+            continue;
+        };
+        let f = match memo.get(key) {
+            Some(f) => f,
+            None => {
+                if memo.len() >= MEMO_LIMIT {
+                    memo.clear();
+                }
+                let f = feat(token);
+                memo.insert(key, f);
+                f
+            }
+        };
+        if f.is(PRESENT) {
+            feats.push(f);
+        }
+    }
+}
+
 /// Sentiment of `text` in [-1, 1] (VADER's "compound" score).
 pub fn sentiment(text: &str) -> f64 {
-    let lex = lexicon();
-    let words = tokens(text);
+    SCRATCH.with(|s| match s.try_borrow_mut() {
+        Ok(mut scratch) => score(text, &mut scratch),
+        Err(_) => score(text, &mut Scratch::default()),
+    })
+}
+
+fn score(text: &str, scratch: &mut Scratch) -> f64 {
+    tokens(text, scratch);
+    let Scratch {
+        feats, valences, ..
+    } = scratch;
+    let words = feats.as_slice();
     if words.is_empty() {
         return 0.0;
     }
-    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-    let some_caps = words.iter().any(|w| is_upper(w));
-    let caps_differ = some_caps && words.iter().any(|w| !is_upper(w));
+    let id = |i: usize| words[i].id;
+    let some_caps = words.iter().any(|w| w.is(UPPER));
+    let caps_differ = some_caps && words.iter().any(|w| !w.is(UPPER));
 
-    let mut valences = vec![0.0f64; words.len()];
+    valences.clear();
+    valences.resize(words.len(), 0.0);
     for i in 0..words.len() {
-        let w = lower[i].as_str();
-        if booster(w) != 0.0 {
+        let w = words[i];
+        if w.boost != 0 {
             continue;
         }
-        if w == "kind" && lower.get(i + 1).is_some_and(|n| n == "of") {
+        let next = words.get(i + 1);
+        if w.id == KIND && next.is_some_and(|n| n.id == OF) {
             continue;
         }
-        let Some(base) = lex.get(w).copied().or_else(|| inflected(lex, w)) else {
+        let Some(base) = w.base else {
             continue;
         };
         let mut v = base;
         // "no" before a sentiment word negates it rather than counting itself.
-        if w == "no"
-            && lower
-                .get(i + 1)
-                .is_some_and(|n| lex.contains_key(n.as_str()))
-        {
+        if w.id == NO && next.is_some_and(|n| n.is(LISTED)) {
             continue;
         }
-        if (i > 0 && lower[i - 1] == "no")
-            || (i > 1 && lower[i - 2] == "no")
-            || (i > 2 && lower[i - 3] == "no" && matches!(lower[i - 1].as_str(), "or" | "nor"))
+        if (i > 0 && id(i - 1) == NO)
+            || (i > 1 && id(i - 2) == NO)
+            || (i > 2 && id(i - 3) == NO && matches!(id(i - 1), OR | NOR))
         {
             v = base * NEGATION_SCALE;
         }
-        if caps_differ && is_upper(words[i]) {
+        if caps_differ && w.is(UPPER) {
             v += CAPS_BOOST * v.signum();
         }
         for back in 0..3 {
             if i <= back {
                 break;
             }
-            let prev = lower[i - back - 1].as_str();
-            if lex.contains_key(prev) {
+            let prev = words[i - back - 1];
+            if prev.is(LISTED) {
                 continue;
             }
-            let mut s = booster(prev) * v.signum();
-            if s != 0.0 && caps_differ && is_upper(words[i - back - 1]) {
-                s += CAPS_BOOST * v.signum() * (booster(prev).signum());
+            let boost = f64::from(prev.boost) * BOOST;
+            let mut s = boost * v.signum();
+            if s != 0.0 && caps_differ && prev.is(UPPER) {
+                s += CAPS_BOOST * v.signum() * (boost.signum());
             }
             s *= [1.0, 0.95, 0.9][back];
             v += s;
-            v = negation(v, &lower, back, i);
-            // Every idiom ends in one of these words; skip the check for all others.
-            if back == 2
-                && matches!(
-                    w,
-                    "shit"
-                        | "bomb"
-                        | "ass"
-                        | "badass"
-                        | "right"
-                        | "mustard"
-                        | "death"
-                        | "mouth"
-                        | "for"
-                        | "heart"
-                )
-            {
-                v = idioms(v, &lower, i);
+            v = negation(v, &|k| words[i - k], back);
+            if back == 2 && w.is(IDIOM_END) {
+                v = idioms(v, words, i);
             }
         }
         // "least": "the least good" reverses; "at least" does not.
-        let least =
-            (i > 1 && lower[i - 1] == "least" && !matches!(lower[i - 2].as_str(), "at" | "very"))
-                || (i == 1 && lower[0] == "least");
+        let least = (i > 1 && id(i - 1) == LEAST && !matches!(id(i - 2), AT | VERY))
+            || (i == 1 && id(0) == LEAST);
         if least {
             v *= NEGATION_SCALE;
         }
         valences[i] = v;
     }
     // Contrast: what follows "but" weighs more than what precedes it.
-    if let Some(b) = lower.iter().position(|w| w == "but") {
+    if let Some(b) = words.iter().position(|w| w.id == BUT) {
         for (i, v) in valences.iter_mut().enumerate() {
             if i < b {
                 *v *= 0.5;
@@ -222,8 +454,8 @@ pub fn sentiment(text: &str) -> f64 {
     }
     let mut sum: f64 = valences.iter().sum();
     if sum != 0.0 {
-        let bangs = text.matches('!').count().min(4) as f64 * 0.292;
-        let questions = match text.matches('?').count() {
+        let bangs = count_byte(text.as_bytes(), b'!').min(4) as f64 * 0.292;
+        let questions = match count_byte(text.as_bytes(), b'?') {
             0 | 1 => 0.0,
             n @ 2..=3 => n as f64 * 0.18,
             _ => 0.96,
@@ -237,7 +469,7 @@ pub fn sentiment(text: &str) -> f64 {
 /// Valence of an inflected form missing from the list, from its base form, damped a little:
 /// "-ily" adverbs ("angrily"), "-ness" nouns ("rudeness"), plurals of longer nouns ("idiots").
 /// Other "-ly" adverbs are left alone: too many are discourse words ("honestly", "likely").
-fn inflected(lex: &WordMap<&'static str, f64>, w: &str) -> Option<f64> {
+fn inflected(lex: &WordMap<&'static str, Entry>, w: &str) -> Option<f64> {
     if w.len() < 5 || !w.is_ascii() {
         return None;
     }
@@ -250,30 +482,31 @@ fn inflected(lex: &WordMap<&'static str, f64>, w: &str) -> Option<f64> {
     } else {
         None
     };
-    base.and_then(|b| lex.get(b.as_str()).map(|v| v * 0.9))
+    base.and_then(|b| lex.get(b.as_str()).and_then(|e| e.valence).map(|v| v * 0.9))
 }
 
-fn negation(v: f64, lower: &[String], back: usize, i: usize) -> f64 {
-    let w = |k: usize| lower[i - k].as_str();
+/// Negation `back + 1` words before the sentiment word; `w(k)` is the word `k` before it.
+fn negation(v: f64, w: &impl Fn(usize) -> Feat, back: usize) -> f64 {
+    let id = |k: usize| w(k).id;
     match back {
-        0 if is_negation(w(1)) => v * NEGATION_SCALE,
+        0 if w(1).is(NEGATES) => v * NEGATION_SCALE,
         1 => {
-            if w(2) == "never" && matches!(w(1), "so" | "this") {
+            if id(2) == NEVER && matches!(id(1), SO | THIS) {
                 v * 1.25
-            } else if w(2) == "without" && w(1) == "doubt" {
+            } else if id(2) == WITHOUT && id(1) == DOUBT {
                 v
-            } else if is_negation(w(2)) {
+            } else if w(2).is(NEGATES) {
                 v * NEGATION_SCALE
             } else {
                 v
             }
         }
         2 => {
-            if w(3) == "never" && (matches!(w(2), "so" | "this") || matches!(w(1), "so" | "this")) {
+            if id(3) == NEVER && (matches!(id(2), SO | THIS) || matches!(id(1), SO | THIS)) {
                 v * 1.25
-            } else if w(3) == "without" && (w(2) == "doubt" || w(1) == "doubt") {
+            } else if id(3) == WITHOUT && (id(2) == DOUBT || id(1) == DOUBT) {
                 v
-            } else if is_negation(w(3)) {
+            } else if w(3).is(NEGATES) {
                 v * NEGATION_SCALE
             } else {
                 v
@@ -283,22 +516,20 @@ fn negation(v: f64, lower: &[String], back: usize, i: usize) -> f64 {
     }
 }
 
-fn idioms(v: f64, lower: &[String], i: usize) -> f64 {
-    let pair = |a: usize, b: usize| format!("{} {}", lower[a], lower[b]);
+/// The valence of an idiom ending at word `i` (the last one found wins), else `v`.
+fn idioms(v: f64, words: &[Feat], i: usize) -> f64 {
+    let id = |k: usize| words[k].id;
     let mut out = v;
+    // The two words ending here, the three, and the two before this one.
     let candidates = [
-        (i >= 1).then(|| pair(i - 1, i)),
-        (i >= 2).then(|| format!("{} {} {}", lower[i - 2], lower[i - 1], lower[i])),
-        (i >= 2).then(|| pair(i - 2, i - 1)),
+        (i >= 1).then(|| [id(i - 1), id(i), 0]),
+        (i >= 2).then(|| [id(i - 2), id(i - 1), id(i)]),
+        (i >= 2).then(|| [id(i - 2), id(i - 1), 0]),
     ];
     for c in candidates.into_iter().flatten() {
-        for (a, b, val) in IDIOMS {
-            let idiom = if b.is_empty() {
-                (*a).to_owned()
-            } else {
-                format!("{a} {b}")
-            };
-            if c == idiom {
+        for (idiom, val) in &IDIOM_IDS {
+            // A word outside the named ones (0) matches no idiom word.
+            if c[0] != 0 && c == *idiom {
                 out = *val;
             }
         }
@@ -334,6 +565,21 @@ mod tests {
         assert!(sentiment("the service is good!!!") > good);
         assert!(sentiment("the price is fine but support is horrible") < 0.0);
         assert!(sentiment("the service is kind of good") < sentiment("the service is very good"));
+    }
+
+    #[test]
+    fn remembered_tokens_score_as_fresh_ones() {
+        for t in [
+            "GOOD but BAD!!",
+            "the shit badass",
+            "the least helpful answer",
+            "caf\u{e9} \u{a0}great\u{a0}job never so good",
+            "isn't it kind of nice??",
+        ] {
+            let fresh = score(t, &mut Scratch::default());
+            assert_eq!(sentiment(t), fresh, "{t}");
+            assert_eq!(sentiment(t), fresh, "{t}");
+        }
     }
 
     #[test]

@@ -3,9 +3,13 @@
 
 use crate::ids::{Category, TriggerId};
 use crate::signal::lexicon::{self, Concepts, Lexicon};
-use crate::signal::normalize::{normalize, Token};
+use crate::signal::normalize::normalize;
+#[cfg(any(not(feature = "edge"), test))]
+use crate::signal::normalize::{normalize_into, Words};
 use crate::trigger::{HardTriggerConfig, TriggerConfig};
 use serde::{Deserialize, Serialize};
+#[cfg(any(not(feature = "edge"), test))]
+use std::cell::RefCell;
 
 /// A hard trigger that fired, with the words that fired it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,9 +76,12 @@ const FILLERS: &[&str] = &[
 ];
 
 /// Everything the rules need about one token.
-struct Tok<'a> {
-    word: &'a str,
-    concepts: Concepts,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Tok<'a> {
+    pub(super) word: &'a str,
+    pub(super) concepts: Concepts,
+    /// Index of the clause the word belongs to.
+    pub(super) clause: u16,
 }
 
 fn has(t: &Tok<'_>, c: Concepts) -> bool {
@@ -325,54 +332,76 @@ const SHORT_IGNORED: &[&str] = &[
     "speak", "with", "live", "real", "just",
 ];
 
-/// Split run-together words ("tosomebody" → "to somebody") before matching.
-fn unglue(tokens: Vec<Token>, lex: &Lexicon) -> Vec<Token> {
-    let mut out = Vec::with_capacity(tokens.len() + 2);
-    for t in tokens {
-        let split = if t.word.len() >= 5 && lex.lookup(&t.word) == 0 {
-            lex.split(&t.word)
-        } else {
-            None
-        };
-        match split {
-            Some((a, b)) => {
-                out.push(Token {
-                    word: a,
-                    clause: t.clause,
-                });
-                out.push(Token {
-                    word: b,
-                    clause: t.clause,
-                });
-            }
-            _ => out.push(t),
-        }
-    }
-    out
+#[cfg(any(not(feature = "edge"), test))]
+thread_local! {
+    /// The normalised words of the text being checked, reused from text to text.
+    static WORDS: RefCell<Words> = RefCell::new(Words::default());
 }
 
-fn clauses<'a>(tokens: &'a [Token], lex: &Lexicon) -> Vec<Vec<Tok<'a>>> {
-    let mut out: Vec<Vec<Tok<'a>>> = Vec::new();
-    let mut current: Option<u16> = None;
-    for t in tokens {
-        if current != Some(t.clause) {
-            out.push(Vec::new());
-            current = Some(t.clause);
-        }
-        if let Some(last) = out.last_mut() {
-            last.push(Tok {
-                word: &t.word,
-                concepts: lex.lookup(&t.word),
-            });
-        }
-    }
-    out
+/// The words of `text` with concepts and clauses, handed to `f`: normalised and tagged afresh.
+#[cfg(any(not(feature = "edge"), test))]
+fn plain_tokens<R>(text: &str, lex: &Lexicon, f: impl FnOnce(&[Tok<'_>]) -> R) -> R {
+    WORDS.with(|words| match words.try_borrow_mut() {
+        Ok(mut words) => plain_in(text, lex, &mut words, f),
+        Err(_) => plain_in(text, lex, &mut Words::default(), f),
+    })
+}
+
+#[cfg(any(not(feature = "edge"), test))]
+fn plain_in<R>(text: &str, lex: &Lexicon, words: &mut Words, f: impl FnOnce(&[Tok<'_>]) -> R) -> R {
+    normalize_into(text, words);
+    let mut toks = Vec::with_capacity(words.len() + 2);
+    lex.tag(words, |word, concepts, clause| {
+        toks.push(Tok {
+            word,
+            concepts,
+            clause,
+        })
+    });
+    f(&toks)
+}
+
+/// The words of `text` with concepts and clauses, handed to `f`. Edge builds, which check
+/// many texts, remember what each distinct token gave ([`super::cache`]); the widget reads
+/// every text afresh.
+fn tokens<R>(text: &str, lex: &Lexicon, f: impl FnOnce(&[Tok<'_>]) -> R) -> R {
+    #[cfg(feature = "edge")]
+    return super::cache::with_tokens(text, lex, f);
+    #[cfg(not(feature = "edge"))]
+    plain_tokens(text, lex, f)
+}
+
+/// What a text holds, for skipping the rules that cannot fire on it.
+#[derive(Default)]
+struct Present {
+    /// Every concept of every word.
+    concepts: Concepts,
+    /// The word "money" ("money back").
+    money: bool,
+    /// The word "human".
+    human: bool,
 }
 
 /// Evaluates hard triggers: the built-in rules plus a site's own phrases and overrides.
 #[derive(Clone, Debug, Default)]
 pub struct HardTriggers {
-    overrides: Vec<HardTriggerConfig>,
+    overrides: Vec<Override>,
+}
+
+/// A site's setting for one trigger, with its phrases normalised once.
+#[derive(Clone, Debug)]
+struct Override {
+    config: HardTriggerConfig,
+    /// Per locale key, each phrase's words (phrases with no words left out).
+    phrases: Vec<(String, Vec<Vec<String>>)>,
+}
+
+impl std::ops::Deref for Override {
+    type Target = HardTriggerConfig;
+
+    fn deref(&self) -> &HardTriggerConfig {
+        &self.config
+    }
 }
 
 impl HardTriggers {
@@ -384,40 +413,80 @@ impl HardTriggers {
     /// Built-ins adjusted by a site's `triggers.hard` (disable, shadow, recategorise, add phrases,
     /// add new triggers).
     pub fn from_config(config: &TriggerConfig) -> Self {
+        let compile = |config: &HardTriggerConfig| Override {
+            config: config.clone(),
+            phrases: config
+                .phrases
+                .iter()
+                .map(|(locale, phrases)| {
+                    let words = phrases
+                        .iter()
+                        .map(|p| normalize(p).into_iter().map(|t| t.word).collect::<Vec<_>>())
+                        .filter(|w| !w.is_empty())
+                        .collect();
+                    (locale.clone(), words)
+                })
+                .collect(),
+        };
         Self {
-            overrides: config.hard.clone(),
+            overrides: config.hard.iter().map(compile).collect(),
         }
     }
 
-    fn setting(&self, id: &str) -> Option<&HardTriggerConfig> {
+    fn setting(&self, id: &str) -> Option<&Override> {
         self.overrides.iter().find(|o| o.id.as_str() == id)
     }
 
     /// Every hard trigger the text fires, most specific first.
     pub fn detect_all(&self, text: &str, locale: &str) -> Vec<HardHit> {
-        let lex = lexicon::for_locale(locale);
-        let tokens = unglue(normalize(text), lex);
-        let clauses = clauses(&tokens, lex);
-        let content: usize = tokens
-            .iter()
-            .filter(|t| !SHORT_IGNORED.contains(&t.word.as_str()))
-            .count();
-        let short = content <= 2 && tokens.len() <= 5;
-        let account_mentioned = clauses.iter().flatten().any(|t| has(t, lexicon::ACCOUNT))
-            && !clauses.iter().flatten().any(|t| has(t, lexicon::MAILING));
+        tokens(text, lexicon::for_locale(locale), |toks| {
+            self.detect_in(toks, locale)
+        })
+    }
+
+    fn detect_in(&self, toks: &[Tok<'_>], locale: &str) -> Vec<HardHit> {
+        let mut present = Present::default();
+        for t in toks {
+            present.concepts |= t.concepts;
+            present.money |= t.word == "money";
+            present.human |= t.word == "human";
+        }
+        let any = |c: Concepts| present.concepts & c != 0;
+        // Runs of tokens in one clause.
+        let clauses = || toks.chunk_by(|a, b| a.clause == b.clause);
+        let short = toks.len() <= 5
+            && toks
+                .iter()
+                .filter(|t| !SHORT_IGNORED.contains(&t.word))
+                .count()
+                <= 2;
+        let account_mentioned = any(lexicon::ACCOUNT) && !any(lexicon::MAILING);
         let mut hits = Vec::new();
         for (id, category) in BUILT_IN {
             let setting = self.setting(id);
             if setting.is_some_and(|s| !s.enabled) {
                 continue;
             }
-            let found = clauses.iter().find_map(|c| match *id {
-                "legal_compliance" => legal(c),
-                "billing_dispute" => billing_dispute(c),
-                "cancellation" => cancellation(c, account_mentioned),
-                _ => human_request(c, short),
-            });
-            let found = found.or_else(|| setting.and_then(|s| site_phrase(s, &clauses, locale)));
+            // Each rule needs one of these words to fire at all.
+            let found = match *id {
+                "legal_compliance" if any(lexicon::LEGAL | lexicon::SUE) => {
+                    clauses().find_map(legal)
+                }
+                "billing_dispute" if any(lexicon::REFUND | lexicon::PAYMENT) || present.money => {
+                    clauses().find_map(billing_dispute)
+                }
+                "cancellation" if any(lexicon::CANCEL) => {
+                    clauses().find_map(|c| cancellation(c, account_mentioned))
+                }
+                "human_request"
+                    if any(lexicon::CONTACT | lexicon::DESIRE | lexicon::REAL | lexicon::HUMAN)
+                        || present.human =>
+                {
+                    clauses().find_map(|c| human_request(c, short))
+                }
+                _ => None,
+            };
+            let found = found.or_else(|| setting.and_then(|s| site_phrase(s, toks, locale)));
             if let Some(phrase) = found {
                 hits.push(HardHit {
                     trigger: TriggerId::from(*id),
@@ -435,9 +504,9 @@ impl HardTriggers {
             .iter()
             .filter(|o| o.enabled && !BUILT_IN.iter().any(|(id, _)| *id == o.id.as_str()))
         {
-            if let Some(phrase) = site_phrase(custom, &clauses, locale) {
+            if let Some(phrase) = site_phrase(custom, toks, locale) {
                 hits.push(HardHit {
-                    trigger: custom.id.clone(),
+                    trigger: custom.config.id.clone(),
                     category: custom
                         .category
                         .clone()
@@ -459,30 +528,22 @@ impl HardTriggers {
 }
 
 /// A site phrase, matched as a run of normalised words, not negated or conditional.
-fn site_phrase(
-    setting: &HardTriggerConfig,
-    clauses: &[Vec<Tok<'_>>],
-    locale: &str,
-) -> Option<String> {
+fn site_phrase(setting: &Override, toks: &[Tok<'_>], locale: &str) -> Option<String> {
     let lang = locale.split(['-', '_']).next().unwrap_or(locale);
     let phrases = setting
         .phrases
         .iter()
         .filter(|(l, _)| l.as_str() == lang || l.as_str() == locale || l.as_str() == "*")
         .flat_map(|(_, p)| p.iter());
-    for p in phrases {
-        let words: Vec<String> = normalize(p).into_iter().map(|t| t.word).collect();
-        if words.is_empty() {
-            continue;
-        }
-        for clause in clauses {
+    for words in phrases {
+        for clause in toks.chunk_by(|a, b| a.clause == b.clause) {
             if clause.len() < words.len() {
                 continue;
             }
             for start in 0..=clause.len() - words.len() {
                 if clause[start..start + words.len()]
                     .iter()
-                    .zip(&words)
+                    .zip(words)
                     .all(|(t, w)| t.word == w)
                     && !blocked(clause, start)
                 {
@@ -617,6 +678,54 @@ mod tests {
             HardTriggers::builtin().detect_all("I want a refund, let me talk to a person", "en");
         assert_eq!(hits[0].trigger.as_str(), "billing_dispute");
         assert!(hits.iter().any(|h| h.trigger.as_str() == "human_request"));
+    }
+
+    /// Edge builds remember tokens; what they read must be what reading afresh gives.
+    #[cfg(feature = "edge")]
+    fn same_tokens(text: &str, locale: &str) {
+        let lex = lexicon::for_locale(locale);
+        let owned = |toks: &[Tok<'_>]| -> Vec<(String, Concepts, u16)> {
+            toks.iter()
+                .map(|t| (t.word.to_owned(), t.concepts, t.clause))
+                .collect()
+        };
+        let plain = plain_tokens(text, lex, owned);
+        // Twice: once read, once remembered.
+        for _ in 0..2 {
+            assert_eq!(
+                super::super::cache::with_tokens(text, lex, owned),
+                plain,
+                "{text:?}"
+            );
+        }
+    }
+
+    #[cfg(feature = "edge")]
+    #[test]
+    fn remembered_tokens_read_as_fresh_ones() {
+        for text in [
+            "",
+            "  \n\n ",
+            "I want a refund, but\nlet me talk to a person!!",
+            "Hello.\nBut however: DON'T tosomebody myaccount can't-pay (refund)",
+            "caf\u{e9} \u{130}stanbul \u{a0}agent\u{2019}s \u{2028}refund`s",
+            "pleeease heeelp, the company's fault... sooo",
+            "averyveryverylongtokenthatisnotremembered and another.one;two:three",
+            "\n but \n but\n.",
+        ] {
+            same_tokens(text, "en");
+            same_tokens(text, "es");
+        }
+    }
+
+    #[cfg(feature = "edge")]
+    proptest::proptest! {
+        #[test]
+        fn remembered_tokens_read_as_fresh_ones_anywhere(
+            text in "([a-zA-Z']{1,7}|but|don't|refund|agent|[ .,;:!?()\n\t`-]|\u{e9}|\u{130}|\u{a0}|\u{2019}){0,30}"
+        ) {
+            same_tokens(&text, "en");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod en;
 mod es;
 
+use crate::signal::normalize::Words;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -19,37 +20,50 @@ impl Hasher for WordHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut buf = [0u8; 8];
-            buf[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(buf))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        // Eight bytes at a time, then four, then one by one: no copies into a scratch buffer.
+        let mut rest = bytes;
+        while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+            self.add(u64::from_le_bytes(*word));
+            rest = tail;
+        }
+        if let Some((word, tail)) = rest.split_first_chunk::<4>() {
+            self.add(u64::from(u32::from_le_bytes(*word)));
+            rest = tail;
+        }
+        for &b in rest {
+            self.add(u64::from(b));
         }
     }
 
     fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        self.add(u64::from(i));
     }
 
     fn write_usize(&mut self, i: usize) {
-        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        self.add(i as u64);
+    }
+}
+
+impl WordHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
 }
 
 /// A hash map keyed by words, with [`WordHasher`].
 pub type WordMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
 
-/// A word split in two, if it splits.
-type Split = Option<(String, String)>;
-
-/// Most words remembered per thread; the memo is cleared when full.
+/// Most words remembered per thread and lexicon; the memo is cleared when full.
 const MEMO_LIMIT: usize = 50_000;
 
+/// What the memo knows of a word: its concepts (typo-tolerant) and where it splits into two
+/// words (0: it does not).
+type Memo = WordMap<Box<str>, (Concepts, usize)>;
+
 thread_local! {
-    /// Lookup results per (lexicon, word): text repeats words, and fuzzy lookups are not free.
-    static MEMO: RefCell<WordMap<usize, WordMap<String, Concepts>>> = RefCell::new(WordMap::default());
-    /// Split results per (lexicon, word).
-    static SPLITS: RefCell<WordMap<(usize, String), Split>> = RefCell::new(WordMap::default());
+    /// Lookup results per lexicon (by slot) and word: text repeats words, and fuzzy lookups
+    /// and splits are not free.
+    static MEMO: RefCell<[Memo; 2]> = RefCell::new([Memo::default(), Memo::default()]);
 }
 
 /// A set of concept tags, one bit each.
@@ -108,13 +122,15 @@ pub const BOT: Concepts = 1 << 24;
 
 /// A locale's words and their concepts.
 pub struct Lexicon {
+    /// Which memo slot this lexicon uses.
+    slot: usize,
     words: WordMap<&'static str, Concepts>,
     /// Single-deletion neighbourhood of words of 5+ letters, for typo-tolerant lookup.
     deletions: WordMap<String, Vec<&'static str>>,
 }
 
 impl Lexicon {
-    fn build(tables: &[&[(&'static str, Concepts)]]) -> Self {
+    fn build(slot: usize, tables: &[&[(&'static str, Concepts)]]) -> Self {
         let mut words: WordMap<&'static str, Concepts> = WordMap::default();
         for table in tables {
             for (w, c) in table.iter() {
@@ -129,7 +145,11 @@ impl Lexicon {
                 }
             }
         }
-        Self { words, deletions }
+        Self {
+            slot,
+            words,
+            deletions,
+        }
     }
 
     /// Concepts of a word, tolerating one typo (insertion, deletion, substitution or
@@ -138,38 +158,96 @@ impl Lexicon {
         if let Some(c) = self.words.get(word) {
             return *c;
         }
-        let me = self as *const Self as usize;
-        if let Some(c) = MEMO.with(|m| {
-            m.borrow()
-                .get(&me)
-                .and_then(|words| words.get(word).copied())
-        }) {
-            return c;
-        }
-        let found = self.lookup_uncached(word);
-        MEMO.with(|m| {
-            let mut m = m.borrow_mut();
-            let words = m.entry(me).or_default();
-            if words.len() >= MEMO_LIMIT {
-                words.clear();
+        MEMO.with(|m| match m.try_borrow_mut() {
+            Ok(mut memo) => self.remembered(&mut memo[self.slot], word).0,
+            Err(_) => self.lookup_uncached(word),
+        })
+    }
+
+    /// Each word of `words` with its concepts, a run-together word ("tosomebody") as its two
+    /// halves: `emit(word, concepts, clause)` in order.
+    pub fn tag<'a>(&self, words: &'a Words, mut emit: impl FnMut(&'a str, Concepts, u16)) {
+        self.with_memo(|memo| {
+            for (word, clause) in words.iter() {
+                self.tag_in(memo, word, |w, c| emit(w, c, clause));
             }
-            words.insert(word.to_owned(), found);
         });
-        found
+    }
+
+    /// One word with its concepts, or its two halves if it is two words run together.
+    #[cfg(feature = "edge")]
+    pub(crate) fn tag_word<'a>(&self, word: &'a str, emit: impl FnMut(&'a str, Concepts)) {
+        self.with_memo(|memo| self.tag_in(memo, word, emit));
+    }
+
+    fn with_memo(&self, f: impl FnOnce(&mut Memo)) {
+        MEMO.with(|m| match m.try_borrow_mut() {
+            Ok(mut memo) => f(&mut memo[self.slot]),
+            Err(_) => f(&mut Memo::default()),
+        });
+    }
+
+    fn tag_in<'a>(&self, memo: &mut Memo, word: &'a str, mut emit: impl FnMut(&'a str, Concepts)) {
+        let (concepts, split) = self.remembered(memo, word);
+        if split == 0 {
+            emit(word, concepts);
+        } else {
+            let (a, b) = word.split_at(split);
+            emit(a, self.lookup_in(memo, a));
+            emit(b, self.lookup_in(memo, b));
+        }
+    }
+
+    /// Which memo slot (and so which per-lexicon caches elsewhere) this lexicon uses.
+    #[cfg(feature = "edge")]
+    pub(crate) fn slot(&self) -> usize {
+        self.slot
+    }
+
+    fn lookup_in(&self, memo: &mut Memo, word: &str) -> Concepts {
+        self.remembered(memo, word).0
+    }
+
+    /// Concepts and split point of a word, from the memo or worked out: one hash lookup for a
+    /// word seen before, in the lexicon or not.
+    fn remembered(&self, memo: &mut Memo, word: &str) -> (Concepts, usize) {
+        if let Some(found) = memo.get(word) {
+            return *found;
+        }
+        let concepts = match self.words.get(word) {
+            Some(c) => *c,
+            None => self.lookup_uncached(word),
+        };
+        // Only a word of five letters or more, not in the lexicon and with no concepts from a
+        // typo, is split.
+        let split = if concepts == 0 && word.len() >= 5 {
+            self.split_at(word).unwrap_or(0)
+        } else {
+            0
+        };
+        if memo.len() >= MEMO_LIMIT {
+            memo.clear();
+        }
+        memo.insert(word.into(), (concepts, split));
+        (concepts, split)
     }
 
     fn lookup_uncached(&self, word: &str) -> Concepts {
-        if NOT_TYPOS.contains(&word) {
+        let found = self.fuzzy(word);
+        if found != 0 && NOT_TYPOS.contains(&word) {
             return 0;
         }
+        found
+    }
+
+    fn fuzzy(&self, word: &str) -> Concepts {
+        // One buffer for every variant of the word tried below.
+        let mut variant = String::with_capacity(word.len());
         // A doubled letter typed once too often: "talkk", "refundd", "acccount".
         let bytes = word.as_bytes();
         for i in 1..bytes.len() {
             if bytes[i] == bytes[i - 1] && word.is_char_boundary(i) {
-                let mut shorter = String::with_capacity(word.len());
-                shorter.push_str(&word[..i]);
-                shorter.push_str(&word[i + 1..]);
-                if let Some(c) = self.words.get(shorter.as_str()) {
+                if let Some(c) = self.words.get(without(&mut variant, word, i, 1)) {
                     return *c;
                 }
             }
@@ -178,26 +256,20 @@ impl Lexicon {
         if !(5..=20).contains(&len) {
             return 0;
         }
-        let mut found: Concepts = 0;
-        // The word with one letter too many, or one wrong letter, or two swapped letters.
-        let mut consider = |candidate: &str| {
-            if let Some((w, c)) = self.words.get_key_value(candidate) {
+        // One letter missing from the word: it is a deletion of a lexicon word.
+        let mut found: Concepts = self
+            .deletions
+            .get(word)
+            .map_or(0, |ws| ws.iter().fold(0, |f, w| f | self.words[w]));
+        for (at, c) in word.char_indices() {
+            let d = without(&mut variant, word, at, c.len_utf8());
+            // The word with one letter too many.
+            if let Some((w, c)) = self.words.get_key_value(d) {
                 if fuzzy_eligible(w) {
                     found |= c;
                 }
             }
-        };
-        let dels = single_deletions(word);
-        for d in &dels {
-            consider(d);
-        }
-        // One letter missing from the word, or a substitution/transposition: shared deletions.
-        if let Some(ws) = self.deletions.get(word) {
-            for w in ws {
-                found |= self.words[w];
-            }
-        }
-        for d in &dels {
+            // A substitution or transposition: a deletion shared with a lexicon word.
             if let Some(ws) = self.deletions.get(d) {
                 for w in ws {
                     if is_one_edit(word, w) {
@@ -240,64 +312,78 @@ impl Lexicon {
     /// and a short function word, or two lexicon words ("freemiumaccount" stays whole unless
     /// "freemium" is known; "mynewsletter" → "my newsletter").
     pub fn split(&self, word: &str) -> Option<(String, String)> {
+        let (a, b) = word.split_at(self.split_at(word)?);
+        Some((a.to_owned(), b.to_owned()))
+    }
+
+    /// Where [`Lexicon::split`] splits `word`, if it does.
+    fn split_at(&self, word: &str) -> Option<usize> {
         if word.len() < 5 || self.words.contains_key(word) || !word.is_ascii() {
             return None;
         }
-        let key = (self as *const Self as usize, word.to_owned());
-        if let Some(found) = SPLITS.with(|m| m.borrow().get(&key).cloned()) {
-            return found;
-        }
-        let found = self.split_uncached(word);
-        SPLITS.with(|m| {
-            let mut m = m.borrow_mut();
-            if m.len() >= MEMO_LIMIT {
-                m.clear();
-            }
-            m.insert(key, found.clone());
-        });
-        found
-    }
-
-    fn split_uncached(&self, word: &str) -> Option<(String, String)> {
-        for i in 1..word.len() {
+        let known = |half: &str| {
+            let lexical = half.len() >= 3 && self.words.contains_key(half);
+            (
+                lexical || (half.len() <= 4 && GLUE.contains(&half)),
+                lexical,
+            )
+        };
+        (1..word.len()).find(|&i| {
             let (a, b) = word.split_at(i);
-            let known_a = GLUE.contains(&a) || (a.len() >= 3 && self.words.contains_key(a));
-            let known_b = GLUE.contains(&b) || (b.len() >= 3 && self.words.contains_key(b));
-            let lexical = (a.len() >= 3 && self.words.contains_key(a))
-                || (b.len() >= 3 && self.words.contains_key(b));
-            if known_a && known_b && lexical {
-                return Some((a.to_owned(), b.to_owned()));
+            let (known_a, lexical_a) = known(a);
+            if !known_a {
+                return false;
             }
-        }
-        None
+            let (known_b, lexical_b) = known(b);
+            known_b && (lexical_a || lexical_b)
+        })
     }
 }
 
+/// `word` without its `len` bytes at `at`, written into `buf`.
+fn without<'b>(buf: &'b mut String, word: &str, at: usize, len: usize) -> &'b str {
+    buf.clear();
+    buf.push_str(&word[..at]);
+    buf.push_str(&word[at + len..]);
+    buf
+}
+
+/// Every string `word` becomes with one character deleted.
 fn single_deletions(word: &str) -> Vec<String> {
-    let chars: Vec<char> = word.chars().collect();
-    (0..chars.len())
-        .map(|i| {
-            chars
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, c)| c)
-                .collect()
+    word.char_indices()
+        .map(|(at, c)| {
+            let mut d = String::with_capacity(word.len());
+            d.push_str(&word[..at]);
+            d.push_str(&word[at + c.len_utf8()..]);
+            d
         })
         .collect()
 }
 
 /// Substitution or adjacent transposition (same length), the cases shared deletions over-match.
 fn is_one_edit(a: &str, b: &str) -> bool {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len() != b.len() {
-        return a.len().abs_diff(b.len()) == 1;
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la != lb {
+        return la.abs_diff(lb) == 1;
     }
-    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
-    match diff.as_slice() {
-        [_] => true,
-        [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+    // The first two differing positions, with both words' characters there.
+    let mut diff: [(usize, char, char); 2] = [(0, ' ', ' '); 2];
+    let mut n = 0;
+    for (i, (x, y)) in a.chars().zip(b.chars()).enumerate() {
+        if x != y {
+            if n == 2 {
+                return false;
+            }
+            diff[n] = (i, x, y);
+            n += 1;
+        }
+    }
+    match n {
+        1 => true,
+        2 => {
+            let [(i, ai, bi), (j, aj, bj)] = diff;
+            j == i + 1 && ai == bj && aj == bi
+        }
         _ => false,
     }
 }
@@ -307,8 +393,8 @@ pub fn for_locale(locale: &str) -> &'static Lexicon {
     static EN: OnceLock<Lexicon> = OnceLock::new();
     static ES: OnceLock<Lexicon> = OnceLock::new();
     match locale.split(['-', '_']).next().unwrap_or("en") {
-        "es" => ES.get_or_init(|| Lexicon::build(&[es::WORDS, en::WORDS])),
-        _ => EN.get_or_init(|| Lexicon::build(&[en::WORDS])),
+        "es" => ES.get_or_init(|| Lexicon::build(1, &[es::WORDS, en::WORDS])),
+        _ => EN.get_or_init(|| Lexicon::build(0, &[en::WORDS])),
     }
 }
 

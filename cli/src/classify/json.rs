@@ -1,0 +1,236 @@
+//! The JSON of `baton classify` in its common shape, read and written without building a tree:
+//! `{"id": "plain string", "text": "..."}` in, a decision out. Anything else is left to serde_json.
+
+use baton_shared::decision::Decision;
+use serde_json::ser::{CompactFormatter, Formatter};
+
+/// The id (a string with no escapes, so it is written back as it came) and the text of an
+/// input line of exactly the shape `{"id": "...", "text": "..."}` (either order), or `None`
+/// for any other line, valid or not, so that serde_json reads it and words its errors.
+/// `buf` holds the text when it has escapes.
+pub fn input<'a>(line: &'a str, buf: &'a mut String) -> Option<(&'a str, &'a str)> {
+    let mut r = Reader {
+        s: line.as_bytes(),
+        at: 0,
+    };
+    r.byte(b'{')?;
+    let first = r.key()?;
+    let (id, text) = if first == "id" {
+        let id = r.plain_string()?;
+        r.byte(b',')?;
+        (r.key()? == "text").then_some(())?;
+        let text = r.string()?;
+        (id, text)
+    } else if first == "text" {
+        let text = r.string()?;
+        r.byte(b',')?;
+        (r.key()? == "id").then_some(())?;
+        (r.plain_string()?, text)
+    } else {
+        return None;
+    };
+    r.byte(b'}')?;
+    r.ws();
+    if r.at != r.s.len() {
+        return None;
+    }
+    let text = match text {
+        Text::Plain(t) => &line[t.0..t.1],
+        Text::Escaped(t) => {
+            unescape(&line[t.0..t.1], buf)?;
+            buf.as_str()
+        }
+    };
+    Some((&line[id.0..id.1], text))
+}
+
+/// A string's contents: their byte range, and whether they have escapes.
+enum Text {
+    Plain((usize, usize)),
+    Escaped((usize, usize)),
+}
+
+struct Reader<'a> {
+    s: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn ws(&mut self) {
+        while self
+            .s
+            .get(self.at)
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            self.at += 1;
+        }
+    }
+
+    /// Whitespace, then `b`.
+    fn byte(&mut self, b: u8) -> Option<()> {
+        self.ws();
+        (self.s.get(self.at) == Some(&b)).then(|| self.at += 1)
+    }
+
+    /// A string: the range of its contents. Control characters make it `None`.
+    fn string(&mut self) -> Option<Text> {
+        self.byte(b'"')?;
+        let start = self.at;
+        let mut escaped = false;
+        loop {
+            self.at = special(self.s, self.at);
+            match *self.s.get(self.at)? {
+                b'"' => break,
+                b'\\' => {
+                    escaped = true;
+                    // The escaped character is checked when unescaping; skip it here.
+                    self.at += 2;
+                }
+                _ => return None,
+            }
+        }
+        let range = (start, self.at);
+        self.at += 1;
+        Some(if escaped {
+            Text::Escaped(range)
+        } else {
+            Text::Plain(range)
+        })
+    }
+
+    /// A string with no escapes.
+    fn plain_string(&mut self) -> Option<(usize, usize)> {
+        match self.string()? {
+            Text::Plain(range) => Some(range),
+            Text::Escaped(_) => None,
+        }
+    }
+
+    /// An object key (with no escapes) and its colon.
+    fn key(&mut self) -> Option<&str> {
+        let (a, b) = self.plain_string()?;
+        self.byte(b':')?;
+        std::str::from_utf8(&self.s[a..b]).ok()
+    }
+}
+
+/// The first byte at or after `i` that ends plain string contents (`"`, `\\` or a control
+/// character), or the end: eight bytes at a time.
+fn special(s: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    while let Some(chunk) = s.get(i..).and_then(|b| b.first_chunk::<8>()) {
+        let x = u64::from_le_bytes(*chunk);
+        // For each test the lowest byte flagged is exact, so the lowest of all is.
+        let found = zero(x ^ (ONES * u64::from(b'"')))
+            | zero(x ^ (ONES * u64::from(b'\\')))
+            | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < s.len() && !matches!(s[i], b'"' | b'\\' | 0..0x20) {
+        i += 1;
+    }
+    i
+}
+
+/// JSON string contents with escapes, decoded into `out`; `None` for a bad escape or a lone
+/// surrogate (serde_json then reports it).
+fn unescape(s: &str, out: &mut String) -> Option<()> {
+    out.clear();
+    let mut rest = s;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let b = rest.as_bytes();
+        let c = match *b.get(i + 1)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hi = hex4(rest.get(i + 2..i + 6)?)?;
+                let (c, used) = match hi {
+                    0xD800..=0xDBFF => {
+                        if rest.get(i + 6..i + 8)? != "\\u" {
+                            return None;
+                        }
+                        let lo = hex4(rest.get(i + 8..i + 12)?)?;
+                        if !(0xDC00..=0xDFFF).contains(&lo) {
+                            return None;
+                        }
+                        let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                        (char::from_u32(c)?, 12)
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    _ => (char::from_u32(hi)?, 6),
+                };
+                out.push(c);
+                rest = &rest[i + used..];
+                continue;
+            }
+            _ => return None,
+        };
+        out.push(c);
+        rest = &rest[i + 2..];
+    }
+    out.push_str(rest);
+    Some(())
+}
+
+fn hex4(s: &str) -> Option<u32> {
+    if s.len() != 4 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u32::from_str_radix(s, 16).ok()
+}
+
+/// One output line, as serde_json writes the same record: `id` is a string needing no escapes.
+pub fn output(out: &mut Vec<u8>, id: &str, d: &Decision, sentiment: f64) {
+    out.extend_from_slice(b"{\"id\":\"");
+    out.extend_from_slice(id.as_bytes());
+    out.extend_from_slice(b"\",\"escalate\":");
+    out.extend_from_slice(if d.escalate { b"true" } else { b"false" });
+    out.extend_from_slice(b",\"hard\":");
+    out.extend_from_slice(if d.hard { b"true" } else { b"false" });
+    out.extend_from_slice(b",\"trigger\":");
+    string_or_null(out, d.trigger.as_ref().map(|t| t.as_str()));
+    out.extend_from_slice(b",\"category\":");
+    string_or_null(out, d.category.as_ref().map(|c| c.as_str()));
+    out.extend_from_slice(b",\"sentiment\":");
+    number(out, sentiment);
+    out.extend_from_slice(b",\"score\":");
+    number(out, d.score);
+    out.extend_from_slice(b"}\n");
+}
+
+fn string_or_null(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => out.extend_from_slice(b"null"),
+        Some(s) if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') => {
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
+        }
+        Some(s) => {
+            // Writing to a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut *out, s);
+        }
+    }
+}
+
+/// A number as serde_json writes it (its own float formatting; `null` when not finite).
+fn number(out: &mut Vec<u8>, x: f64) {
+    if x.is_finite() {
+        // Writing to a Vec cannot fail.
+        let _ = CompactFormatter.write_f64(out, x);
+    } else {
+        out.extend_from_slice(b"null");
+    }
+}
