@@ -4,15 +4,14 @@
 use crate::context::{Capture, Recorded};
 use crate::strings::Strings;
 use crate::view::{self, View};
+use crate::wire_js::{self, Options, Session, WidgetConfig};
 use baton_shared::config::ContextCapture;
 use baton_shared::conversation::Status;
 use baton_shared::trigger::detect_hard;
 use baton_shared::wire::{Author, EventBody, LiveEvent};
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
-use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -26,34 +25,6 @@ const TYPING_MS: u32 = 20_000;
 
 /// Shared handle to the app.
 pub type AppRef = Rc<RefCell<App>>;
-
-/// Options the loader passes to `mount`.
-#[derive(Deserialize, Default)]
-pub struct Options {
-    /// Site id from `data-site`.
-    pub site: String,
-    /// Origin of the edge (`https://edge.example`).
-    pub api: String,
-}
-
-/// A started conversation, kept in sessionStorage so it survives reloads in the tab.
-#[derive(Clone, Serialize, Deserialize)]
-struct Session {
-    id: String,
-    token: String,
-}
-
-/// Public part of the site config (`GET /v1/sites/{site}/widget`).
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct WidgetConfig {
-    title: String,
-    greeting: String,
-    accent_color: String,
-    locale: String,
-    strings: BTreeMap<String, BTreeMap<String, String>>,
-    context: ContextCapture,
-}
 
 /// Everything the widget knows.
 pub struct App {
@@ -99,7 +70,7 @@ impl App {
         recorded: JsValue,
         root: ShadowRoot,
     ) -> Self {
-        let strings = Strings::choose(&browser_languages(), "en", &BTreeMap::new());
+        let strings = Strings::choose(&browser_languages(), "en", &[]);
         let view = view::build(&root, crate::CSS, &strings);
         Self {
             options,
@@ -282,8 +253,7 @@ pub fn start(app: &AppRef, options: &JsValue, config: JsValue) {
             };
             fetch_json("GET", &url, None).await.unwrap_or(JsValue::NULL)
         };
-        let config: WidgetConfig = serde_wasm_bindgen::from_value(config).unwrap_or_default();
-        apply_config(&app, config);
+        apply_config(&app, wire_js::widget_config(&config));
         if app.borrow().session.is_some() {
             connect(&app);
         }
@@ -321,8 +291,7 @@ fn apply_config(app: &AppRef, config: WidgetConfig) {
 
 fn stored_session(app: &App) -> Option<Session> {
     let text = storage()?.get_item(&app.storage_key()).ok()??;
-    let v = js_sys::JSON::parse(&text).ok()?;
-    serde_wasm_bindgen::from_value(v).ok()
+    wire_js::session(&js_sys::JSON::parse(&text).ok()?)
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -409,15 +378,12 @@ fn start_conversation(app: &AppRef) {
         };
         let result = fetch_json("POST", &url, Some(body.into())).await;
         app.borrow_mut().starting = false;
-        match result
-            .and_then(|v| serde_wasm_bindgen::from_value::<Session>(v).map_err(JsValue::from))
-        {
+        match result.and_then(|v| wire_js::session(&v).ok_or(JsValue::NULL)) {
             Ok(session) => {
                 {
                     let mut a = app.borrow_mut();
-                    if let (Some(storage), Ok(v)) =
-                        (storage(), serde_wasm_bindgen::to_value(&session))
-                    {
+                    if let Some(storage) = storage() {
+                        let v = wire_js::session_value(&session);
                         let _ = storage.set_item(&a.storage_key(), &json_text(&v));
                     }
                     a.session = Some(session);
@@ -485,7 +451,7 @@ fn connect(app: &AppRef) {
                 return;
             };
             if let Ok(v) = js_sys::JSON::parse(&text) {
-                if let Ok(event) = serde_wasm_bindgen::from_value::<LiveEvent>(v) {
+                if let Some(event) = wire_js::live_event(&v) {
                     on_event(app, event);
                 }
             }
