@@ -109,7 +109,7 @@ impl App {
     }
 
     fn storage_key(&self) -> String {
-        format!("baton:{}", self.options.site)
+        ["baton:", &self.options.site].concat()
     }
 
     /// Set identity (from `Baton('identify', …)`).
@@ -249,7 +249,7 @@ pub fn start(app: &AppRef, options: &JsValue, config: JsValue) {
         } else {
             let url = {
                 let a = app.borrow();
-                format!("{}/v1/sites/{}/widget", a.options.api, a.options.site)
+                [&a.options.api, "/v1/sites/", &a.options.site, "/widget"].concat()
             };
             fetch_json("GET", &url, None).await.unwrap_or(JsValue::NULL)
         };
@@ -280,7 +280,7 @@ fn apply_config(app: &AppRef, config: WidgetConfig) {
             .view
             .panel
             .style()
-            .set_property("--baton-accent", &format!("#{hex}"));
+            .set_property("--baton-accent", &["#", hex].concat());
     }
     a.capture = config.context;
     if stored.is_none() && !config.greeting.is_empty() {
@@ -326,7 +326,13 @@ fn submit(app: &AppRef) {
     }
     let mut a = app.borrow_mut();
     a.next_client_id += 1;
-    let client_id = format!("c{}-{}", js_sys::Date::now() as u64, a.next_client_id);
+    let client_id = [
+        "c",
+        &wire_js::number_text(js_sys::Date::now().trunc()),
+        "-",
+        &wire_js::number_text(a.next_client_id.into()),
+    ]
+    .concat();
     let item = view::append_message(&a.view.log, &a.strings, Author::Customer, None, &text);
     item.class_list().add_1("sending").ok();
     crate::dom::attr(&item, "aria-busy", "true");
@@ -374,7 +380,7 @@ fn start_conversation(app: &AppRef) {
             if a.user.is_object() {
                 let _ = js_sys::Reflect::set(&body, &"user".into(), &a.user);
             }
-            (format!("{}/v1/conversations", a.options.api), body)
+            ([&a.options.api, "/v1/conversations"].concat(), body)
         };
         let result = fetch_json("POST", &url, Some(body.into())).await;
         app.borrow_mut().starting = false;
@@ -423,10 +429,16 @@ fn connect(app: &AppRef) {
         }
         let Some(s) = &a.session else { return };
         let ws_base = a.options.api.replacen("http", "ws", 1);
-        format!(
-            "{ws_base}/v1/conversations/{}/live?token={}&since={}",
-            s.id, s.token, a.last_seq
-        )
+        [
+            &ws_base,
+            "/v1/conversations/",
+            &s.id,
+            "/live?token=",
+            &s.token,
+            "&since=",
+            &wire_js::number_text(a.last_seq as f64),
+        ]
+        .concat()
     };
     let Ok(ws) = WebSocket::new(&url) else {
         let words = app.borrow().strings.get("offline").to_owned();
@@ -539,7 +551,7 @@ fn send_context(app: &AppRef) {
 fn csat_key(a: &App) -> Option<String> {
     a.session
         .as_ref()
-        .map(|s| format!("baton:{}:csat:{}", a.options.site, s.id))
+        .map(|s| ["baton:", &a.options.site, ":csat:", &s.id].concat())
 }
 
 /// Offer the rating form once a person has resolved the conversation (unless already rated).
@@ -566,7 +578,7 @@ fn send_csat(app: &AppRef) {
         if !comment.is_empty() {
             let _ = js_sys::Reflect::set(&body, &"comment".into(), &comment.into());
         }
-        let url = format!("{}/v1/conversations/{}/csat", a.options.api, s.id);
+        let url = [&a.options.api, "/v1/conversations/", &s.id, "/csat"].concat();
         (url, body)
     };
     let weak = Rc::downgrade(app);
@@ -681,7 +693,8 @@ async fn fetch_json(method: &str, url: &str, body: Option<JsValue>) -> Result<Js
         .await?
         .dyn_into()?;
     if !resp.ok() {
-        return Err(JsValue::from_str(&format!("HTTP {}", resp.status())));
+        let status = wire_js::number_text(resp.status().into());
+        return Err(JsValue::from_str(&["HTTP ", &status].concat()));
     }
     JsFuture::from(resp.json()?).await
 }

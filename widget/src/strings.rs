@@ -182,7 +182,7 @@ impl Strings {
     pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
         let mut out = self.get(key).to_owned();
         for (name, value) in values {
-            out = out.replace(&format!("{{{name}}}"), value);
+            out = out.replace(&["{", name, "}"].concat(), value);
         }
         out
     }

@@ -218,7 +218,7 @@ pub fn append_message(
     text: &str,
 ) -> HtmlElement {
     let (class, label) = author_class(author, s);
-    let item = el("div", &format!("msg {class}"));
+    let item = el("div", &["msg ", class].concat());
     let who = name.filter(|n| !n.is_empty()).unwrap_or(label);
     if !who.is_empty() {
         let _ = item.append_child(&text_el("span", "who", who));

@@ -1,5 +1,5 @@
-//! Reads what the widget receives as JS values (mount options, site config, stored session, live
-//! events) into Rust types with `Reflect`, so no serde code ships in the widget's wasm.
+//! JS values to the widget's Rust types and back (mount options, site config, stored session,
+//! live events, numbers) through `Reflect` and JS itself: no serde or float formatting in wasm.
 
 use crate::strings::Words;
 use crate::view::{author_name, status_name, AUTHORS, STATUSES};
@@ -44,6 +44,14 @@ pub struct WidgetConfig {
     pub strings: Vec<(String, Words)>,
     /// What page context may be read.
     pub context: ContextCapture,
+}
+
+/// A number in JS's own decimal form (`42`, `1700000000123`), without Rust's float formatting.
+pub fn number_text(n: f64) -> String {
+    js_sys::Number::from(n)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default()
 }
 
 /// `v[key]`, or `undefined` when `v` has no such key or is not an object.

@@ -569,3 +569,38 @@ fn sessions_and_mount_options_are_read_strictly() {
     assert!(wire_js::options(&json(r#"{"site":"acme"}"#)).is_err());
     assert!(wire_js::options(&JsValue::UNDEFINED).is_err());
 }
+
+#[wasm_bindgen_test]
+fn captured_text_is_one_line_and_clipped_to_200_characters() {
+    let settings = ContextCapture {
+        mask_pii: false,
+        ..ContextCapture::default()
+    };
+    let c = Capture {
+        settings: &settings,
+    };
+    assert_eq!(
+        c.clean("  Plan:\n\t Pro   annual \u{3000}"),
+        "Plan: Pro annual"
+    );
+    assert_eq!(c.clean(" \n "), "");
+    // The reference rule: words joined by one space, then the first 200 characters.
+    let long = "ñandú  añil\n".repeat(40);
+    let joined = long.split_whitespace().collect::<Vec<_>>().join(" ");
+    let expected: String = joined.chars().take(200).collect();
+    assert_eq!(c.clean(&long), expected);
+    assert_eq!(c.clean(&long).chars().count(), 200);
+    let exact = "a".repeat(199) + " b";
+    assert_eq!(c.clean(&exact), exact.chars().take(200).collect::<String>());
+}
+
+#[wasm_bindgen_test]
+fn numbers_are_written_as_plain_decimals() {
+    assert_eq!(wire_js::number_text(0.0), "0");
+    assert_eq!(wire_js::number_text(42.0), "42");
+    assert_eq!(wire_js::number_text(1_764_619_837_123.0), "1764619837123");
+    assert_eq!(
+        wire_js::number_text(9_007_199_254_740_991.0),
+        "9007199254740991"
+    );
+}
