@@ -4,15 +4,14 @@
 use crate::context::{Capture, Recorded};
 use crate::strings::Strings;
 use crate::view::{self, View};
+use crate::wire_js::{self, Options, Session, WidgetConfig};
 use baton_shared::config::ContextCapture;
 use baton_shared::conversation::Status;
 use baton_shared::trigger::detect_hard;
 use baton_shared::wire::{Author, EventBody, LiveEvent};
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
-use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -26,34 +25,6 @@ const TYPING_MS: u32 = 20_000;
 
 /// Shared handle to the app.
 pub type AppRef = Rc<RefCell<App>>;
-
-/// Options the loader passes to `mount`.
-#[derive(Deserialize, Default)]
-pub struct Options {
-    /// Site id from `data-site`.
-    pub site: String,
-    /// Origin of the edge (`https://edge.example`).
-    pub api: String,
-}
-
-/// A started conversation, kept in sessionStorage so it survives reloads in the tab.
-#[derive(Clone, Serialize, Deserialize)]
-struct Session {
-    id: String,
-    token: String,
-}
-
-/// Public part of the site config (`GET /v1/sites/{site}/widget`).
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct WidgetConfig {
-    title: String,
-    greeting: String,
-    accent_color: String,
-    locale: String,
-    strings: BTreeMap<String, BTreeMap<String, String>>,
-    context: ContextCapture,
-}
 
 /// Everything the widget knows.
 pub struct App {
@@ -99,7 +70,7 @@ impl App {
         recorded: JsValue,
         root: ShadowRoot,
     ) -> Self {
-        let strings = Strings::choose(&browser_languages(), "en", &BTreeMap::new());
+        let strings = Strings::choose(&browser_languages(), "en", &[]);
         let view = view::build(&root, crate::CSS, &strings);
         Self {
             options,
@@ -138,7 +109,7 @@ impl App {
     }
 
     fn storage_key(&self) -> String {
-        format!("baton:{}", self.options.site)
+        ["baton:", &self.options.site].concat()
     }
 
     /// Set identity (from `Baton('identify', …)`).
@@ -278,12 +249,11 @@ pub fn start(app: &AppRef, options: &JsValue, config: JsValue) {
         } else {
             let url = {
                 let a = app.borrow();
-                format!("{}/v1/sites/{}/widget", a.options.api, a.options.site)
+                [&a.options.api, "/v1/sites/", &a.options.site, "/widget"].concat()
             };
             fetch_json("GET", &url, None).await.unwrap_or(JsValue::NULL)
         };
-        let config: WidgetConfig = serde_wasm_bindgen::from_value(config).unwrap_or_default();
-        apply_config(&app, config);
+        apply_config(&app, wire_js::widget_config(&config));
         if app.borrow().session.is_some() {
             connect(&app);
         }
@@ -310,7 +280,7 @@ fn apply_config(app: &AppRef, config: WidgetConfig) {
             .view
             .panel
             .style()
-            .set_property("--baton-accent", &format!("#{hex}"));
+            .set_property("--baton-accent", &["#", hex].concat());
     }
     a.capture = config.context;
     if stored.is_none() && !config.greeting.is_empty() {
@@ -321,8 +291,7 @@ fn apply_config(app: &AppRef, config: WidgetConfig) {
 
 fn stored_session(app: &App) -> Option<Session> {
     let text = storage()?.get_item(&app.storage_key()).ok()??;
-    let v = js_sys::JSON::parse(&text).ok()?;
-    serde_wasm_bindgen::from_value(v).ok()
+    wire_js::session(&js_sys::JSON::parse(&text).ok()?)
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -357,7 +326,13 @@ fn submit(app: &AppRef) {
     }
     let mut a = app.borrow_mut();
     a.next_client_id += 1;
-    let client_id = format!("c{}-{}", js_sys::Date::now() as u64, a.next_client_id);
+    let client_id = [
+        "c",
+        &wire_js::number_text(js_sys::Date::now().trunc()),
+        "-",
+        &wire_js::number_text(a.next_client_id.into()),
+    ]
+    .concat();
     let item = view::append_message(&a.view.log, &a.strings, Author::Customer, None, &text);
     item.class_list().add_1("sending").ok();
     crate::dom::attr(&item, "aria-busy", "true");
@@ -405,19 +380,16 @@ fn start_conversation(app: &AppRef) {
             if a.user.is_object() {
                 let _ = js_sys::Reflect::set(&body, &"user".into(), &a.user);
             }
-            (format!("{}/v1/conversations", a.options.api), body)
+            ([&a.options.api, "/v1/conversations"].concat(), body)
         };
         let result = fetch_json("POST", &url, Some(body.into())).await;
         app.borrow_mut().starting = false;
-        match result
-            .and_then(|v| serde_wasm_bindgen::from_value::<Session>(v).map_err(JsValue::from))
-        {
+        match result.and_then(|v| wire_js::session(&v).ok_or(JsValue::NULL)) {
             Ok(session) => {
                 {
                     let mut a = app.borrow_mut();
-                    if let (Some(storage), Ok(v)) =
-                        (storage(), serde_wasm_bindgen::to_value(&session))
-                    {
+                    if let Some(storage) = storage() {
+                        let v = wire_js::session_value(&session);
                         let _ = storage.set_item(&a.storage_key(), &json_text(&v));
                     }
                     a.session = Some(session);
@@ -457,10 +429,16 @@ fn connect(app: &AppRef) {
         }
         let Some(s) = &a.session else { return };
         let ws_base = a.options.api.replacen("http", "ws", 1);
-        format!(
-            "{ws_base}/v1/conversations/{}/live?token={}&since={}",
-            s.id, s.token, a.last_seq
-        )
+        [
+            &ws_base,
+            "/v1/conversations/",
+            &s.id,
+            "/live?token=",
+            &s.token,
+            "&since=",
+            &wire_js::number_text(a.last_seq as f64),
+        ]
+        .concat()
     };
     let Ok(ws) = WebSocket::new(&url) else {
         let words = app.borrow().strings.get("offline").to_owned();
@@ -485,7 +463,7 @@ fn connect(app: &AppRef) {
                 return;
             };
             if let Ok(v) = js_sys::JSON::parse(&text) {
-                if let Ok(event) = serde_wasm_bindgen::from_value::<LiveEvent>(v) {
+                if let Some(event) = wire_js::live_event(&v) {
                     on_event(app, event);
                 }
             }
@@ -573,7 +551,7 @@ fn send_context(app: &AppRef) {
 fn csat_key(a: &App) -> Option<String> {
     a.session
         .as_ref()
-        .map(|s| format!("baton:{}:csat:{}", a.options.site, s.id))
+        .map(|s| ["baton:", &a.options.site, ":csat:", &s.id].concat())
 }
 
 /// Offer the rating form once a person has resolved the conversation (unless already rated).
@@ -600,7 +578,7 @@ fn send_csat(app: &AppRef) {
         if !comment.is_empty() {
             let _ = js_sys::Reflect::set(&body, &"comment".into(), &comment.into());
         }
-        let url = format!("{}/v1/conversations/{}/csat", a.options.api, s.id);
+        let url = [&a.options.api, "/v1/conversations/", &s.id, "/csat"].concat();
         (url, body)
     };
     let weak = Rc::downgrade(app);
@@ -715,7 +693,8 @@ async fn fetch_json(method: &str, url: &str, body: Option<JsValue>) -> Result<Js
         .await?
         .dyn_into()?;
     if !resp.ok() {
-        return Err(JsValue::from_str(&format!("HTTP {}", resp.status())));
+        let status = wire_js::number_text(resp.status().into());
+        return Err(JsValue::from_str(&["HTTP ", &status].concat()));
     }
     JsFuture::from(resp.json()?).await
 }

@@ -68,8 +68,22 @@ pub struct Capture<'a> {
 impl Capture<'_> {
     /// Clip and, if the site asks, mask emails, cards and phone numbers.
     pub fn clean(&self, text: &str) -> String {
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let clipped: String = text.chars().take(MAX_TEXT).collect();
+        let mut clipped = String::with_capacity(text.len().min(4 * MAX_TEXT));
+        let mut room = MAX_TEXT;
+        // Runs of whitespace become one space; then at most MAX_TEXT characters.
+        for word in text.split_whitespace() {
+            if room == 0 {
+                break;
+            }
+            if !clipped.is_empty() {
+                clipped.push(' ');
+                room -= 1;
+            }
+            for c in word.chars().take(room) {
+                clipped.push(c);
+                room -= 1;
+            }
+        }
         if self.settings.mask_pii {
             redact(&clipped, Redact::default())
         } else {
@@ -128,7 +142,7 @@ impl Capture<'_> {
                 .clicks
                 .iter()
                 .filter(|(_, el)| !el.as_ref().is_some_and(|e| self.denied(e)))
-                .map(|(label, _)| JsValue::from(format!("clicked {}", self.clean(label))))
+                .map(|(label, _)| JsValue::from(["clicked ", &self.clean(label)].concat()))
                 .collect();
             if clicks.length() > 0 {
                 set("recent_actions", clicks.into());

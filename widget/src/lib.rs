@@ -7,10 +7,11 @@ mod dom;
 pub mod strings;
 mod style;
 pub mod view;
+pub mod wire_js;
 
 pub use style::CSS;
 
-use app::{App, AppRef, Options};
+use app::{App, AppRef};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -27,16 +28,13 @@ pub struct Widget {
 /// widget sets `options.onchange`, which the loader calls when the page changes.
 #[wasm_bindgen]
 pub fn mount(root: ShadowRoot, options: JsValue) -> Result<Widget, JsError> {
-    let parsed: Options = serde_wasm_bindgen::from_value(options.clone())
-        .map_err(|e| JsError::new(&format!("Baton: bad mount options: {e}")))?;
+    let parsed = wire_js::options(&options).map_err(JsError::new)?;
     if parsed.site.is_empty() {
         return Err(JsError::new(
             "Baton: the script tag needs data-site=\"YOUR_SITE_ID\"",
         ));
     }
-    let get = |k: &str| {
-        js_sys::Reflect::get(&options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
-    };
+    let get = |k: &str| wire_js::get(&options, k);
     let emit = get("emit").dyn_into::<js_sys::Function>().ok();
     let app = Rc::new(RefCell::new(App::new(
         parsed,

@@ -1,8 +1,6 @@
 //! The widget's words: built-in English and Spanish, overridden per locale by the site
 //! config's `widget.strings`; the browser's language picks the locale when the site has it.
 
-use std::collections::BTreeMap;
-
 /// Every string the widget shows, by key; `{name}` placeholders are filled by [`Strings::fill`].
 const EN: &[(&str, &str)] = &[
     ("title", "Chat"),
@@ -107,11 +105,19 @@ const ES: &[(&str, &str)] = &[
 /// Scripts written right to left, by language subtag.
 const RTL: &[&str] = &["ar", "he", "fa", "ur", "ps", "yi", "dv", "ku", "sd", "ug"];
 
+/// One locale's words as the site config gives them: `(key, text)`, in config order.
+/// (A list, not a map: a handful of keys, and `BTreeMap` costs the wasm about 15 KB.)
+pub type Words = Vec<(String, String)>;
+
+/// The config's `widget.strings`: `(locale, words)`, in config order.
+pub type SiteStrings = [(String, Words)];
+
 /// The strings of one locale: site overrides first, then built-ins, then English.
 #[derive(Default)]
 pub struct Strings {
     locale: String,
-    site: BTreeMap<String, String>,
+    /// Site overrides; a later entry wins over an earlier one with the same key.
+    site: Words,
 }
 
 /// The language part of a locale tag: `pt-BR` → `pt`.
@@ -122,14 +128,11 @@ fn language(tag: &str) -> &str {
 impl Strings {
     /// Choose the locale: the browser's languages first if the site or the built-ins speak them,
     /// else the site's locale; `site_strings` is the config's `widget.strings`.
-    pub fn choose(
-        browser: &[String],
-        site_locale: &str,
-        site_strings: &BTreeMap<String, BTreeMap<String, String>>,
-    ) -> Self {
+    pub fn choose(browser: &[String], site_locale: &str, site_strings: &SiteStrings) -> Self {
+        let words = |tag: &str| site_strings.iter().find(|(l, _)| l == tag).map(|(_, w)| w);
         let spoken = |tag: &str| {
-            site_strings.contains_key(tag)
-                || site_strings.contains_key(language(tag))
+            words(tag).is_some()
+                || words(language(tag)).is_some()
                 || matches!(language(tag), "en" | "es")
                 || language(tag) == language(site_locale)
         };
@@ -138,11 +141,11 @@ impl Strings {
             .find(|t| spoken(t))
             .cloned()
             .unwrap_or_else(|| site_locale.to_owned());
-        let mut site = BTreeMap::new();
-        // Language-wide overrides, then the exact tag's.
-        for key in [language(&locale), locale.as_str()] {
-            if let Some(m) = site_strings.get(key) {
-                site.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let mut site = Words::new();
+        // Language-wide overrides, then the exact tag's (later entries win).
+        for tag in [language(&locale), locale.as_str()] {
+            if let Some(m) = words(tag) {
+                site.extend(m.iter().cloned());
             }
         }
         Self { locale, site }
@@ -165,7 +168,7 @@ impl Strings {
 
     /// One string by key.
     pub fn get(&self, key: &str) -> &str {
-        if let Some(s) = self.site.get(key) {
+        if let Some((_, s)) = self.site.iter().rev().find(|(k, _)| k == key) {
             return s;
         }
         let builtin = if self.language() == "es" { ES } else { EN };
@@ -179,7 +182,7 @@ impl Strings {
     pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
         let mut out = self.get(key).to_owned();
         for (name, value) in values {
-            out = out.replace(&format!("{{{name}}}"), value);
+            out = out.replace(&["{", name, "}"].concat(), value);
         }
         out
     }

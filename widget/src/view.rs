@@ -145,14 +145,28 @@ pub fn label(view: &View, s: &Strings, title: Option<&str>) {
     view.typing.set_text_content(Some(s.get("typing")));
 }
 
+/// Every author, for reading wire names back ([`author_name`]).
+pub const AUTHORS: [Author; 4] = [Author::Customer, Author::Ai, Author::Agent, Author::System];
+
+/// The wire name of an author (also its message's CSS class).
+pub fn author_name(author: Author) -> &'static str {
+    match author {
+        Author::Customer => "customer",
+        Author::Ai => "ai",
+        Author::Agent => "agent",
+        Author::System => "system",
+    }
+}
+
 /// CSS class and a reader's label for an author.
 fn author_class(author: Author, s: &Strings) -> (&'static str, &str) {
-    match author {
-        Author::Customer => ("customer", s.get("you")),
-        Author::Ai => ("ai", s.get("ai")),
-        Author::Agent => ("agent", s.get("agent")),
-        Author::System => ("system", ""),
-    }
+    let label = match author {
+        Author::Customer => s.get("you"),
+        Author::Ai => s.get("ai"),
+        Author::Agent => s.get("agent"),
+        Author::System => "",
+    };
+    (author_name(author), label)
 }
 
 /// Split text into plain runs and `http(s)://` links (`true`), trailing punctuation left out.
@@ -204,7 +218,7 @@ pub fn append_message(
     text: &str,
 ) -> HtmlElement {
     let (class, label) = author_class(author, s);
-    let item = el("div", &format!("msg {class}"));
+    let item = el("div", &["msg ", class].concat());
     let who = name.filter(|n| !n.is_empty()).unwrap_or(label);
     if !who.is_empty() {
         let _ = item.append_child(&text_el("span", "who", who));
@@ -299,6 +313,17 @@ pub fn set_progress(
     view.progress.set_text_content(text.as_deref());
     view.progress.set_hidden(text.is_none());
 }
+
+/// Every status, for reading wire names back ([`status_name`]).
+pub const STATUSES: [Status; 7] = [
+    Status::AiMode,
+    Status::Escalating,
+    Status::Queued,
+    Status::WithAgent,
+    Status::Async,
+    Status::Resolved,
+    Status::Reopened,
+];
 
 /// The wire name of a status (also used as `data-status`).
 pub fn status_name(status: Status) -> &'static str {

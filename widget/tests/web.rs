@@ -1,14 +1,13 @@
 //! Widget tests in headless Chromium (wasm-bindgen-test): rendering (text-only messages,
-//! links, modes, queue progress, CSAT, right-to-left) and page-context capture.
+//! links, modes, queue progress, CSAT, right-to-left), page-context capture and reading JS input.
 
 use baton_shared::config::ContextCapture;
 use baton_shared::conversation::Status;
-use baton_shared::wire::Author;
+use baton_shared::wire::{Author, EventBody, LiveEvent};
 use baton_widget::context::{Capture, Recorded};
 use baton_widget::strings::Strings;
-use baton_widget::view;
+use baton_widget::{view, wire_js};
 use js_sys::Reflect;
-use std::collections::BTreeMap;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -26,7 +25,7 @@ fn shadow_root() -> web_sys::ShadowRoot {
 }
 
 fn en() -> Strings {
-    Strings::choose(&["en-GB".into()], "en", &BTreeMap::new())
+    Strings::choose(&["en-GB".into()], "en", &[])
 }
 
 fn get(v: &JsValue, key: &str) -> JsValue {
@@ -207,11 +206,10 @@ fn csat_form_has_five_labelled_choices_and_reads_the_choice() {
 
 #[wasm_bindgen_test]
 fn locale_comes_from_the_browser_when_the_site_speaks_it_and_rtl_is_set() {
-    let mut site = BTreeMap::new();
-    site.insert(
+    let site = [(
         "ar".to_string(),
-        BTreeMap::from([("send".to_string(), "إرسال".to_string())]),
-    );
+        vec![("send".to_string(), "إرسال".to_string())],
+    )];
     let s = Strings::choose(&["ar-EG".into(), "en".into()], "en", &site);
     assert_eq!(s.locale(), "ar-EG");
     assert!(s.rtl());
@@ -226,7 +224,7 @@ fn locale_comes_from_the_browser_when_the_site_speaks_it_and_rtl_is_set() {
     assert_eq!(v.panel.get_attribute("dir").as_deref(), Some("rtl"));
     assert_eq!(v.send.text_content().unwrap(), "إرسال");
     // A language neither the site nor the built-ins speak falls back to the site's locale.
-    let s = Strings::choose(&["ja-JP".into()], "es", &BTreeMap::new());
+    let s = Strings::choose(&["ja-JP".into()], "es", &[]);
     assert_eq!(s.locale(), "es");
     assert_eq!(s.get("send"), "Enviar");
     // Messages pick their own direction.
@@ -375,4 +373,234 @@ fn context_switches_turn_sources_off_and_pii_is_masked() {
     let contact = get(&get(&page, "context"), "contact").as_string().unwrap();
     assert!(contact.contains("ana@example.com"));
     region.remove();
+}
+
+// ---- Reading what the widget receives (wire_js) ----
+
+fn json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap()
+}
+
+/// The shared serde shape, as the edge sends it, parsed back by the widget's reader.
+fn through_the_wire(e: &LiveEvent) -> Option<LiveEvent> {
+    wire_js::live_event(&json(&serde_json::to_string(e).unwrap()))
+}
+
+#[wasm_bindgen_test]
+fn live_events_read_back_exactly_what_the_edge_serialises() {
+    for author in view::AUTHORS {
+        let e = LiveEvent {
+            seq: 7,
+            at: 1_700_000_000_123.0,
+            body: EventBody::Message {
+                author,
+                text: "hi <b>there</b>".into(),
+                name: Some("Ana".into()),
+                client_id: Some("c1-1".into()),
+            },
+        };
+        assert_eq!(through_the_wire(&e), Some(e));
+    }
+    for status in view::STATUSES {
+        let e = LiveEvent {
+            seq: 9_007_199_254_740_991,
+            at: 2.5,
+            body: EventBody::Status {
+                status,
+                topic: Some("billing".into()),
+                queue: Some("Billing".into()),
+                agent: Some("Ana".into()),
+                position: Some(3),
+                wait_seconds: Some(240),
+                ticket: Some("#123".into()),
+                expected_by: Some("by 10:00 tomorrow".into()),
+            },
+        };
+        assert_eq!(through_the_wire(&e), Some(e));
+        let bare = LiveEvent {
+            seq: 1,
+            at: 0.0,
+            body: EventBody::Status {
+                status,
+                topic: None,
+                queue: None,
+                agent: None,
+                position: None,
+                wait_seconds: None,
+                ticket: None,
+                expected_by: None,
+            },
+        };
+        assert_eq!(through_the_wire(&bare), Some(bare));
+    }
+}
+
+#[wasm_bindgen_test]
+fn live_events_the_widget_does_not_know_are_skipped_not_fatal() {
+    let skipped = [
+        r#"{"seq":3,"at":1,"kind":"typing"}"#,
+        r#"{"seq":3,"at":1,"kind":"message","author":"robot","text":"x"}"#,
+        r#"{"seq":3,"at":1,"kind":"status","status":"on_hold"}"#,
+        r#"{"seq":3,"at":1,"kind":"message","author":"ai"}"#,
+        r#"{"at":1,"kind":"status","status":"queued"}"#,
+        r#"{"seq":-1,"at":1,"kind":"status","status":"queued"}"#,
+        r#"{"seq":1.5,"at":1,"kind":"status","status":"queued"}"#,
+        r#"{"seq":"4","at":1,"kind":"status","status":"queued"}"#,
+        r#"{"seq":3,"at":1}"#,
+        r#"[1,2]"#,
+        r#""status""#,
+        r#"null"#,
+        r#"42"#,
+    ];
+    for text in skipped {
+        assert_eq!(wire_js::live_event(&json(text)), None, "{text}");
+    }
+    // Extra keys are ignored; a mistyped optional field counts as absent.
+    let e = wire_js::live_event(&json(
+        r#"{"seq":4,"kind":"status","status":"queued","position":2.5,"wait_seconds":-1,
+            "queue":7,"agent":null,"future_field":{"a":1}}"#,
+    ))
+    .unwrap();
+    assert_eq!(e.seq, 4);
+    assert_eq!(e.at, 0.0, "an event without `at` still applies");
+    let EventBody::Status {
+        status,
+        position,
+        wait_seconds,
+        queue,
+        agent,
+        ..
+    } = e.body
+    else {
+        panic!("a status event");
+    };
+    assert_eq!(status, Status::Queued);
+    assert_eq!((position, wait_seconds), (None, None));
+    assert_eq!((queue, agent), (None, None));
+}
+
+#[wasm_bindgen_test]
+fn site_config_keeps_defaults_for_missing_keys() {
+    let c = wire_js::widget_config(&json("{}"));
+    assert_eq!(c.title, "");
+    assert_eq!(c.locale, "");
+    assert!(c.strings.is_empty());
+    assert_eq!(c.context, ContextCapture::default());
+    for odd in ["null", "[]", "\"x\"", "3"] {
+        assert_eq!(
+            wire_js::widget_config(&json(odd)).context,
+            ContextCapture::default()
+        );
+    }
+    // Only the keys given change; the others keep `ContextCapture::default()`.
+    let c = wire_js::widget_config(&json(
+        r#"{"context":{"js_errors":true,"clicks":false,"mask_pii":"no","deny_selectors":[".ssn",3]}}"#,
+    ));
+    assert_eq!(
+        c.context,
+        ContextCapture {
+            js_errors: true,
+            clicks: false,
+            deny_selectors: vec![".ssn".into()],
+            ..ContextCapture::default()
+        }
+    );
+}
+
+#[wasm_bindgen_test]
+fn site_config_reads_what_the_edge_serves() {
+    let context = ContextCapture {
+        page: false,
+        route_history: false,
+        attributes: false,
+        form_step: false,
+        clicks: false,
+        js_errors: true,
+        device: false,
+        deny_selectors: vec!["#card".into(), ".account".into()],
+        mask_pii: false,
+    };
+    // The shape of edge/src/routes/sites.rs, with keys the widget does not use.
+    let served = serde_json::json!({
+        "site": "acme", "name": "Acme", "locale": "es-MX", "title": "Ayuda",
+        "launcher_label": "Chat", "greeting": "¡Hola!", "accent_color": "#0a0",
+        "position": "bottom_left",
+        "strings": {"es": {"send": "Mandar", "title": "Soporte"}, "es-MX": {"send": "Enviar ya"}},
+        "context": context,
+    });
+    let c = wire_js::widget_config(&json(&served.to_string()));
+    assert_eq!(c.title, "Ayuda");
+    assert_eq!(c.greeting, "¡Hola!");
+    assert_eq!(c.accent_color, "#0a0");
+    assert_eq!(c.locale, "es-MX");
+    assert_eq!(c.context, context);
+    // The exact tag's words win over the language's, which win over the built-ins.
+    let s = Strings::choose(&["es-MX".into()], &c.locale, &c.strings);
+    assert_eq!(s.get("send"), "Enviar ya");
+    assert_eq!(s.get("title"), "Soporte");
+    assert_eq!(s.get("close"), "Cerrar el chat");
+}
+
+#[wasm_bindgen_test]
+fn sessions_and_mount_options_are_read_strictly() {
+    let s = wire_js::session(&json(r#"{"id":"conv_1","token":"t0k","extra":1}"#)).unwrap();
+    assert_eq!(
+        s,
+        wire_js::Session {
+            id: "conv_1".into(),
+            token: "t0k".into()
+        }
+    );
+    assert_eq!(wire_js::session(&wire_js::session_value(&s)), Some(s));
+    for bad in [
+        r#"{"id":"conv_1"}"#,
+        r#"{"id":1,"token":"t"}"#,
+        "null",
+        "\"x\"",
+    ] {
+        assert_eq!(wire_js::session(&json(bad)), None, "{bad}");
+    }
+    let o = wire_js::options(&json(r#"{"site":"acme","api":"https://edge.example"}"#)).unwrap();
+    assert_eq!(
+        (o.site.as_str(), o.api.as_str()),
+        ("acme", "https://edge.example")
+    );
+    assert_eq!(wire_js::options(&json(r#"{"api":"x"}"#)).unwrap().site, "");
+    assert!(wire_js::options(&json(r#"{"site":"acme"}"#)).is_err());
+    assert!(wire_js::options(&JsValue::UNDEFINED).is_err());
+}
+
+#[wasm_bindgen_test]
+fn captured_text_is_one_line_and_clipped_to_200_characters() {
+    let settings = ContextCapture {
+        mask_pii: false,
+        ..ContextCapture::default()
+    };
+    let c = Capture {
+        settings: &settings,
+    };
+    assert_eq!(
+        c.clean("  Plan:\n\t Pro   annual \u{3000}"),
+        "Plan: Pro annual"
+    );
+    assert_eq!(c.clean(" \n "), "");
+    // The reference rule: words joined by one space, then the first 200 characters.
+    let long = "ñandú  añil\n".repeat(40);
+    let joined = long.split_whitespace().collect::<Vec<_>>().join(" ");
+    let expected: String = joined.chars().take(200).collect();
+    assert_eq!(c.clean(&long), expected);
+    assert_eq!(c.clean(&long).chars().count(), 200);
+    let exact = "a".repeat(199) + " b";
+    assert_eq!(c.clean(&exact), exact.chars().take(200).collect::<String>());
+}
+
+#[wasm_bindgen_test]
+fn numbers_are_written_as_plain_decimals() {
+    assert_eq!(wire_js::number_text(0.0), "0");
+    assert_eq!(wire_js::number_text(42.0), "42");
+    assert_eq!(wire_js::number_text(1_764_619_837_123.0), "1764619837123");
+    assert_eq!(
+        wire_js::number_text(9_007_199_254_740_991.0),
+        "9007199254740991"
+    );
 }

@@ -355,7 +355,7 @@ fn semantic(c: &SiteConfig, raw: &Value, issues: &mut Vec<ConfigIssue>) {
         let bad = sel.trim().is_empty() || sel.contains(['{', '}', ';']) || sel.len() > 200;
         if bad {
             issues.push(issue(
-                &format!("widget.context.deny_selectors[{i}]"),
+                format!("widget.context.deny_selectors[{i}]"),
                 format!("`{sel}` is not a CSS selector the widget can use"),
                 "use a plain selector such as .account-number or [data-private], at most 200 characters",
                 None,
