@@ -4,7 +4,6 @@
 use crate::ai;
 use crate::durable::{self, now_ms};
 use std::cell::RefCell;
-use std::collections::HashSet;
 
 mod agent;
 mod ask;
@@ -164,7 +163,7 @@ pub struct Conversation {
     env: Env,
     /// Outbox entries being attempted right now: a second pass (another request's commit)
     /// leaves them alone instead of calling out twice.
-    in_flight: RefCell<HashSet<String>>,
+    in_flight: RefCell<Vec<String>>,
 }
 
 /// Events appended during one change, committed together with the new meta.
@@ -380,7 +379,8 @@ impl DurableObject for Conversation {
     }
 
     async fn alarm(&self) -> Result<Response> {
-        self.deliver_due().await;
+        // The runtime retries an alarm handler that dies, so no safety alarm is needed here.
+        self.deliver_due_with(false).await;
         Response::empty()
     }
 }

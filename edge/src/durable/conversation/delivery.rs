@@ -83,10 +83,15 @@ impl Conversation {
     /// Attempt every due delivery; reschedule the rest. Never fails: problems are recorded on
     /// the entries and retried, so a caller's state change is never undone by a delivery.
     pub(super) async fn deliver_due(&self) {
+        self.deliver_due_with(true).await;
+    }
+
+    /// `deliver_due`, with or without the safety alarm before calling out.
+    pub(super) async fn deliver_due_with(&self, safety: bool) {
         // A delivery can commit new work (an AI answer escalates, routing enqueues the inbox
         // copy): go round again.
         for _ in 0..4 {
-            match self.try_deliver_due().await {
+            match self.try_deliver_due(safety).await {
                 Ok(true) => continue,
                 Ok(false) => return,
                 Err(e) => {
@@ -104,7 +109,7 @@ impl Conversation {
     }
 
     /// One pass over the due entries; `Ok(true)` if something was delivered (new work may exist).
-    async fn try_deliver_due(&self) -> Result<bool, crate::error::AppError> {
+    async fn try_deliver_due(&self, safety: bool) -> Result<bool, crate::error::AppError> {
         let Some(meta) = self.state.storage().get::<Meta>("meta").await? else {
             return Ok(false);
         };
@@ -122,7 +127,7 @@ impl Conversation {
             }
         }
         let policy = self.retry_policy();
-        if entries.iter().any(|e| e.next_at_ms <= now_ms()) {
+        if safety && entries.iter().any(|e| e.next_at_ms <= now_ms()) {
             self.safety_alarm().await?;
         }
         let mut next_alarm: Option<f64> = None;
@@ -132,11 +137,12 @@ impl Conversation {
                 next_alarm = Some(next_alarm.map_or(entry.next_at_ms, |t| t.min(entry.next_at_ms)));
                 continue;
             }
-            if !self.in_flight.borrow_mut().insert(entry.key.clone()) {
+            if self.in_flight.borrow().contains(&entry.key) {
                 continue; // another pass is attempting it right now
             }
+            self.in_flight.borrow_mut().push(entry.key.clone());
             let outcome = self.attempt(&meta, &entry, &policy).await;
-            self.in_flight.borrow_mut().remove(&entry.key);
+            self.in_flight.borrow_mut().retain(|k| *k != entry.key);
             let now = now_ms();
             match outcome {
                 Outcome::Delivered => {
@@ -188,9 +194,9 @@ impl Conversation {
         Ok(delivered_any)
     }
 
-    /// Before calling out: if this process dies mid-call, an alarm brings the entry back
-    /// (the pass's own alarm, set after its attempts, replaces this one). Only ever moves the
-    /// alarm earlier, so a retry another pass scheduled is never pushed back.
+    /// Before a request's pass calls out: if this process dies mid-call, an alarm brings the
+    /// entry back (the pass's own alarm, set after its attempts, replaces this one). Only ever
+    /// moves the alarm earlier, so a retry another pass scheduled is never pushed back.
     async fn safety_alarm(&self) -> Result<(), crate::error::AppError> {
         let at = now_ms() + SAFETY_ALARM_MS;
         let existing = self.state.storage().get_alarm().await?;
