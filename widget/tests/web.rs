@@ -685,3 +685,42 @@ fn links_are_found_exactly_as_before() {
         assert_eq!(view::linkify(text), linkify_reference(text), "{text}");
     }
 }
+
+/// Bytes of wasm memory the page holds right now.
+fn memory_bytes() -> u32 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length()
+}
+
+/// Work like a long chat's: many small strings of mixed sizes, some kept a while, a few big
+/// buffers, strings grown by pushing. About 2.4 MB allocated and freed per round.
+fn churn(round: usize) -> usize {
+    let mut kept: Vec<String> = (0..3000)
+        .map(|i| "x".repeat((i * 7 + round) % 900))
+        .collect();
+    kept.retain(|s| s.len() % 3 == 0);
+    let big = vec![round as u8; 1 << 20];
+    let mut grown = String::new();
+    for i in 0..20_000 {
+        grown.push(char::from(b'a' + (i % 26) as u8));
+    }
+    kept.len() + big.len() + grown.len()
+}
+
+#[wasm_bindgen_test]
+fn the_heap_is_reused_on_a_long_lived_page() {
+    assert!(churn(0) > 0);
+    let settled = memory_bytes();
+    for round in 1..200 {
+        assert!(churn(round) > 0);
+    }
+    // About 480 MB allocated and freed in all; the heap must stay about where it settled.
+    assert!(
+        memory_bytes() <= settled + (2 << 20),
+        "memory grew from {settled} to {} bytes",
+        memory_bytes()
+    );
+}
