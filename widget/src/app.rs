@@ -428,7 +428,11 @@ fn connect(app: &AppRef) {
             return;
         }
         let Some(s) = &a.session else { return };
-        let ws_base = a.options.api.replacen("http", "ws", 1);
+        // http(s)://edge → ws(s)://edge
+        let ws_base = match a.options.api.strip_prefix("http") {
+            Some(rest) => ["ws", rest].concat(),
+            None => a.options.api.clone(),
+        };
         [
             &ws_base,
             "/v1/conversations/",

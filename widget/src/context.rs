@@ -235,7 +235,11 @@ impl Capture<'_> {
                 };
                 let name = m.get_attribute("name").unwrap_or_default();
                 let content = m.get_attribute("content").unwrap_or_default();
-                put(name.trim_start_matches("baton:"), &content);
+                let mut key = name.as_str();
+                while let Some(rest) = key.strip_prefix("baton:") {
+                    key = rest;
+                }
+                put(key, &content);
             }
         }
         let mut scan = |el: &Element| {

@@ -178,12 +178,31 @@ impl Strings {
         find(builtin).or_else(|| find(EN)).unwrap_or("")
     }
 
-    /// A string with its `{name}` placeholders filled.
+    /// A string with its `{name}` placeholders filled, in one pass: a value is never scanned
+    /// for placeholders itself, and an unknown `{name}` stays as written.
     pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
-        let mut out = self.get(key).to_owned();
-        for (name, value) in values {
-            out = out.replace(&["{", name, "}"].concat(), value);
+        let mut rest = self.get(key);
+        let mut out = String::with_capacity(rest.len());
+        while let Some(open) = rest.find('{') {
+            let (text, tail) = rest.split_at(open);
+            out.push_str(text);
+            let value = tail.find('}').and_then(|close| {
+                let name = tail.get(1..close)?;
+                let (_, value) = values.iter().find(|(n, _)| *n == name)?;
+                Some((value, close + 1))
+            });
+            match value {
+                Some((value, len)) => {
+                    out.push_str(value);
+                    rest = tail.get(len..).unwrap_or("");
+                }
+                None => {
+                    out.push('{');
+                    rest = tail.get(1..).unwrap_or("");
+                }
+            }
         }
+        out.push_str(rest);
         out
     }
 

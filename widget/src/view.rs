@@ -173,15 +173,16 @@ fn author_class(author: Author, s: &Strings) -> (&'static str, &str) {
 pub fn linkify(text: &str) -> Vec<(&str, bool)> {
     let mut out = Vec::new();
     let mut rest = text;
-    while let Some(start) = ["https://", "http://"]
-        .iter()
-        .filter_map(|p| {
-            rest.match_indices(p)
-                .map(|(i, _)| i)
-                .find(|&i| i == 0 || !rest[..i].ends_with(|c: char| c.is_alphanumeric()))
+    // The first `http://` or `https://` not glued to a word before it. (A scan with
+    // `starts_with`, not `match_indices`: that keeps core's substring searcher out of the wasm.)
+    let link_start = |rest: &str| {
+        rest.char_indices().map(|(i, _)| i).find(|&i| {
+            let (before, tail) = rest.split_at(i);
+            (tail.starts_with("https://") || tail.starts_with("http://"))
+                && !before.ends_with(|c: char| c.is_alphanumeric())
         })
-        .min()
-    {
+    };
+    while let Some(start) = link_start(rest) {
         let tail = &rest[start..];
         let mut end = tail
             .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`'))

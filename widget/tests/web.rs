@@ -604,3 +604,123 @@ fn numbers_are_written_as_plain_decimals() {
         "9007199254740991"
     );
 }
+
+#[wasm_bindgen_test]
+fn placeholders_are_filled_once_and_unknown_ones_stay() {
+    let s = en();
+    assert_eq!(
+        s.fill("position", &[("position", "3"), ("wait", "about 4 min")]),
+        "You're number 3 in line. Estimated wait: about 4 min."
+    );
+    // A value is not scanned again: a queue named like a placeholder stays as named.
+    assert_eq!(
+        s.fill("with_agent", &[("agent", "{agent} {x}")]),
+        "{agent} {x} · human agent"
+    );
+    assert_eq!(
+        s.fill("with_agent", &[]),
+        "{agent} · human agent",
+        "unknown placeholders stay"
+    );
+    let site = [(
+        "en".to_string(),
+        vec![("title".to_string(), "{a{b}} {} {b".to_string())],
+    )];
+    let s = Strings::choose(&["en".into()], "en", &site);
+    assert_eq!(s.fill("title", &[("b", "B")]), "{aB} {} {b");
+}
+
+/// The link rule as first written (with `match_indices`), to check the rewrite against.
+fn linkify_reference(text: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = ["https://", "http://"]
+        .iter()
+        .filter_map(|p| {
+            rest.match_indices(p)
+                .map(|(i, _)| i)
+                .find(|&i| i == 0 || !rest[..i].ends_with(|c: char| c.is_alphanumeric()))
+        })
+        .min()
+    {
+        let tail = &rest[start..];
+        let mut end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`'))
+            .unwrap_or(tail.len());
+        while end > 0 && tail[..end].ends_with(['.', ',', ';', ':', '!', '?', ')', ']', '\'']) {
+            end -= 1;
+        }
+        let scheme = if tail.starts_with("https://") { 8 } else { 7 };
+        if end <= scheme {
+            out.push((&rest[..start + scheme], false));
+            rest = &rest[start + scheme..];
+            continue;
+        }
+        if start > 0 {
+            out.push((&rest[..start], false));
+        }
+        out.push((&tail[..end], true));
+        rest = &tail[end..];
+    }
+    if !rest.is_empty() {
+        out.push((rest, false));
+    }
+    out
+}
+
+#[wasm_bindgen_test]
+fn links_are_found_exactly_as_before() {
+    for text in [
+        "",
+        "no links here",
+        "see https://a.example/x, then http://b.example/y.",
+        "xhttps://glued.example and (https://paren.example/a)",
+        "ñhttps://glued.example ¡https://ok.example!",
+        "https:// http:// https://x",
+        "http://a.example/https://b.example",
+        "two:https://a.example\thttps://b.example\n\"https://c.example\"",
+        "https://ünï.example/päth?q=1#f'",
+        "ahttp://x http://y",
+    ] {
+        assert_eq!(view::linkify(text), linkify_reference(text), "{text}");
+    }
+}
+
+/// Bytes of wasm memory the page holds right now.
+fn memory_bytes() -> u32 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length()
+}
+
+/// Work like a long chat's: many small strings of mixed sizes, some kept a while, a few big
+/// buffers, strings grown by pushing. About 2.4 MB allocated and freed per round.
+fn churn(round: usize) -> usize {
+    let mut kept: Vec<String> = (0..3000)
+        .map(|i| "x".repeat((i * 7 + round) % 900))
+        .collect();
+    kept.retain(|s| s.len() % 3 == 0);
+    let big = vec![round as u8; 1 << 20];
+    let mut grown = String::new();
+    for i in 0..20_000 {
+        grown.push(char::from(b'a' + (i % 26) as u8));
+    }
+    kept.len() + big.len() + grown.len()
+}
+
+#[wasm_bindgen_test]
+fn the_heap_is_reused_on_a_long_lived_page() {
+    assert!(churn(0) > 0);
+    let settled = memory_bytes();
+    for round in 1..200 {
+        assert!(churn(round) > 0);
+    }
+    // About 480 MB allocated and freed in all; the heap must stay about where it settled.
+    assert!(
+        memory_bytes() <= settled + (2 << 20),
+        "memory grew from {settled} to {} bytes",
+        memory_bytes()
+    );
+}
