@@ -1,7 +1,7 @@
 //! Hard-trigger words remembered per distinct token (edge builds, which classify many texts):
 //! a text's words and concepts come from what its whitespace-separated tokens gave before.
 
-use super::hard::Tok;
+use super::hard::{Present, Tok};
 use crate::signal::lexicon::{Concepts, Lexicon};
 use crate::signal::memo::{find_space, is_space, key, Memo};
 use crate::signal::normalize::{scan, Sink};
@@ -26,8 +26,8 @@ enum Item {
 /// Per lexicon: each token's items, and the buffers a text needs.
 #[derive(Default)]
 struct Cache {
-    /// Token → its range in `items`.
-    memo: Memo<(u32, u32)>,
+    /// Token → its range in `items`, and what its words hold.
+    memo: Memo<Remembered>,
     items: Vec<Item>,
     /// The words of the items, back to back.
     text: String,
@@ -35,6 +35,14 @@ struct Cache {
     raw: String,
     /// The current text's tokens, as ranges in `items`.
     ranges: Vec<(u32, u32)>,
+}
+
+/// What a token gave: its range in [`Cache::items`] and what its words hold.
+#[derive(Clone, Copy, Debug, Default)]
+struct Remembered {
+    start: u32,
+    end: u32,
+    present: Present,
 }
 
 /// A line break between tokens: a clause boundary.
@@ -45,21 +53,33 @@ thread_local! {
 }
 
 /// The words of `text` with concepts and clauses, as [`super::hard`]'s plain reading gives
-/// them, handed to `f`.
-pub(super) fn with_tokens<R>(text: &str, lex: &Lexicon, f: impl FnOnce(&[Tok<'_>]) -> R) -> R {
+/// them, handed to `f` if `need` says what they hold is worth it.
+pub(super) fn with_tokens<R>(
+    text: &str,
+    lex: &Lexicon,
+    need: impl FnOnce(&Present) -> bool,
+    f: impl FnOnce(&[Tok<'_>], &Present) -> R,
+) -> Option<R> {
     CACHES.with(|c| match c.try_borrow_mut() {
-        Ok(mut caches) => run(&mut caches[lex.slot()], text, lex, f),
-        Err(_) => run(&mut Cache::default(), text, lex, f),
+        Ok(mut caches) => run(&mut caches[lex.slot()], text, lex, need, f),
+        Err(_) => run(&mut Cache::default(), text, lex, need, f),
     })
 }
 
-fn run<R>(cache: &mut Cache, text: &str, lex: &Lexicon, f: impl FnOnce(&[Tok<'_>]) -> R) -> R {
+fn run<R>(
+    cache: &mut Cache,
+    text: &str,
+    lex: &Lexicon,
+    need: impl FnOnce(&Present) -> bool,
+    f: impl FnOnce(&[Tok<'_>], &Present) -> R,
+) -> Option<R> {
     if cache.memo.len() >= TOKEN_LIMIT || cache.items.len() >= ITEM_LIMIT {
         cache.memo.clear();
         cache.items.clear();
         cache.text.clear();
     }
     cache.ranges.clear();
+    let mut present = Present::default();
     // Split at ASCII whitespace, a separator everywhere in normalisation; a line break also
     // ends a clause.
     let bytes = text.as_bytes();
@@ -77,19 +97,23 @@ fn run<R>(cache: &mut Cache, text: &str, lex: &Lexicon, f: impl FnOnce(&[Tok<'_>
         let start = i;
         i = find_space(bytes, i);
         let token = &text[start..i];
-        let range = match key(token.as_bytes()) {
+        let r = match key(token.as_bytes()) {
             Some(k) => match cache.memo.get(k) {
-                Some(range) => range,
+                Some(r) => r,
                 None => {
-                    let range = record(cache, token, lex);
-                    cache.memo.insert(k, range);
-                    range
+                    let r = record(cache, token, lex);
+                    cache.memo.insert(k, r);
+                    r
                 }
             },
             // Too long to remember: read each time.
             None => record(cache, token, lex),
         };
-        cache.ranges.push(range);
+        present.merge(&r.present);
+        cache.ranges.push((r.start, r.end));
+    }
+    if !need(&present) {
+        return None;
     }
     let mut toks = Vec::with_capacity(cache.ranges.len() + 4);
     let (mut clause, mut last) = (0u16, None);
@@ -119,34 +143,42 @@ fn run<R>(cache: &mut Cache, text: &str, lex: &Lexicon, f: impl FnOnce(&[Tok<'_>
             }
         }
     }
-    f(&toks)
+    Some(f(&toks, &present))
 }
 
-/// Normalise one token and tag its words: its range of new items.
-fn record(cache: &mut Cache, token: &str, lex: &Lexicon) -> (u32, u32) {
+/// Normalise one token and tag its words: its new items.
+fn record(cache: &mut Cache, token: &str, lex: &Lexicon) -> Remembered {
     let start = cache.items.len() as u32;
     let mut recorder = Recorder {
         items: &mut cache.items,
         text: &mut cache.text,
+        present: Present::default(),
         lex,
     };
     scan(token, &mut cache.raw, &mut recorder);
-    (start, cache.items.len() as u32)
+    let present = recorder.present;
+    Remembered {
+        start,
+        end: cache.items.len() as u32,
+        present,
+    }
 }
 
 struct Recorder<'a> {
     items: &'a mut Vec<Item>,
     text: &'a mut String,
+    present: Present,
     lex: &'a Lexicon,
 }
 
 impl Sink for Recorder<'_> {
     fn word(&mut self, word: &str) {
-        let (items, text) = (&mut *self.items, &mut *self.text);
+        let (items, text, present) = (&mut *self.items, &mut *self.text, &mut self.present);
         self.lex.tag_word(word, |w, concepts| {
             let start = text.len() as u32;
             text.push_str(w);
             items.push(Item::Word(start, text.len() as u32, concepts));
+            present.add(w, concepts);
         });
     }
 

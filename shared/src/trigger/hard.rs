@@ -340,40 +340,58 @@ thread_local! {
 
 /// The words of `text` with concepts and clauses, handed to `f`: normalised and tagged afresh.
 #[cfg(any(not(feature = "edge"), test))]
-fn plain_tokens<R>(text: &str, lex: &Lexicon, f: impl FnOnce(&[Tok<'_>]) -> R) -> R {
+fn plain_tokens<R>(
+    text: &str,
+    lex: &Lexicon,
+    need: impl FnOnce(&Present) -> bool,
+    f: impl FnOnce(&[Tok<'_>], &Present) -> R,
+) -> Option<R> {
     WORDS.with(|words| match words.try_borrow_mut() {
-        Ok(mut words) => plain_in(text, lex, &mut words, f),
-        Err(_) => plain_in(text, lex, &mut Words::default(), f),
+        Ok(mut words) => plain_in(text, lex, &mut words, need, f),
+        Err(_) => plain_in(text, lex, &mut Words::default(), need, f),
     })
 }
 
 #[cfg(any(not(feature = "edge"), test))]
-fn plain_in<R>(text: &str, lex: &Lexicon, words: &mut Words, f: impl FnOnce(&[Tok<'_>]) -> R) -> R {
+fn plain_in<R>(
+    text: &str,
+    lex: &Lexicon,
+    words: &mut Words,
+    need: impl FnOnce(&Present) -> bool,
+    f: impl FnOnce(&[Tok<'_>], &Present) -> R,
+) -> Option<R> {
     normalize_into(text, words);
     let mut toks = Vec::with_capacity(words.len() + 2);
+    let mut present = Present::default();
     lex.tag(words, |word, concepts, clause| {
+        present.add(word, concepts);
         toks.push(Tok {
             word,
             concepts,
             clause,
         })
     });
-    f(&toks)
+    need(&present).then(|| f(&toks, &present))
 }
 
-/// The words of `text` with concepts and clauses, handed to `f`. Edge builds, which check
-/// many texts, remember what each distinct token gave ([`super::cache`]); the widget reads
-/// every text afresh.
-fn tokens<R>(text: &str, lex: &Lexicon, f: impl FnOnce(&[Tok<'_>]) -> R) -> R {
+/// The words of `text` with concepts and clauses, handed to `f` if `need` says what they
+/// hold is worth it. Edge builds, which check many texts, remember what each distinct token
+/// gave ([`super::cache`]); the widget reads every text afresh.
+fn tokens<R>(
+    text: &str,
+    lex: &Lexicon,
+    need: impl FnOnce(&Present) -> bool,
+    f: impl FnOnce(&[Tok<'_>], &Present) -> R,
+) -> Option<R> {
     #[cfg(feature = "edge")]
-    return super::cache::with_tokens(text, lex, f);
+    return super::cache::with_tokens(text, lex, need, f);
     #[cfg(not(feature = "edge"))]
-    plain_tokens(text, lex, f)
+    plain_tokens(text, lex, need, f)
 }
 
 /// What a text holds, for skipping the rules that cannot fire on it.
-#[derive(Default)]
-struct Present {
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Present {
     /// Every concept of every word.
     concepts: Concepts,
     /// The word "money" ("money back").
@@ -382,10 +400,38 @@ struct Present {
     human: bool,
 }
 
+impl Present {
+    pub(super) fn add(&mut self, word: &str, concepts: Concepts) {
+        self.concepts |= concepts;
+        self.money |= word == "money";
+        self.human |= word == "human";
+    }
+
+    #[cfg(feature = "edge")]
+    pub(super) fn merge(&mut self, other: &Self) {
+        self.concepts |= other.concepts;
+        self.money |= other.money;
+        self.human |= other.human;
+    }
+}
+
+/// Concepts one of the built-in rules needs to fire at all.
+const ANCHORS: Concepts = lexicon::LEGAL
+    | lexicon::SUE
+    | lexicon::REFUND
+    | lexicon::PAYMENT
+    | lexicon::CANCEL
+    | lexicon::CONTACT
+    | lexicon::DESIRE
+    | lexicon::REAL
+    | lexicon::HUMAN;
+
 /// Evaluates hard triggers: the built-in rules plus a site's own phrases and overrides.
 #[derive(Clone, Debug, Default)]
 pub struct HardTriggers {
     overrides: Vec<Override>,
+    /// Some override has phrases of its own.
+    phrases: bool,
 }
 
 /// A site's setting for one trigger, with its phrases normalised once.
@@ -428,9 +474,11 @@ impl HardTriggers {
                 })
                 .collect(),
         };
-        Self {
-            overrides: config.hard.iter().map(compile).collect(),
-        }
+        let overrides: Vec<Override> = config.hard.iter().map(compile).collect();
+        let phrases = overrides
+            .iter()
+            .any(|o| o.phrases.iter().any(|(_, p)| !p.is_empty()));
+        Self { overrides, phrases }
     }
 
     fn setting(&self, id: &str) -> Option<&Override> {
@@ -439,18 +487,22 @@ impl HardTriggers {
 
     /// Every hard trigger the text fires, most specific first.
     pub fn detect_all(&self, text: &str, locale: &str) -> Vec<HardHit> {
-        tokens(text, lexicon::for_locale(locale), |toks| {
-            self.detect_in(toks, locale)
-        })
+        tokens(
+            text,
+            lexicon::for_locale(locale),
+            |present| self.may_fire(present),
+            |toks, present| self.detect_in(toks, present, locale),
+        )
+        .unwrap_or_default()
     }
 
-    fn detect_in(&self, toks: &[Tok<'_>], locale: &str) -> Vec<HardHit> {
-        let mut present = Present::default();
-        for t in toks {
-            present.concepts |= t.concepts;
-            present.money |= t.word == "money";
-            present.human |= t.word == "human";
-        }
+    /// Whether any trigger can fire on a text holding `present`: a built-in rule needs one of
+    /// its words, a site phrase needs there to be phrases.
+    fn may_fire(&self, present: &Present) -> bool {
+        self.phrases || present.concepts & ANCHORS != 0 || present.money || present.human
+    }
+
+    fn detect_in(&self, toks: &[Tok<'_>], present: &Present, locale: &str) -> Vec<HardHit> {
         let any = |c: Concepts| present.concepts & c != 0;
         // Runs of tokens in one clause.
         let clauses = || toks.chunk_by(|a, b| a.clause == b.clause);
