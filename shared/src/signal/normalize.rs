@@ -111,23 +111,24 @@ const fn pack(word: &[u8]) -> u128 {
     key
 }
 
-/// [`EXPANSIONS`] by packed key, sorted, for a binary search.
-const EXPANSION_KEYS: [(u128, usize); EXPANSIONS.len()] = {
-    let mut table = [(0u128, 0usize); EXPANSIONS.len()];
+/// The packed keys of [`EXPANSIONS`], sorted for a binary search, and where each one is.
+const EXPANSION_KEYS: ([u128; EXPANSIONS.len()], [u8; EXPANSIONS.len()]) = {
+    let mut keys = [0u128; EXPANSIONS.len()];
+    let mut at = [0u8; EXPANSIONS.len()];
     let mut i = 0;
     while i < EXPANSIONS.len() {
-        table[i] = (pack(EXPANSIONS[i].0.as_bytes()), i);
+        keys[i] = pack(EXPANSIONS[i].0.as_bytes());
+        at[i] = i as u8;
         // Insertion sort.
         let mut j = i;
-        while j > 0 && table[j - 1].0 > table[j].0 {
-            let t = table[j - 1];
-            table[j - 1] = table[j];
-            table[j] = t;
+        while j > 0 && keys[j - 1] > keys[j] {
+            (keys[j - 1], keys[j]) = (keys[j], keys[j - 1]);
+            (at[j - 1], at[j]) = (at[j], at[j - 1]);
             j -= 1;
         }
         i += 1;
     }
-    table
+    (keys, at)
 };
 
 /// The words a contraction or chat spelling stands for.
@@ -137,11 +138,9 @@ fn expansion(word: &str) -> Option<&'static [&'static str]> {
     if first >= 128 || b.len() >= 16 || EXPANDABLE[first] & (1 << b.len()) == 0 {
         return None;
     }
-    let key = pack(b);
-    let at = EXPANSION_KEYS
-        .binary_search_by_key(&key, |&(k, _)| k)
-        .ok()?;
-    Some(EXPANSIONS[EXPANSION_KEYS[at].1].1)
+    let (keys, at) = &EXPANSION_KEYS;
+    let i = keys.binary_search(&pack(b)).ok()?;
+    Some(EXPANSIONS[usize::from(at[i])].1)
 }
 
 /// "but", "however", "although": what follows is a new clause.
@@ -433,6 +432,16 @@ mod tests {
         );
         assert_eq!(words("I can’t pay"), ["i", "can", "not", "pay"]);
         assert_eq!(words("pls help u"), ["please", "help", "you"]);
+    }
+
+    #[test]
+    fn every_expansion_is_found() {
+        for (word, parts) in EXPANSIONS {
+            assert_eq!(expansion(word), Some(*parts), "{word}");
+        }
+        for word in ["the", "is", "it", "in", "what", "cants", "youre'", ""] {
+            assert_eq!(expansion(word), None, "{word}");
+        }
     }
 
     #[test]

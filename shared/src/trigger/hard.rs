@@ -741,14 +741,12 @@ mod tests {
                 .map(|t| (t.word.to_owned(), t.concepts, t.clause))
                 .collect()
         };
-        let plain = plain_tokens(text, lex, owned);
+        let owned = |toks: &[Tok<'_>], p: &Present| (owned(toks), format!("{p:?}"));
+        let plain = plain_tokens(text, lex, |_| true, owned);
         // Twice: once read, once remembered.
         for _ in 0..2 {
-            assert_eq!(
-                super::super::cache::with_tokens(text, lex, owned),
-                plain,
-                "{text:?}"
-            );
+            let cached = super::super::cache::with_tokens(text, lex, |_| true, owned);
+            assert_eq!(cached, plain, "{text:?}");
         }
     }
 
