@@ -16,9 +16,23 @@ export async function runLoad(baton, n = 200) {
   const latencies = [];
   const t0 = Date.now();
   let messages = 0;
+  // wrangler dev answers this 503 itself when its local runtime restarts under the burst of 200
+  // starts (not seen from the worker's code; cause not yet found, see the closing notes of
+  // issue 4). A customer's widget retries a failed start; so does this, once, and counts it.
+  let devRestarts = 0;
+  const start = async (i) => {
+    try {
+      return await http.start("demo", { name: `Load ${i}` });
+    } catch (e) {
+      if (!/503 Your worker restarted mid-request/.test(e.message)) throw e;
+      devRestarts++;
+      await new Promise((r) => setTimeout(r, 500));
+      return http.start("demo", { name: `Load ${i}` });
+    }
+  };
   await Promise.all(Array.from({ length: n }, async (_, i) => {
     try {
-      const c = await http.start("demo", { name: `Load ${i}` });
+      const c = await start(i);
       const ch = live(baton, c);
       await ch.opened;
       const texts = [...QUESTIONS];
@@ -49,7 +63,7 @@ export async function runLoad(baton, n = 200) {
   const seconds = (Date.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
   return {
-    conversations: n, messages, seconds, problems,
+    conversations: n, messages, seconds, problems, dev_restarts: devRestarts,
     messages_per_second: Math.round(messages / seconds),
     reply_ms: { p50: pct(latencies, 50), p99: pct(latencies, 99), max: latencies.at(-1) },
   };

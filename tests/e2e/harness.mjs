@@ -55,7 +55,7 @@ export async function startBaton({ config = "config/sites/demo.json", vars = {},
       "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
       "--persist-to", join(dir, "state"), "--env-file", envFile,
       "--show-interactive-dev-session=false", "--log-level", "warn", ...extraArgs,
-    ], { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    ], { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" /* closed network: no request.cf fetch */, CI: "true" }, stdio: ["ignore", "pipe", "pipe"], detached: true });
     c.stdout.on("data", (d) => log.push(String(d)));
     c.stderr.on("data", (d) => log.push(String(d)));
     return c;

@@ -11,7 +11,7 @@ after(async () => { await baton?.stop(); });
 
 test("200 concurrent conversations complete with nothing lost", { timeout: 300_000 }, async () => {
   const r = await runLoad(baton, 200);
-  console.log(`load: ${r.conversations} conversations, ${r.messages} messages in ${r.seconds.toFixed(1)} s; reply p50 ${r.reply_ms.p50} ms, p99 ${r.reply_ms.p99} ms`);
+  console.log(`load: ${r.conversations} conversations, ${r.messages} messages in ${r.seconds.toFixed(1)} s; reply p50 ${r.reply_ms.p50} ms, p99 ${r.reply_ms.p99} ms; starts retried after a wrangler dev restart: ${r.dev_restarts}`);
   assert.deepEqual(r.problems, []);
   assert.equal(r.messages, 200 * 3 + 50);
 });

@@ -45,6 +45,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "--show-interactive-dev-session=false",
         ])
         .env("WRANGLER_SEND_METRICS", "false")
+        // No network: use Miniflare's placeholder `request.cf` instead of fetching one.
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
         .current_dir(root())
         .spawn()
         .map_err(|e| format!("could not start wrangler: {e}"))?;
