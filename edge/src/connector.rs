@@ -1,5 +1,5 @@
-//! Outbound calls: one `post` that every connector and AI responder uses (timeout, errors), and
-//! the Standard Webhooks signature (`webhook-id`, `webhook-timestamp`, `webhook-signature`).
+//! Outbound calls: `post` for webhooks and AI responders, `execute` for the shared crate's
+//! vendor request descriptors (timeout, errors), and the Standard Webhooks signature.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -92,6 +92,73 @@ pub async fn post(
     Ok(Reply {
         status: resp.status_code(),
         retry_after,
+        body,
+    })
+}
+
+/// What a vendor answered to a descriptor: status, every header, and the body.
+#[derive(Debug)]
+pub struct VendorReply {
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers (names lower-case, as the runtime gives them).
+    pub headers: Vec<(String, String)>,
+    /// The body as text.
+    pub body: String,
+}
+
+/// Execute a vendor request descriptor (`GET`, `POST` or `PUT`, its headers and body as built
+/// by `baton_shared::connector`); give up after `timeout_ms`, headers and body alike.
+pub async fn execute(
+    descriptor: &baton_shared::connector::HttpRequest,
+    timeout_ms: u64,
+) -> Result<VendorReply, FetchError> {
+    use baton_shared::connector::Method as M;
+    let url = descriptor.url.as_str();
+    let request_error = |reason: String| FetchError::Request {
+        url: url.to_owned(),
+        reason,
+    };
+    let h = Headers::new();
+    h.set("User-Agent", USER_AGENT)
+        .map_err(|e| request_error(e.to_string()))?;
+    for (k, v) in &descriptor.headers {
+        h.set(k, v).map_err(|e| request_error(e.to_string()))?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(match descriptor.method {
+        M::Get => Method::Get,
+        M::Post => Method::Post,
+        M::Put => Method::Put,
+    })
+    .with_headers(h);
+    if descriptor.method != M::Get {
+        init.with_body(Some(descriptor.body.as_str().into()));
+    }
+    let request = Request::new_with_init(url, &init).map_err(|e| request_error(e.to_string()))?;
+    let signal =
+        worker::AbortSignal::from(worker::worker_sys::web_sys::AbortSignal::timeout_with_u32(
+            timeout_ms.min(u64::from(u32::MAX)) as u32,
+        ));
+    let failed = |e: worker::Error| {
+        if signal.aborted() {
+            FetchError::Timeout(timeout_ms)
+        } else {
+            FetchError::Unreachable {
+                url: url.to_owned(),
+                reason: e.to_string(),
+            }
+        }
+    };
+    let mut resp = Fetch::Request(request)
+        .send_with_signal(&signal)
+        .await
+        .map_err(failed)?;
+    let headers = resp.headers().entries().collect();
+    let body = resp.text().await.map_err(failed)?;
+    Ok(VendorReply {
+        status: resp.status_code(),
+        headers,
         body,
     })
 }

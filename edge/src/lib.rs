@@ -67,6 +67,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             routes::admin::rollback,
         )
         .get_async("/v1/admin/sites/:site/metrics", routes::admin::metrics)
+        .post_async("/v1/hooks/:vendor/:site", routes::hooks::receive)
         .or_else_any_method_async("/v1/*rest", routes::not_found)
         .run(req, env)
         .await?;

@@ -10,6 +10,7 @@ mod ask;
 mod customer;
 mod delivery;
 mod effects;
+mod helpdesk;
 mod live;
 mod route;
 use crate::error::{respond, AppError};
@@ -118,6 +119,9 @@ struct Meta {
     /// Every transfer between queues, oldest first.
     #[serde(default)]
     transfers: Vec<Transfer>,
+    /// The helpdesk ticket this conversation was handed to (Zendesk, Freshdesk, Intercom).
+    #[serde(default)]
+    helpdesk: Option<helpdesk::HelpdeskLink>,
 }
 
 /// One move of the conversation from a queue to another.
@@ -314,6 +318,13 @@ impl DurableObject for Conversation {
                         let queue = body["queue"].as_str().unwrap_or_default().to_owned();
                         self.transfer(agent, queue).await?;
                         Ok(Response::from_json(&json!({ "ok": true }))?)
+                    }
+                    (Method::Post, "/helpdesk-event") => {
+                        let body: Value = req.json().await?;
+                        let vendor = body["vendor"].as_str().unwrap_or_default().to_owned();
+                        let event = serde_json::from_value(body["event"].clone())
+                            .map_err(|e| AppError::bad_field("event", e.to_string()))?;
+                        self.helpdesk_event(&vendor, event).await
                     }
                     (Method::Post, action @ ("/claim" | "/reply" | "/resolve")) => {
                         let body: Value = req.json().await?;

@@ -13,6 +13,8 @@ use worker::{
     durable_object, DurableObject, Env, ListOptions, Method, Request, Response, Result, State,
 };
 
+pub(crate) mod helpdesk;
+
 /// An agent counts as away when the inbox has not said otherwise for this long.
 const PRESENCE_TTL_MS: f64 = 90_000.0;
 /// Time-to-agent samples kept for wait estimates.
@@ -218,6 +220,7 @@ impl DurableObject for SiteRouter {
                         self.state.storage().put(&key, &times).await?;
                         Ok(Response::from_json(&json!({ "retry_after_s": verdict }))?)
                     }
+                    (m, p) if p.starts_with("/helpdesk/") => self.helpdesk(m, p, &mut req).await,
                     (m, p) => Err(AppError::NotFound(format!("router has no {m} {p}"))),
                 }
             }

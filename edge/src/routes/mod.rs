@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod conversations;
+pub mod hooks;
 pub mod inbox;
 pub mod sites;
 

@@ -426,6 +426,15 @@ pub struct HelpdeskSettings {
     pub webhook_secret: Option<String>,
     /// Intercom: team id per queue (`{"billing": "123"}`).
     pub teams: BTreeMap<QueueId, String>,
+    /// Intercom: the id of the admin (teammate) Baton writes notes and assignments as.
+    pub admin_id: Option<String>,
+    /// Freshdesk: a `cf_` text field that receives Baton's escalation key.
+    pub escalation_field: Option<String>,
+    /// Freshdesk: the ticket `type`, when the account requires one.
+    pub ticket_type: Option<String>,
+    /// The account's published API limit per minute, when the plan allows more than the lowest
+    /// one (Baton uses at most 80 % of it).
+    pub rate_limit_per_minute: Option<u32>,
 }
 
 /// Where one context field lands in the helpdesk.

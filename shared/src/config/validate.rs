@@ -777,6 +777,37 @@ fn semantic(c: &SiteConfig, raw: &Value, issues: &mut Vec<ConfigIssue>) {
             if !is_secret_name(&s.token_secret) {
                 issues.push(issue(format!("handoff.{name}.token_secret"), "token_secret must name a Worker secret, not hold the token", "use an UPPER_SNAKE name like ZENDESK_TOKEN and set it with wrangler secret put", None));
             }
+            if let Some(secret) = &s.webhook_secret {
+                if !is_secret_name(secret) {
+                    issues.push(issue(format!("handoff.{name}.webhook_secret"), "webhook_secret must name a Worker secret, not hold it", format!("use an UPPER_SNAKE name like {}_WEBHOOK_SECRET and set it with wrangler secret put", name.to_ascii_uppercase()), None));
+                }
+            }
+            if name == "intercom" && s.admin_id.as_deref().is_none_or(|a| a.trim().is_empty()) {
+                issues.push(issue(
+                    "handoff.intercom.admin_id",
+                    "Intercom needs the admin Baton writes notes and assignments as",
+                    "give the teammate's id (Settings → Teammates, or GET /me)",
+                    None,
+                ));
+            }
+            if let Some(field) = &s.escalation_field {
+                if !field.starts_with("cf_") {
+                    issues.push(issue(
+                        format!("handoff.{name}.escalation_field"),
+                        format!("`{field}` is not a Freshdesk custom field name"),
+                        "use the field's API name with its cf_ prefix, e.g. cf_escalation_id",
+                        None,
+                    ));
+                }
+            }
+            if s.rate_limit_per_minute == Some(0) {
+                issues.push(issue(
+                    format!("handoff.{name}.rate_limit_per_minute"),
+                    "a limit of 0 calls a minute would never deliver",
+                    "give your plan's published limit, or remove the key for the lowest plan's",
+                    None,
+                ));
+            }
             for q in s.teams.keys() {
                 if !queue_ids.contains(q.as_str()) {
                     issues.push(issue(
@@ -830,13 +861,32 @@ fn semantic(c: &SiteConfig, raw: &Value, issues: &mut Vec<ConfigIssue>) {
                 None,
             ));
         }
-        if f.target.trim().is_empty() {
+        let target = f.target.trim();
+        if target.is_empty() {
             issues.push(issue(
                 format!("handoff.fields[{i}].target"),
                 "target is empty",
                 "name the helpdesk field (custom field id, cf_ name, attribute) or `tag`",
                 None,
             ));
+        } else if target != "tag" {
+            match h.connector {
+                Connector::Zendesk if !target.bytes().all(|b| b.is_ascii_digit()) => {
+                    issues.push(issue(
+                        format!("handoff.fields[{i}].target"),
+                        format!("`{target}` is not a Zendesk ticket field id"),
+                        "use the field's numeric id (Admin Center → Objects and rules → Tickets → Fields) or `tag`",
+                        None,
+                    ))
+                }
+                Connector::Freshdesk if !target.starts_with("cf_") => issues.push(issue(
+                    format!("handoff.fields[{i}].target"),
+                    format!("`{target}` is not a Freshdesk custom field name"),
+                    "use the field's API name with its cf_ prefix (GET /api/v2/ticket_fields lists them) or `tag`",
+                    None,
+                )),
+                _ => {}
+            }
         }
     }
     for (i, n) in h.notifications.iter().enumerate() {

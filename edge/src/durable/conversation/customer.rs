@@ -45,6 +45,7 @@ impl Conversation {
                 first_agent_at: None,
                 transferred_by: None,
                 transfers: Vec::new(),
+                helpdesk: None,
             };
             self.state
                 .storage()
@@ -189,6 +190,7 @@ impl Conversation {
             client_id,
         });
 
+        let status_before = change.meta.state.status;
         let sentiment = change.meta.signals.observe_customer(&text);
         let hard = HardTriggers::from_config(&config.triggers);
         let mut escalation = None;
@@ -201,6 +203,7 @@ impl Conversation {
             .state
             .apply(Event::CustomerMessage { escalation })?;
         self.carry_out(&mut change, &config, effects, &text)?;
+        helpdesk::queue_follow_up(&mut change, &config, status_before, &text);
         // The AI has answered: now the soft signals can decide.
         ask::soft_check(self, &mut change, &config, &hard, &text, sentiment)?;
         if change.meta.state.status.is_human() {

@@ -141,7 +141,7 @@ impl Conversation {
                 continue; // another pass is attempting it right now
             }
             self.in_flight.borrow_mut().push(entry.key.clone());
-            let outcome = self.attempt(&meta, &entry, &policy).await;
+            let outcome = self.attempt(&meta, &mut entry, &policy).await;
             self.in_flight.borrow_mut().retain(|k| *k != entry.key);
             let now = now_ms();
             match outcome {
@@ -149,6 +149,11 @@ impl Conversation {
                     self.state.storage().delete(&key(&entry)).await?;
                     delivered_any = true;
                     continue;
+                }
+                // Parked by the attempt itself (a rate budget, an earlier step still due): not
+                // a failed attempt, so it does not use up the retry schedule.
+                Outcome::Retry { reason, .. } if entry.next_at_ms > now => {
+                    entry.last_error = Some(reason);
                 }
                 Outcome::Retry {
                     retry_after_ms,
@@ -210,8 +215,20 @@ impl Conversation {
     }
 
     /// One delivery attempt.
-    async fn attempt(&self, meta: &Meta, entry: &OutboxEntry, policy: &RetryPolicy) -> Outcome {
+    async fn attempt(&self, meta: &Meta, entry: &mut OutboxEntry, policy: &RetryPolicy) -> Outcome {
         let result = match entry.connector.as_str() {
+            "zendesk" | "freshdesk" | "intercom" => {
+                return match entry.kind {
+                    DeliveryKind::CustomerMessage => {
+                        self.deliver_follow_up(entry, policy.attempt_timeout())
+                            .await
+                    }
+                    _ => {
+                        self.deliver_helpdesk(meta, entry, policy.attempt_timeout())
+                            .await
+                    }
+                }
+            }
             "builtin" => self.deliver_to_inbox(meta).await,
             "webhook" => self.deliver_webhook(meta, policy).await,
             "ai" => self.answer_pending(entry).await,

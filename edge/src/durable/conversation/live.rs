@@ -54,6 +54,9 @@ impl Conversation {
             "expected": meta.expected,
             "decisions": meta.decisions,
             "delivery_failed": meta.delivery_failed,
+            "helpdesk": meta.helpdesk.as_ref().map(|l| json!({
+                "vendor": l.vendor, "ticket_id": l.ticket_id, "label": l.label(),
+            })),
             "events": events,
         }))?)
     }

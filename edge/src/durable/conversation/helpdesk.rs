@@ -1,0 +1,1136 @@
+//! Escalations into Zendesk, Freshdesk and Intercom: the outbox runs each vendor's steps from the
+//! shared descriptors (progress kept in the entry, so a retry resumes), relays customer follow-ups,
+//! and applies the helpdesk's signed events (agent replies, solved) to the conversation.
+
+use super::*;
+use crate::connector::{execute, named_secret, FetchError, VendorReply};
+use crate::durable::router::helpdesk::wait_until;
+use baton_shared::config::{Connector, HelpdeskSettings};
+use baton_shared::connector::budget::{Admit, CallClass, Vendor};
+use baton_shared::connector::freshdesk::{self, Freshdesk};
+use baton_shared::connector::intercom::{self, Intercom};
+use baton_shared::connector::zendesk::{self, Zendesk, ZendeskAuth};
+use baton_shared::connector::{
+    ConnectorError, FieldValue, HttpRequest, InboundEvent, InboundKind, Priority, Requester,
+    Speaker, TicketRequest, TranscriptLine,
+};
+use baton_shared::outbox::{parse_retry_after, DeliveryKind, OutboxEntry, Outcome};
+
+/// Zendesk keeps an `Idempotency-Key` for two hours; after that a retried create searches first.
+const ZENDESK_IDEMPOTENCY_MS: f64 = 2.0 * 3_600_000.0 - 300_000.0;
+/// Inbound event ids remembered per conversation, to drop repeated deliveries.
+const SEEN_EVENTS_KEPT: usize = 64;
+/// Storage key prefix of follow-up entries (customer messages after the handoff), in seq order.
+const FOLLOW_UP_PREFIX: &str = "hd-msg:";
+
+/// The vendor ticket a conversation was handed to.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(super) struct HelpdeskLink {
+    /// `zendesk`, `freshdesk` or `intercom`.
+    pub vendor: String,
+    /// The vendor's ticket (Intercom: conversation) id.
+    pub ticket_id: String,
+    /// The vendor's id of the customer (Zendesk user, Freshdesk contact, Intercom contact).
+    #[serde(default)]
+    pub requester_id: Option<String>,
+    /// Events up to this seq travelled in the ticket itself; later customer messages follow.
+    #[serde(default)]
+    pub covered_seq: u64,
+    /// Recent inbound event ids (repeated deliveries are dropped).
+    #[serde(default)]
+    pub seen_events: Vec<String>,
+}
+
+impl HelpdeskLink {
+    /// How agents see the reference ("Zendesk ticket #5001").
+    pub fn label(&self) -> String {
+        match self.vendor.as_str() {
+            "zendesk" => format!("Zendesk ticket #{}", self.ticket_id),
+            "freshdesk" => format!("Freshdesk ticket #{}", self.ticket_id),
+            "intercom" => format!("Intercom conversation {}", self.ticket_id),
+            other => format!("{other} {}", self.ticket_id),
+        }
+    }
+}
+
+/// Progress of an escalation's create flow, stored in the outbox entry's payload.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct CreateProgress {
+    /// The ticket as first built: every retry sends the same thing (Zendesk's idempotency
+    /// replay requires an identical body).
+    #[serde(default)]
+    ticket: Option<TicketRequest>,
+    /// Last seq of the events the ticket carries.
+    #[serde(default)]
+    covered_seq: u64,
+    #[serde(default)]
+    requester_done: bool,
+    #[serde(default)]
+    requester_id: Option<String>,
+    /// When a create was first sent (an answer may have been lost).
+    #[serde(default)]
+    create_sent_at: Option<f64>,
+    #[serde(default)]
+    ticket_id: Option<String>,
+    #[serde(default)]
+    linked: bool,
+    #[serde(default)]
+    noted: bool,
+    #[serde(default)]
+    assigned: bool,
+    #[serde(default)]
+    attributed: bool,
+}
+
+/// A customer message to relay to the ticket, stored in a follow-up entry's payload.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct FollowUp {
+    seq: u64,
+    text: String,
+    /// The conversation had been resolved: reopen the ticket too.
+    #[serde(default)]
+    reopen: bool,
+    /// Freshdesk: the note is in, only the reopen is left.
+    #[serde(default)]
+    sent: bool,
+}
+
+/// A site's helpdesk account, ready to build descriptors.
+enum Client {
+    Zendesk(Zendesk),
+    Freshdesk(Freshdesk),
+    Intercom(Intercom),
+}
+
+struct Account {
+    client: Client,
+    vendor: Vendor,
+    settings: HelpdeskSettings,
+}
+
+/// The connector's name when it is one of the three helpdesks.
+pub(super) fn vendor_name(connector: Connector) -> Option<&'static str> {
+    match connector {
+        Connector::Zendesk => Some("zendesk"),
+        Connector::Freshdesk => Some("freshdesk"),
+        Connector::Intercom => Some("intercom"),
+        Connector::Builtin | Connector::Webhook => None,
+    }
+}
+
+fn account(env: &Env, config: &SiteConfig) -> std::result::Result<Account, Outcome> {
+    let h = &config.handoff;
+    let missing = |name: &str| Outcome::Permanent {
+        reason: format!("handoff.{name} is not configured"),
+    };
+    let (settings, vendor) = match h.connector {
+        Connector::Zendesk => (
+            h.zendesk.clone().ok_or_else(|| missing("zendesk"))?,
+            Vendor::Zendesk,
+        ),
+        Connector::Freshdesk => (
+            h.freshdesk.clone().ok_or_else(|| missing("freshdesk"))?,
+            Vendor::Freshdesk,
+        ),
+        Connector::Intercom => (
+            h.intercom.clone().ok_or_else(|| missing("intercom"))?,
+            Vendor::Intercom,
+        ),
+        Connector::Builtin | Connector::Webhook => {
+            return Err(Outcome::Permanent {
+                reason: "the site's connector is not a helpdesk".into(),
+            })
+        }
+    };
+    // A secret not set yet is a deployment step still to do: keep retrying on the schedule.
+    let token = named_secret(env, &settings.token_secret).map_err(|reason| Outcome::Retry {
+        retry_after_ms: None,
+        reason,
+    })?;
+    let base_url = settings.base_url.clone();
+    let client = match vendor {
+        Vendor::Zendesk => Client::Zendesk(Zendesk {
+            base_url,
+            auth: match &settings.email {
+                Some(email) => ZendeskAuth::ApiToken {
+                    email: email.clone(),
+                    token,
+                },
+                None => ZendeskAuth::Bearer(token),
+            },
+        }),
+        Vendor::Freshdesk => Client::Freshdesk(Freshdesk {
+            base_url,
+            api_key: token,
+            escalation_field: settings.escalation_field.clone(),
+            ticket_type: settings.ticket_type.clone(),
+        }),
+        _ => Client::Intercom(Intercom {
+            base_url,
+            token,
+            admin_id: settings.admin_id.clone().unwrap_or_default(),
+        }),
+    };
+    Ok(Account {
+        client,
+        vendor,
+        settings,
+    })
+}
+
+/// A vendor's refusal or unreadable answer, as the outbox sees it.
+fn failed(what: &str, e: ConnectorError, reply: &VendorReply) -> Outcome {
+    let reason = format!("{what}: {e}");
+    if e.is_retryable() {
+        let retry_after = reply
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+            .and_then(|(_, v)| parse_retry_after(v, now_ms()));
+        Outcome::Retry {
+            retry_after_ms: retry_after,
+            reason,
+        }
+    } else {
+        Outcome::Permanent { reason }
+    }
+}
+
+/// Park an entry until `at_ms` without counting an attempt (the outbox loop sees a `Retry`
+/// whose entry is already scheduled in the future).
+fn defer(entry: &mut OutboxEntry, at_ms: f64, reason: impl Into<String>) -> Outcome {
+    entry.next_at_ms = at_ms.max(now_ms() + 50.0);
+    Outcome::Retry {
+        retry_after_ms: None,
+        reason: reason.into(),
+    }
+}
+
+fn priority(p: baton_shared::config::Priority) -> Priority {
+    use baton_shared::config::Priority as P;
+    match p {
+        P::Low => Priority::Low,
+        P::Normal => Priority::Normal,
+        P::High => Priority::High,
+        P::Urgent => Priority::Urgent,
+    }
+}
+
+/// A lower-case tag word (`Billing dispute` → `billing_dispute`).
+fn tag(s: &str) -> String {
+    s.trim()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+impl Conversation {
+    /// A link to the conversation in the built-in inbox, when the worker's public origin is set.
+    fn conversation_url(&self, id: &str) -> Option<String> {
+        let origin = self.env.var("PUBLIC_ORIGIN").ok()?.to_string();
+        (!origin.is_empty()).then(|| format!("{}/inbox#{id}", origin.trim_end_matches('/')))
+    }
+
+    /// The value a field mapping's `source` names, for this conversation.
+    fn field_source(&self, meta: &Meta, source: &str) -> Option<Value> {
+        let escalation = meta.state.escalation.as_ref();
+        let page = baton_shared::context::PageContext::from_value(&meta.page);
+        let s = |v: Option<String>| v.map(Value::String);
+        match source {
+            "category" => {
+                s(escalation.map(|e| effects::routed_category(meta, e).as_str().to_owned()))
+            }
+            "trigger" => s(escalation.map(|e| e.trigger.as_str().to_owned())),
+            "segment" => s(meta.segment.clone()),
+            "priority" => s(Some(meta.priority.as_str().to_owned())),
+            "page_url" => s(page.url),
+            "product_area" => s(page.product_area),
+            "account_id" => s(text_of(&meta.user["account_id"])),
+            "plan" => s(text_of(&meta.user["plan"])),
+            "email" => s(text_of(&meta.user["email"])),
+            "summary" => s(Some(summary(meta))),
+            "conversation_url" => s(self.conversation_url(&meta.id)),
+            "sentiment" => {
+                serde_json::Number::from_f64((meta.signals.sentiment * 1000.0).round() / 1000.0)
+                    .map(Value::Number)
+            }
+            _ => None,
+        }
+    }
+
+    /// The neutral ticket for this escalation, and the last seq it carries.
+    async fn build_ticket(
+        &self,
+        meta: &Meta,
+        config: &SiteConfig,
+    ) -> std::result::Result<(TicketRequest, u64), AppError> {
+        let events = self.events_since(0).await?;
+        let redact = config.handoff.redact_pii;
+        let clean = |t: &str| {
+            if redact {
+                baton_shared::redact::redact(t, Default::default())
+            } else {
+                t.to_owned()
+            }
+        };
+        let mut covered = 0;
+        let mut transcript = Vec::new();
+        for e in &events {
+            covered = covered.max(e.seq);
+            if let EventBody::Message {
+                author, text, name, ..
+            } = &e.body
+            {
+                let speaker = match author {
+                    Author::Customer => Speaker::Customer,
+                    Author::Ai => Speaker::Ai,
+                    Author::Agent => Speaker::Agent,
+                    Author::System => Speaker::System,
+                };
+                let text = match (author, name) {
+                    (Author::Agent, Some(n)) => format!("({n}) {}", clean(text)),
+                    _ => clean(text),
+                };
+                transcript.push(TranscriptLine { speaker, text });
+            }
+        }
+        let escalation = meta.state.escalation.as_ref();
+        let topic = meta.topic.clone().unwrap_or_else(|| "a question".into());
+        let trigger_text = transcript
+            .iter()
+            .rev()
+            .find(|l| l.speaker == Speaker::Customer)
+            .map(|l| l.text.chars().take(80).collect::<String>());
+        let subject = match trigger_text {
+            Some(t) => format!("{}: {t}", capitalised(&topic)),
+            None => capitalised(&topic),
+        };
+        let page = baton_shared::context::PageContext::from_value(&meta.page);
+        let mut context: Vec<(String, String)> = Vec::new();
+        let mut add = |k: &str, v: Option<String>| {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                context.push((k.to_owned(), clean(&v)));
+            }
+        };
+        add("Why", meta.reason.clone());
+        add("Trigger", escalation.map(|e| e.trigger.as_str().to_owned()));
+        add(
+            "Category",
+            escalation.map(|e| effects::routed_category(meta, e).as_str().to_owned()),
+        );
+        add("Queue", meta.queue_name.clone());
+        add("Priority", Some(meta.priority.as_str().to_owned()));
+        add("Segment", meta.segment.clone());
+        add("Plan", text_of(&meta.user["plan"]));
+        add("Account id", text_of(&meta.user["account_id"]));
+        add("Page", page.url.clone());
+        add("Page title", page.title.clone());
+        add("Product area", page.product_area.clone());
+        if !page.route_history.is_empty() {
+            add("Pages before", Some(page.route_history.join(" → ")));
+        }
+        add("Out-of-hours reference", meta.ticket.clone());
+        let mut tags = vec!["baton".to_owned()];
+        if let Some(e) = escalation {
+            tags.push(tag(effects::routed_category(meta, e).as_str()));
+        }
+        let mut fields = Vec::new();
+        for f in &config.handoff.fields {
+            let Some(value) = self.field_source(meta, &f.source) else {
+                continue;
+            };
+            let value = match value {
+                Value::String(s) => Value::String(clean(&s)),
+                other => other,
+            };
+            if f.target.trim() == "tag" {
+                if let Some(t) = text_of(&value) {
+                    let t = tag(&t);
+                    if !tags.contains(&t) {
+                        tags.push(t);
+                    }
+                }
+            } else {
+                fields.push(FieldValue {
+                    name: f.target.trim().to_owned(),
+                    value,
+                });
+            }
+        }
+        if config.handoff.connector == Connector::Intercom
+            && !fields.iter().any(|f| f.name == "baton_escalation")
+        {
+            fields.push(FieldValue {
+                name: "baton_escalation".into(),
+                value: Value::String(format!("esc:{}:1", meta.id)),
+            });
+        }
+        let requester = Requester {
+            email: text_of(&meta.user["email"]),
+            name: text_of(&meta.user["name"]),
+            // Anonymous visitors still need a stable identity in the helpdesk.
+            external_id: text_of(&meta.user["user_id"])
+                .or_else(|| Some(format!("baton:{}", meta.id))),
+        };
+        Ok((
+            TicketRequest {
+                external_id: format!("esc:{}:1", meta.id),
+                subject,
+                summary: clean(&summary(meta)),
+                transcript,
+                context,
+                priority: priority(meta.priority),
+                tags,
+                fields,
+                requester,
+                conversation_url: self.conversation_url(&meta.id),
+            },
+            covered,
+        ))
+    }
+
+    /// One vendor call under the site's rate budget: the answer (the budget has seen its
+    /// rate-limit headers), or how the entry stops for now (parked until the budget allows,
+    /// or retried when no answer came).
+    async fn vendor_call(
+        &self,
+        site: &str,
+        acct: &Account,
+        class: CallClass,
+        request: std::result::Result<HttpRequest, ConnectorError>,
+        timeout_ms: u64,
+        entry: &mut OutboxEntry,
+    ) -> std::result::Result<VendorReply, Outcome> {
+        let request = match request {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(Outcome::Permanent {
+                    reason: format!("{}: {e}", entry.connector),
+                })
+            }
+        };
+        let per_minute = acct.settings.rate_limit_per_minute;
+        let ask = json!({ "vendor": acct.vendor, "class": class, "per_minute": per_minute });
+        let admit: Admit = match durable::call_router(
+            &self.env,
+            site,
+            Method::Post,
+            "/helpdesk/budget",
+            Some(&ask),
+        )
+        .await
+        {
+            Ok(mut resp) if resp.status_code() < 300 => match resp.json().await {
+                Ok(a) => a,
+                Err(e) => {
+                    return Err(Outcome::Retry {
+                        retry_after_ms: None,
+                        reason: format!("rate budget: {e}"),
+                    })
+                }
+            },
+            other => {
+                return Err(Outcome::Retry {
+                    retry_after_ms: None,
+                    reason: format!(
+                        "rate budget unavailable: {:?}",
+                        other.map(|r| r.status_code())
+                    ),
+                })
+            }
+        };
+        if let Some(at) = wait_until(&admit) {
+            return Err(defer(
+                entry,
+                at,
+                format!("queued under 80 % of {}'s rate limit", entry.connector),
+            ));
+        }
+        let reply = match execute(&request, timeout_ms).await {
+            Ok(r) => r,
+            Err(e @ (FetchError::Timeout(_) | FetchError::Unreachable { .. })) => {
+                return Err(Outcome::Retry {
+                    retry_after_ms: None,
+                    reason: e.to_string(),
+                })
+            }
+            Err(e @ FetchError::Request { .. }) => {
+                return Err(Outcome::Permanent {
+                    reason: e.to_string(),
+                })
+            }
+        };
+        let seen = json!({
+            "vendor": acct.vendor, "per_minute": per_minute,
+            "status": reply.status, "headers": reply.headers,
+        });
+        if let Err(e) = durable::call_router(
+            &self.env,
+            site,
+            Method::Post,
+            "/helpdesk/observe",
+            Some(&seen),
+        )
+        .await
+        {
+            worker::console_error!("rate budget: could not record an answer: {e}");
+        }
+        Ok(reply)
+    }
+
+    /// Keep an entry's progress, so a crash or retry resumes after the last finished step.
+    async fn save_progress<T: Serialize>(
+        &self,
+        entry: &mut OutboxEntry,
+        progress: &T,
+    ) -> std::result::Result<(), Outcome> {
+        entry.payload = serde_json::to_value(progress).unwrap_or(Value::Null);
+        let stored = durable::to_js(&*entry).map_err(|e| e.to_string());
+        let result = match stored {
+            Ok(js) => self
+                .state
+                .storage()
+                .put_raw(&delivery::key(entry), js)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        result.map_err(|reason| Outcome::Retry {
+            retry_after_ms: None,
+            reason: format!("could not store progress: {reason}"),
+        })
+    }
+
+    /// Record the vendor ticket on the conversation and with the site's router (inbound
+    /// webhooks find the conversation by it).
+    async fn link_ticket(
+        &self,
+        vendor: &str,
+        ticket_id: &str,
+        requester_id: Option<String>,
+        covered_seq: u64,
+    ) -> std::result::Result<(), Outcome> {
+        let retry = |reason: String| Outcome::Retry {
+            retry_after_ms: None,
+            reason,
+        };
+        let site = self.load().await.map_err(|e| retry(e.to_string()))?.site;
+        let body = json!({ "vendor": vendor, "ticket": ticket_id, "conversation": self.load().await.map_err(|e| retry(e.to_string()))?.id });
+        let resp = durable::call_router(
+            &self.env,
+            &site,
+            Method::Post,
+            "/helpdesk/link",
+            Some(&body),
+        )
+        .await
+        .map_err(|e| retry(e.to_string()))?;
+        if resp.status_code() >= 300 {
+            return Err(retry(format!(
+                "router link answered {}",
+                resp.status_code()
+            )));
+        }
+        // Fresh state after the outside call; nothing awaits between here and the commit.
+        let meta = self.load().await.map_err(|e| retry(e.to_string()))?;
+        let mut change = Change::new(meta, false);
+        let seen = change
+            .meta
+            .helpdesk
+            .take()
+            .map(|l| l.seen_events)
+            .unwrap_or_default();
+        change.meta.helpdesk = Some(HelpdeskLink {
+            vendor: vendor.to_owned(),
+            ticket_id: ticket_id.to_owned(),
+            requester_id,
+            covered_seq,
+            seen_events: seen,
+        });
+        let _ = change.meta.state.apply(Event::TicketLinked {
+            ticket: format!("{vendor}:{ticket_id}"),
+        });
+        self.commit_only(change)
+            .await
+            .map_err(|e| retry(e.to_string()))
+    }
+
+    /// Run (or resume) the create flow of the site's helpdesk for this escalation.
+    pub(super) async fn deliver_helpdesk(
+        &self,
+        meta: &Meta,
+        entry: &mut OutboxEntry,
+        timeout_ms: u64,
+    ) -> Outcome {
+        let config = match self.config(&meta.site).await {
+            Ok(c) => c,
+            Err(e) => {
+                return Outcome::Retry {
+                    retry_after_ms: None,
+                    reason: e.to_string(),
+                }
+            }
+        };
+        let acct = match account(&self.env, &config) {
+            Ok(a) => a,
+            Err(o) => return o,
+        };
+        // Fresh state: the pass's copy predates routing done earlier in the same pass.
+        let fresh = self.load().await;
+        let meta = fresh.as_ref().unwrap_or(meta);
+        let mut p: CreateProgress =
+            serde_json::from_value(entry.payload.clone()).unwrap_or_default();
+        if p.ticket.is_none() {
+            match self.build_ticket(meta, &config).await {
+                Ok((t, covered)) => {
+                    p.ticket = Some(t);
+                    p.covered_seq = covered;
+                }
+                Err(e) => {
+                    return Outcome::Retry {
+                        retry_after_ms: None,
+                        reason: e.to_string(),
+                    }
+                }
+            }
+            if let Err(o) = self.save_progress(entry, &p).await {
+                return o;
+            }
+        }
+        let result = match &acct.client {
+            Client::Zendesk(zd) => {
+                self.zendesk_flow(meta, &acct, zd, &mut p, entry, timeout_ms)
+                    .await
+            }
+            Client::Freshdesk(fd) => {
+                self.freshdesk_flow(meta, &acct, fd, &mut p, entry, timeout_ms)
+                    .await
+            }
+            Client::Intercom(ic) => {
+                self.intercom_flow(meta, &acct, ic, &mut p, entry, timeout_ms)
+                    .await
+            }
+        };
+        match result {
+            Ok(()) => Outcome::Delivered,
+            Err(o) => o,
+        }
+    }
+
+    /// After the ticket exists: store and link it once.
+    async fn after_create(
+        &self,
+        vendor: &str,
+        p: &mut CreateProgress,
+        entry: &mut OutboxEntry,
+    ) -> std::result::Result<(), Outcome> {
+        self.save_progress(entry, &*p).await?;
+        if !p.linked {
+            let ticket = p.ticket_id.clone().unwrap_or_default();
+            self.link_ticket(vendor, &ticket, p.requester_id.clone(), p.covered_seq)
+                .await?;
+            p.linked = true;
+            self.save_progress(entry, &*p).await?;
+        }
+        Ok(())
+    }
+
+    async fn zendesk_flow(
+        &self,
+        meta: &Meta,
+        acct: &Account,
+        zd: &Zendesk,
+        p: &mut CreateProgress,
+        entry: &mut OutboxEntry,
+        timeout_ms: u64,
+    ) -> std::result::Result<(), Outcome> {
+        let t = p.ticket.clone().unwrap_or_default();
+        let site = meta.site.as_str();
+        if !p.requester_done {
+            // Without an email or external id there is nobody to look up: the ticket's
+            // requester block creates the user instead.
+            if let Ok(req) = zd.create_or_update_user(&t.requester) {
+                let reply = self
+                    .vendor_call(site, acct, CallClass::General, Ok(req), timeout_ms, entry)
+                    .await?;
+                let id = zendesk::parse_user(reply.status, &reply.body)
+                    .map_err(|e| failed("Zendesk requester", e, &reply))?;
+                p.requester_id = Some(id);
+            }
+            p.requester_done = true;
+            self.save_progress(entry, &*p).await?;
+        }
+        if p.ticket_id.is_none() {
+            // The key outlived Zendesk's idempotency window: look for a ticket an earlier
+            // attempt made before creating one.
+            if p.create_sent_at
+                .is_some_and(|at| now_ms() - at > ZENDESK_IDEMPOTENCY_MS)
+            {
+                let req = zd.search_by_external_id(&t.external_id);
+                let reply = self
+                    .vendor_call(site, acct, CallClass::Search, Ok(req), timeout_ms, entry)
+                    .await?;
+                let found = zendesk::parse_search(reply.status, &reply.body, &t.external_id)
+                    .map_err(|e| failed("Zendesk search", e, &reply))?;
+                p.ticket_id = found.map(|f| f.id);
+            }
+        }
+        if p.ticket_id.is_none() {
+            p.create_sent_at.get_or_insert_with(now_ms);
+            self.save_progress(entry, &*p).await?;
+            let req = zd.create_ticket(&t, p.requester_id.as_deref());
+            let reply = self
+                .vendor_call(site, acct, CallClass::Create, req, timeout_ms, entry)
+                .await?;
+            let ticket = zendesk::parse_ticket(reply.status, &reply.body)
+                .map_err(|e| failed("Zendesk ticket", e, &reply))?;
+            p.ticket_id = Some(ticket.id);
+        }
+        self.after_create("zendesk", p, entry).await?;
+        if !p.noted {
+            let ticket_id = p.ticket_id.clone().unwrap_or_default();
+            let req = zd.add_note(&ticket_id, &t.note_text());
+            let reply = self
+                .vendor_call(site, acct, CallClass::General, Ok(req), timeout_ms, entry)
+                .await?;
+            zendesk::parse_ticket(reply.status, &reply.body)
+                .map_err(|e| failed("Zendesk internal note", e, &reply))?;
+            p.noted = true;
+            self.save_progress(entry, &*p).await?;
+        }
+        Ok(())
+    }
+
+    async fn freshdesk_flow(
+        &self,
+        meta: &Meta,
+        acct: &Account,
+        fd: &Freshdesk,
+        p: &mut CreateProgress,
+        entry: &mut OutboxEntry,
+        timeout_ms: u64,
+    ) -> std::result::Result<(), Outcome> {
+        let t = p.ticket.clone().unwrap_or_default();
+        let site = meta.site.as_str();
+        if p.ticket_id.is_none() {
+            p.create_sent_at.get_or_insert_with(now_ms);
+            self.save_progress(entry, &*p).await?;
+            let reply = self
+                .vendor_call(
+                    site,
+                    acct,
+                    CallClass::Create,
+                    fd.create_ticket(&t),
+                    timeout_ms,
+                    entry,
+                )
+                .await?;
+            let ticket = freshdesk::parse_ticket(reply.status, &reply.body)
+                .map_err(|e| failed("Freshdesk ticket", e, &reply))?;
+            p.ticket_id = Some(ticket.id);
+            p.requester_id = ticket.requester_id;
+        }
+        self.after_create("freshdesk", p, entry).await?;
+        if !p.noted {
+            let ticket_id = p.ticket_id.clone().unwrap_or_default();
+            let req = fd.add_note(&ticket_id, &t.note_html());
+            let reply = self
+                .vendor_call(site, acct, CallClass::General, Ok(req), timeout_ms, entry)
+                .await?;
+            freshdesk::parse_note(reply.status, &reply.body)
+                .map_err(|e| failed("Freshdesk private note", e, &reply))?;
+            p.noted = true;
+            self.save_progress(entry, &*p).await?;
+        }
+        Ok(())
+    }
+
+    async fn intercom_flow(
+        &self,
+        meta: &Meta,
+        acct: &Account,
+        ic: &Intercom,
+        p: &mut CreateProgress,
+        entry: &mut OutboxEntry,
+        timeout_ms: u64,
+    ) -> std::result::Result<(), Outcome> {
+        let t = p.ticket.clone().unwrap_or_default();
+        let site = meta.site.as_str();
+        if p.requester_id.is_none() {
+            if let Some(email) = &t.requester.email {
+                let req = ic.search_contact(email);
+                let reply = self
+                    .vendor_call(site, acct, CallClass::Search, Ok(req), timeout_ms, entry)
+                    .await?;
+                p.requester_id = intercom::parse_contact_search(reply.status, &reply.body)
+                    .map_err(|e| failed("Intercom contact search", e, &reply))?;
+            }
+            if p.requester_id.is_none() {
+                let req = ic.create_contact(&t.requester);
+                let reply = self
+                    .vendor_call(site, acct, CallClass::General, req, timeout_ms, entry)
+                    .await?;
+                p.requester_id = Some(
+                    intercom::parse_contact(reply.status, &reply.body)
+                        .map_err(|e| failed("Intercom contact", e, &reply))?,
+                );
+            }
+            self.save_progress(entry, &*p).await?;
+        }
+        let contact = p.requester_id.clone().unwrap_or_default();
+        if p.ticket_id.is_none() {
+            p.create_sent_at.get_or_insert_with(now_ms);
+            self.save_progress(entry, &*p).await?;
+            let req = ic.create_conversation(&contact, &t);
+            let reply = self
+                .vendor_call(site, acct, CallClass::Create, Ok(req), timeout_ms, entry)
+                .await?;
+            p.ticket_id = Some(
+                intercom::parse_conversation_created(reply.status, &reply.body)
+                    .map_err(|e| failed("Intercom conversation", e, &reply))?,
+            );
+        }
+        self.after_create("intercom", p, entry).await?;
+        let id = p.ticket_id.clone().unwrap_or_default();
+        if !p.noted {
+            let req = ic.add_note(&id, &Intercom::note_html(&t));
+            let reply = self
+                .vendor_call(site, acct, CallClass::General, Ok(req), timeout_ms, entry)
+                .await?;
+            intercom::parse_conversation(reply.status, &reply.body)
+                .map_err(|e| failed("Intercom note", e, &reply))?;
+            p.noted = true;
+            self.save_progress(entry, &*p).await?;
+        }
+        if !p.assigned {
+            let team = meta
+                .state
+                .queue
+                .as_ref()
+                .and_then(|q| acct.settings.teams.get(q))
+                .cloned();
+            if let Some(team) = team {
+                let req = ic.assign_team(&id, &team);
+                let reply = self
+                    .vendor_call(site, acct, CallClass::General, Ok(req), timeout_ms, entry)
+                    .await?;
+                intercom::parse_conversation(reply.status, &reply.body)
+                    .map_err(|e| failed("Intercom team assignment", e, &reply))?;
+            }
+            p.assigned = true;
+            self.save_progress(entry, &*p).await?;
+        }
+        if !p.attributed {
+            let req = ic.set_attributes(&id, &t);
+            let reply = self
+                .vendor_call(site, acct, CallClass::General, Ok(req), timeout_ms, entry)
+                .await?;
+            intercom::parse_conversation(reply.status, &reply.body)
+                .map_err(|e| failed("Intercom conversation attributes", e, &reply))?;
+            p.attributed = true;
+            self.save_progress(entry, &*p).await?;
+        }
+        Ok(())
+    }
+
+    /// Relay one customer message (sent after the handoff) to the ticket, in order, after the
+    /// ticket exists; a message the ticket already carries is not sent again.
+    pub(super) async fn deliver_follow_up(
+        &self,
+        entry: &mut OutboxEntry,
+        timeout_ms: u64,
+    ) -> Outcome {
+        let mut f: FollowUp = match serde_json::from_value(entry.payload.clone()) {
+            Ok(f) => f,
+            Err(e) => {
+                return Outcome::Permanent {
+                    reason: format!("unreadable follow-up: {e}"),
+                }
+            }
+        };
+        // Read fresh: the create flow may have linked the ticket since this pass began.
+        let Ok(meta) = self.load().await else {
+            return Outcome::Delivered; // the conversation was erased
+        };
+        let storage = self.state.storage();
+        let Some(link) = meta.helpdesk.clone() else {
+            let create: Option<OutboxEntry> = storage.get("o:helpdesk").await.ok().flatten();
+            if let Some(create) = create {
+                return defer(
+                    entry,
+                    create.next_at_ms + 100.0,
+                    "waiting for the ticket to exist",
+                );
+            }
+            if meta.route_pending || meta.state.status == Status::Escalating {
+                return defer(entry, now_ms() + 1_000.0, "waiting for routing");
+            }
+            worker::console_log!(
+                "conversation {}: no {} ticket to relay a follow-up to (the create gave up); it is in the built-in inbox",
+                meta.id,
+                entry.connector
+            );
+            return Outcome::Delivered;
+        };
+        if f.seq <= link.covered_seq {
+            return Outcome::Delivered; // the ticket's transcript has it
+        }
+        // One at a time, oldest first: an earlier message still pending goes before this one.
+        let earlier = storage
+            .list_with_options(
+                ListOptions::new()
+                    .prefix(&format!("o:{FOLLOW_UP_PREFIX}"))
+                    .limit(1),
+            )
+            .await;
+        if let Ok(map) = earlier {
+            if let Some(first) = map.keys().into_iter().next().and_then(|k| k.ok()) {
+                if first.as_string().as_deref() != Some(delivery::key(entry).as_str()) {
+                    let at = map
+                        .values()
+                        .into_iter()
+                        .next()
+                        .and_then(|v| v.ok())
+                        .and_then(|v| serde_wasm_bindgen::from_value::<OutboxEntry>(v).ok())
+                        .map_or(now_ms() + 500.0, |e| e.next_at_ms + 50.0);
+                    return defer(
+                        entry,
+                        at,
+                        "waiting for an earlier message to reach the ticket",
+                    );
+                }
+            }
+        }
+        let config = match self.config(&meta.site).await {
+            Ok(c) => c,
+            Err(e) => {
+                return Outcome::Retry {
+                    retry_after_ms: None,
+                    reason: e.to_string(),
+                }
+            }
+        };
+        let acct = match account(&self.env, &config) {
+            Ok(a) => a,
+            Err(o) => return o,
+        };
+        let site = meta.site.as_str();
+        let ticket = link.ticket_id.as_str();
+        let requester = link.requester_id.as_deref();
+        let text = if config.handoff.redact_pii {
+            baton_shared::redact::redact(&f.text, Default::default())
+        } else {
+            f.text.clone()
+        };
+        let result: std::result::Result<(), Outcome> = async {
+            match &acct.client {
+                Client::Zendesk(zd) => {
+                    let req = zd.customer_follow_up(ticket, requester, &text);
+                    let reply = self
+                        .vendor_call(site, &acct, CallClass::General, Ok(req), timeout_ms, entry)
+                        .await?;
+                    zendesk::parse_ticket(reply.status, &reply.body)
+                        .map_err(|e| failed("Zendesk follow-up", e, &reply))?;
+                }
+                Client::Freshdesk(fd) => {
+                    if !f.sent {
+                        let req = fd.customer_message(ticket, requester, &text);
+                        let reply = self
+                            .vendor_call(
+                                site,
+                                &acct,
+                                CallClass::General,
+                                Ok(req),
+                                timeout_ms,
+                                entry,
+                            )
+                            .await?;
+                        freshdesk::parse_note(reply.status, &reply.body)
+                            .map_err(|e| failed("Freshdesk follow-up", e, &reply))?;
+                        f.sent = true;
+                        self.save_progress(entry, &f).await?;
+                    }
+                    if f.reopen {
+                        let req = fd.reopen(ticket);
+                        let reply = self
+                            .vendor_call(
+                                site,
+                                &acct,
+                                CallClass::General,
+                                Ok(req),
+                                timeout_ms,
+                                entry,
+                            )
+                            .await?;
+                        freshdesk::parse_ticket(reply.status, &reply.body)
+                            .map_err(|e| failed("Freshdesk reopen", e, &reply))?;
+                    }
+                }
+                Client::Intercom(ic) => {
+                    let req = ic.customer_reply(ticket, requester.unwrap_or_default(), &text);
+                    let reply = self
+                        .vendor_call(site, &acct, CallClass::General, Ok(req), timeout_ms, entry)
+                        .await?;
+                    intercom::parse_conversation(reply.status, &reply.body)
+                        .map_err(|e| failed("Intercom follow-up", e, &reply))?;
+                }
+            }
+            Ok(())
+        }
+        .await;
+        match result {
+            Ok(()) => Outcome::Delivered,
+            Err(o) => o,
+        }
+    }
+
+    /// Apply a verified helpdesk event: an agent's public reply reaches the widget as a human
+    /// message; solved/closed resolves the conversation. Repeats and strangers' tickets are
+    /// ignored; the answer says why.
+    pub(super) async fn helpdesk_event(
+        &self,
+        vendor: &str,
+        event: InboundEvent,
+    ) -> std::result::Result<Response, AppError> {
+        let config = self.config(&self.load().await?.site).await?;
+        let meta = self.load().await?;
+        let ignored = |why: &str| Response::from_json(&json!({ "ok": true, "ignored": why }));
+        let Some(link) = meta.helpdesk.clone() else {
+            return Ok(ignored("this conversation has no helpdesk ticket yet")?);
+        };
+        if link.vendor != vendor || link.ticket_id != event.ticket_id {
+            return Ok(ignored("the ticket does not belong to this conversation")?);
+        }
+        if let Some(id) = &event.event_id {
+            if link.seen_events.contains(id) {
+                return Ok(ignored("this event was already applied")?);
+            }
+        }
+        let mut change = Change::new(meta, true);
+        if let (Some(id), Some(l)) = (&event.event_id, change.meta.helpdesk.as_mut()) {
+            l.seen_events.push(id.clone());
+            if l.seen_events.len() > SEEN_EVENTS_KEPT {
+                l.seen_events.remove(0);
+            }
+        }
+        let status = change.meta.state.status;
+        let applied = match event.kind {
+            InboundKind::AgentReply { agent, text } => {
+                let name: String = agent
+                    .filter(|a| !a.trim().is_empty())
+                    .unwrap_or_else(|| "Support team".into())
+                    .chars()
+                    .take(60)
+                    .collect();
+                let takes_over = matches!(status, Status::Queued | Status::Reopened)
+                    || (status == Status::WithAgent
+                        && change.meta.agent_name.as_deref() != Some(name.as_str()));
+                if takes_over {
+                    let effects = change.meta.state.apply(Event::AgentClaimed {
+                        agent: name.as_str().into(),
+                    })?;
+                    change.meta.agent_name = Some(name.clone());
+                    change.meta.transferred_by = None;
+                    change.meta.first_agent_at.get_or_insert_with(now_ms);
+                    self.carry_out(&mut change, &config, effects, "")?;
+                }
+                change.say(
+                    Author::Agent,
+                    text.chars().take(MAX_TEXT).collect(),
+                    Some(name),
+                );
+                "agent_reply"
+            }
+            InboundKind::Solved => {
+                if matches!(
+                    status,
+                    Status::Queued | Status::WithAgent | Status::Async | Status::Reopened
+                ) {
+                    let effects = change.meta.state.apply(Event::Resolved)?;
+                    self.carry_out(&mut change, &config, effects, "")?;
+                    "resolved"
+                } else {
+                    "already resolved"
+                }
+            }
+            // The agent side reopening changes nothing the customer sees; their next message
+            // reopens the chat.
+            InboundKind::Reopened => "noted",
+        };
+        self.commit(change).await?;
+        Ok(Response::from_json(
+            &json!({ "ok": true, "applied": applied }),
+        )?)
+    }
+}
+
+/// Queue a customer message written after the handoff for the ticket (the escalating message
+/// itself travels in the ticket's transcript). `before` is the status before the message.
+pub(super) fn queue_follow_up(
+    change: &mut Change,
+    config: &SiteConfig,
+    before: Status,
+    text: &str,
+) {
+    let Some(vendor) = vendor_name(config.handoff.connector) else {
+        return;
+    };
+    if before == Status::AiMode {
+        return;
+    }
+    let Some(seq) = change
+        .events
+        .iter()
+        .rev()
+        .find(|e| {
+            matches!(
+                e.body,
+                EventBody::Message {
+                    author: Author::Customer,
+                    ..
+                }
+            )
+        })
+        .map(|e| e.seq)
+    else {
+        return;
+    };
+    let now = now_ms();
+    let payload = FollowUp {
+        seq,
+        text: text.to_owned(),
+        reopen: before == Status::Resolved,
+        sent: false,
+    };
+    change.outbox.push(OutboxEntry {
+        key: format!("{FOLLOW_UP_PREFIX}{seq:012}"),
+        kind: DeliveryKind::CustomerMessage,
+        connector: vendor.into(),
+        attempts: 0,
+        next_at_ms: now,
+        created_at_ms: now,
+        last_error: None,
+        payload: serde_json::to_value(payload).unwrap_or(Value::Null),
+    });
+}
