@@ -1083,6 +1083,48 @@ mod tests {
     }
 
     #[test]
+    fn helpdesk_fields_and_settings_fit_the_vendor() {
+        let p = problems(
+            r#"{"handoff": {"connector": "zendesk", "zendesk": {"base_url": "https://x.zendesk.com", "token_secret": "ZD", "webhook_secret": "s3cret-value"},
+                "fields": [{"source": "category", "target": "cf_category"}, {"source": "plan", "target": "tag"}, {"source": "segment", "target": "360001"}]}}"#,
+        );
+        assert!(
+            p.iter().any(|s| s.starts_with(
+                "handoff.fields[0].target: `cf_category` is not a Zendesk ticket field id"
+            )),
+            "{p:#?}"
+        );
+        assert!(
+            p.iter()
+                .any(|s| s.starts_with("handoff.zendesk.webhook_secret")),
+            "{p:#?}"
+        );
+        assert!(
+            !p.iter()
+                .any(|s| s.starts_with("handoff.fields[1]") || s.starts_with("handoff.fields[2]")),
+            "{p:#?}"
+        );
+        let p = problems(
+            r#"{"handoff": {"connector": "freshdesk", "freshdesk": {"base_url": "https://x.freshdesk.com", "token_secret": "FD", "escalation_field": "escalation", "rate_limit_per_minute": 0},
+                "fields": [{"source": "category", "target": "360001"}]}}"#,
+        );
+        for path in [
+            "handoff.fields[0].target",
+            "handoff.freshdesk.escalation_field",
+            "handoff.freshdesk.rate_limit_per_minute",
+        ] {
+            assert!(p.iter().any(|s| s.starts_with(path)), "{path}: {p:#?}");
+        }
+        let p = problems(
+            r#"{"handoff": {"connector": "intercom", "intercom": {"base_url": "https://api.intercom.io", "token_secret": "IC"}}}"#,
+        );
+        assert!(
+            p.iter().any(|s| s.starts_with("handoff.intercom.admin_id")),
+            "{p:#?}"
+        );
+    }
+
+    #[test]
     fn secrets_are_named_never_given() {
         let p = problems(
             r#"{"handoff": {"connector": "zendesk", "zendesk": {"base_url": "https://x.zendesk.com", "token_secret": "abc123tokenvalue"}}}"#,
