@@ -73,6 +73,8 @@ struct CreateProgress {
     #[serde(default)]
     ticket_id: Option<String>,
     #[serde(default)]
+    searched: bool,
+    #[serde(default)]
     linked: bool,
     #[serde(default)]
     noted: bool,
@@ -106,6 +108,229 @@ struct Account {
     client: Client,
     vendor: Vendor,
     settings: HelpdeskSettings,
+}
+
+impl Account {
+    fn vendor_name(&self) -> &'static str {
+        match self.client {
+            Client::Zendesk(_) => "zendesk",
+            Client::Freshdesk(_) => "freshdesk",
+            Client::Intercom(_) => "intercom",
+        }
+    }
+}
+
+/// An internal failure (storage, config) on the way: try again on the schedule.
+fn retry(e: impl std::fmt::Display) -> Outcome {
+    Outcome::Retry {
+        retry_after_ms: None,
+        reason: e.to_string(),
+    }
+}
+
+/// One vendor call of a create flow.
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    /// Zendesk user / Intercom contact lookup or creation.
+    Requester,
+    /// Zendesk search by external id; Intercom contact search.
+    Search,
+    /// The ticket or conversation itself.
+    Create,
+    /// The internal note with transcript and context.
+    Note,
+    /// Intercom: the routed queue's team.
+    Assign,
+    /// Intercom: title and conversation attributes.
+    Attributes,
+}
+
+type Request = std::result::Result<HttpRequest, ConnectorError>;
+
+/// The next call of a create flow, from what is done so far; `None` when finished.
+fn next_create_step(
+    client: &Client,
+    p: &CreateProgress,
+    team: Option<&str>,
+) -> Option<(Step, CallClass, Request)> {
+    let t = p.ticket.as_ref()?;
+    let ticket = p.ticket_id.as_deref();
+    match (client, ticket) {
+        (Client::Zendesk(zd), _) if !p.requester_done => Some((
+            Step::Requester,
+            CallClass::General,
+            zd.create_or_update_user(&t.requester),
+        )),
+        // The key outlived Zendesk's idempotency window: look for the ticket an earlier
+        // attempt may have made before creating one.
+        (Client::Zendesk(zd), None)
+            if !p.searched
+                && p.create_sent_at
+                    .is_some_and(|at| now_ms() - at > ZENDESK_IDEMPOTENCY_MS) =>
+        {
+            Some((
+                Step::Search,
+                CallClass::Search,
+                Ok(zd.search_by_external_id(&t.external_id)),
+            ))
+        }
+        (Client::Zendesk(zd), None) => Some((
+            Step::Create,
+            CallClass::Create,
+            zd.create_ticket(t, p.requester_id.as_deref()),
+        )),
+        (Client::Zendesk(zd), Some(id)) if !p.noted => Some((
+            Step::Note,
+            CallClass::General,
+            Ok(zd.add_note(id, &t.note_text())),
+        )),
+        (Client::Freshdesk(fd), None) => {
+            Some((Step::Create, CallClass::Create, fd.create_ticket(t)))
+        }
+        (Client::Freshdesk(fd), Some(id)) if !p.noted => Some((
+            Step::Note,
+            CallClass::General,
+            Ok(fd.add_note(id, &t.note_html())),
+        )),
+        (Client::Intercom(ic), _) if p.requester_id.is_none() => {
+            match (&t.requester.email, p.searched) {
+                (Some(email), false) => Some((
+                    Step::Search,
+                    CallClass::Search,
+                    Ok(ic.search_contact(email)),
+                )),
+                _ => Some((
+                    Step::Requester,
+                    CallClass::General,
+                    ic.create_contact(&t.requester),
+                )),
+            }
+        }
+        (Client::Intercom(ic), None) => Some((
+            Step::Create,
+            CallClass::Create,
+            Ok(ic.create_conversation(p.requester_id.as_deref().unwrap_or_default(), t)),
+        )),
+        (Client::Intercom(ic), Some(id)) if !p.noted => Some((
+            Step::Note,
+            CallClass::General,
+            Ok(ic.add_note(id, &Intercom::note_html(t))),
+        )),
+        (Client::Intercom(ic), Some(id)) if !p.assigned && team.is_some() => Some((
+            Step::Assign,
+            CallClass::General,
+            Ok(ic.assign_team(id, team.unwrap_or_default())),
+        )),
+        (Client::Intercom(ic), Some(id)) if !p.attributed => Some((
+            Step::Attributes,
+            CallClass::General,
+            Ok(ic.set_attributes(id, t)),
+        )),
+        _ => None,
+    }
+}
+
+/// Record a create step's answer, or say why the flow stops.
+fn take_create_answer(
+    client: &Client,
+    step: Step,
+    reply: &VendorReply,
+    p: &mut CreateProgress,
+) -> std::result::Result<(), Outcome> {
+    let (status, body) = (reply.status, reply.body.as_str());
+    let what = format!("{} {step:?}", p_vendor(client));
+    let fail = |e| failed(&what, e, reply);
+    match (client, step) {
+        (Client::Zendesk(_), Step::Requester) => {
+            p.requester_id = Some(zendesk::parse_user(status, body).map_err(fail)?);
+            p.requester_done = true;
+        }
+        (Client::Zendesk(_), Step::Search) => {
+            let external = p.ticket.as_ref().map_or("", |t| t.external_id.as_str());
+            p.ticket_id = zendesk::parse_search(status, body, external)
+                .map_err(fail)?
+                .map(|t| t.id);
+            p.searched = true;
+        }
+        (Client::Zendesk(_), Step::Create) => {
+            p.ticket_id = Some(zendesk::parse_ticket(status, body).map_err(fail)?.id);
+        }
+        (Client::Zendesk(_), _) => {
+            zendesk::parse_ticket(status, body).map_err(fail)?;
+            p.noted = true;
+        }
+        (Client::Freshdesk(_), Step::Create) => {
+            let t = freshdesk::parse_ticket(status, body).map_err(fail)?;
+            p.ticket_id = Some(t.id);
+            p.requester_id = t.requester_id;
+        }
+        (Client::Freshdesk(_), _) => {
+            freshdesk::parse_note(status, body).map_err(fail)?;
+            p.noted = true;
+        }
+        (Client::Intercom(_), Step::Search) => {
+            p.requester_id = intercom::parse_contact_search(status, body).map_err(fail)?;
+            p.searched = true;
+        }
+        (Client::Intercom(_), Step::Requester) => {
+            p.requester_id = Some(intercom::parse_contact(status, body).map_err(fail)?);
+        }
+        (Client::Intercom(_), Step::Create) => {
+            p.ticket_id = Some(intercom::parse_conversation_created(status, body).map_err(fail)?);
+        }
+        (Client::Intercom(_), step) => {
+            intercom::parse_conversation(status, body).map_err(fail)?;
+            match step {
+                Step::Note => p.noted = true,
+                Step::Assign => p.assigned = true,
+                _ => p.attributed = true,
+            }
+        }
+    }
+    Ok(())
+}
+
+fn p_vendor(client: &Client) -> &'static str {
+    match client {
+        Client::Zendesk(_) => "Zendesk",
+        Client::Freshdesk(_) => "Freshdesk",
+        Client::Intercom(_) => "Intercom",
+    }
+}
+
+/// The next call relaying a follow-up: the message as the customer's (Zendesk also sets
+/// the ticket open again), then, for a resolved Freshdesk ticket, the reopen.
+fn next_follow_up_step(client: &Client, f: &FollowUp, link: &HelpdeskLink) -> Option<HttpRequest> {
+    let (ticket, requester) = (link.ticket_id.as_str(), link.requester_id.as_deref());
+    match client {
+        Client::Zendesk(zd) => Some(zd.customer_follow_up(ticket, requester, &f.text)),
+        Client::Freshdesk(fd) if !f.sent => Some(fd.customer_message(ticket, requester, &f.text)),
+        Client::Freshdesk(fd) => f.reopen.then(|| fd.reopen(ticket)),
+        Client::Intercom(ic) => {
+            Some(ic.customer_reply(ticket, requester.unwrap_or_default(), &f.text))
+        }
+    }
+}
+
+/// Record a follow-up call's answer; `Ok(true)` when the message is fully relayed.
+fn take_follow_up_answer(
+    client: &Client,
+    reply: &VendorReply,
+    f: &mut FollowUp,
+) -> std::result::Result<bool, Outcome> {
+    let (status, body) = (reply.status, reply.body.as_str());
+    let what = format!("{} follow-up", p_vendor(client));
+    let fail = |e| failed(&what, e, reply);
+    match client {
+        Client::Zendesk(_) => zendesk::parse_ticket(status, body).map(|_| true),
+        Client::Freshdesk(_) if !f.sent => freshdesk::parse_note(status, body).map(|_| {
+            f.sent = true;
+            !f.reopen
+        }),
+        Client::Freshdesk(_) => freshdesk::parse_ticket(status, body).map(|_| true),
+        Client::Intercom(_) => intercom::parse_conversation(status, body).map(|_| true),
+    }
+    .map_err(fail)
 }
 
 /// The connector's name when it is one of the three helpdesks.
@@ -316,7 +541,16 @@ impl Conversation {
             }
         }
         let escalation = meta.state.escalation.as_ref();
-        let topic = meta.topic.clone().unwrap_or_else(|| "a question".into());
+        // "Billing dispute: I was charged twice…": the trigger when it names the problem,
+        // else the routed category.
+        let topic = escalation.map_or_else(
+            || "Question".to_owned(),
+            |e| match e.trigger.as_str() {
+                "human_request" | "soft" => effects::routed_category(meta, e).as_str().to_owned(),
+                trigger => trigger.to_owned(),
+            },
+        );
+        let topic = topic.replace('_', " ");
         let trigger_text = transcript
             .iter()
             .rev()
@@ -576,282 +810,71 @@ impl Conversation {
             .map_err(|e| retry(e.to_string()))
     }
 
-    /// Run (or resume) the create flow of the site's helpdesk for this escalation.
+    /// Run (or resume) the create flow of the site's helpdesk for this escalation: one vendor
+    /// call at a time, each answer recorded before the next, so a retry resumes where it stopped.
     pub(super) async fn deliver_helpdesk(
         &self,
         meta: &Meta,
         entry: &mut OutboxEntry,
         timeout_ms: u64,
     ) -> Outcome {
-        let config = match self.config(&meta.site).await {
-            Ok(c) => c,
-            Err(e) => {
-                return Outcome::Retry {
-                    retry_after_ms: None,
-                    reason: e.to_string(),
-                }
-            }
-        };
-        let acct = match account(&self.env, &config) {
-            Ok(a) => a,
-            Err(o) => return o,
-        };
-        // Fresh state: the pass's copy predates routing done earlier in the same pass.
-        let fresh = self.load().await;
-        let meta = fresh.as_ref().unwrap_or(meta);
-        let mut p: CreateProgress =
-            serde_json::from_value(entry.payload.clone()).unwrap_or_default();
-        if p.ticket.is_none() {
-            match self.build_ticket(meta, &config).await {
-                Ok((t, covered)) => {
-                    p.ticket = Some(t);
-                    p.covered_seq = covered;
-                }
-                Err(e) => {
-                    return Outcome::Retry {
-                        retry_after_ms: None,
-                        reason: e.to_string(),
-                    }
-                }
-            }
-            if let Err(o) = self.save_progress(entry, &p).await {
-                return o;
-            }
-        }
-        let result = match &acct.client {
-            Client::Zendesk(zd) => {
-                self.zendesk_flow(meta, &acct, zd, &mut p, entry, timeout_ms)
-                    .await
-            }
-            Client::Freshdesk(fd) => {
-                self.freshdesk_flow(meta, &acct, fd, &mut p, entry, timeout_ms)
-                    .await
-            }
-            Client::Intercom(ic) => {
-                self.intercom_flow(meta, &acct, ic, &mut p, entry, timeout_ms)
-                    .await
-            }
-        };
-        match result {
+        match self.run_create(meta, entry, timeout_ms).await {
             Ok(()) => Outcome::Delivered,
             Err(o) => o,
         }
     }
 
-    /// After the ticket exists: store and link it once.
-    async fn after_create(
-        &self,
-        vendor: &str,
-        p: &mut CreateProgress,
-        entry: &mut OutboxEntry,
-    ) -> std::result::Result<(), Outcome> {
-        self.save_progress(entry, &*p).await?;
-        if !p.linked {
-            let ticket = p.ticket_id.clone().unwrap_or_default();
-            self.link_ticket(vendor, &ticket, p.requester_id.clone(), p.covered_seq)
-                .await?;
-            p.linked = true;
-            self.save_progress(entry, &*p).await?;
-        }
-        Ok(())
-    }
-
-    async fn zendesk_flow(
+    async fn run_create(
         &self,
         meta: &Meta,
-        acct: &Account,
-        zd: &Zendesk,
-        p: &mut CreateProgress,
         entry: &mut OutboxEntry,
         timeout_ms: u64,
     ) -> std::result::Result<(), Outcome> {
-        let t = p.ticket.clone().unwrap_or_default();
-        let site = meta.site.as_str();
-        if !p.requester_done {
-            // Without an email or external id there is nobody to look up: the ticket's
-            // requester block creates the user instead.
-            if let Ok(req) = zd.create_or_update_user(&t.requester) {
-                let reply = self
-                    .vendor_call(site, acct, CallClass::General, Ok(req), timeout_ms, entry)
-                    .await?;
-                let id = zendesk::parse_user(reply.status, &reply.body)
-                    .map_err(|e| failed("Zendesk requester", e, &reply))?;
-                p.requester_id = Some(id);
-            }
-            p.requester_done = true;
-            self.save_progress(entry, &*p).await?;
+        let config = self.config(&meta.site).await.map_err(retry)?;
+        let acct = account(&self.env, &config)?;
+        // Fresh state: the pass's copy predates routing done earlier in the same pass.
+        let meta = self.load().await.map_err(retry)?;
+        let mut p: CreateProgress =
+            serde_json::from_value(entry.payload.clone()).unwrap_or_default();
+        if p.ticket.is_none() {
+            let (t, covered) = self.build_ticket(&meta, &config).await.map_err(retry)?;
+            p.ticket = Some(t);
+            p.covered_seq = covered;
+            self.save_progress(entry, &p).await?;
         }
-        if p.ticket_id.is_none() {
-            // The key outlived Zendesk's idempotency window: look for a ticket an earlier
-            // attempt made before creating one.
-            if p.create_sent_at
-                .is_some_and(|at| now_ms() - at > ZENDESK_IDEMPOTENCY_MS)
-            {
-                let req = zd.search_by_external_id(&t.external_id);
-                let reply = self
-                    .vendor_call(site, acct, CallClass::Search, Ok(req), timeout_ms, entry)
-                    .await?;
-                let found = zendesk::parse_search(reply.status, &reply.body, &t.external_id)
-                    .map_err(|e| failed("Zendesk search", e, &reply))?;
-                p.ticket_id = found.map(|f| f.id);
-            }
-        }
-        if p.ticket_id.is_none() {
-            p.create_sent_at.get_or_insert_with(now_ms);
-            self.save_progress(entry, &*p).await?;
-            let req = zd.create_ticket(&t, p.requester_id.as_deref());
-            let reply = self
-                .vendor_call(site, acct, CallClass::Create, req, timeout_ms, entry)
-                .await?;
-            let ticket = zendesk::parse_ticket(reply.status, &reply.body)
-                .map_err(|e| failed("Zendesk ticket", e, &reply))?;
-            p.ticket_id = Some(ticket.id);
-        }
-        self.after_create("zendesk", p, entry).await?;
-        if !p.noted {
-            let ticket_id = p.ticket_id.clone().unwrap_or_default();
-            let req = zd.add_note(&ticket_id, &t.note_text());
-            let reply = self
-                .vendor_call(site, acct, CallClass::General, Ok(req), timeout_ms, entry)
-                .await?;
-            zendesk::parse_ticket(reply.status, &reply.body)
-                .map_err(|e| failed("Zendesk internal note", e, &reply))?;
-            p.noted = true;
-            self.save_progress(entry, &*p).await?;
-        }
-        Ok(())
-    }
-
-    async fn freshdesk_flow(
-        &self,
-        meta: &Meta,
-        acct: &Account,
-        fd: &Freshdesk,
-        p: &mut CreateProgress,
-        entry: &mut OutboxEntry,
-        timeout_ms: u64,
-    ) -> std::result::Result<(), Outcome> {
-        let t = p.ticket.clone().unwrap_or_default();
-        let site = meta.site.as_str();
-        if p.ticket_id.is_none() {
-            p.create_sent_at.get_or_insert_with(now_ms);
-            self.save_progress(entry, &*p).await?;
-            let reply = self
-                .vendor_call(
-                    site,
-                    acct,
-                    CallClass::Create,
-                    fd.create_ticket(&t),
-                    timeout_ms,
-                    entry,
+        let team = meta
+            .state
+            .queue
+            .as_ref()
+            .and_then(|q| acct.settings.teams.get(q))
+            .cloned();
+        loop {
+            if let (Some(ticket), false) = (&p.ticket_id, p.linked) {
+                self.link_ticket(
+                    acct.vendor_name(),
+                    ticket,
+                    p.requester_id.clone(),
+                    p.covered_seq,
                 )
                 .await?;
-            let ticket = freshdesk::parse_ticket(reply.status, &reply.body)
-                .map_err(|e| failed("Freshdesk ticket", e, &reply))?;
-            p.ticket_id = Some(ticket.id);
-            p.requester_id = ticket.requester_id;
-        }
-        self.after_create("freshdesk", p, entry).await?;
-        if !p.noted {
-            let ticket_id = p.ticket_id.clone().unwrap_or_default();
-            let req = fd.add_note(&ticket_id, &t.note_html());
-            let reply = self
-                .vendor_call(site, acct, CallClass::General, Ok(req), timeout_ms, entry)
-                .await?;
-            freshdesk::parse_note(reply.status, &reply.body)
-                .map_err(|e| failed("Freshdesk private note", e, &reply))?;
-            p.noted = true;
-            self.save_progress(entry, &*p).await?;
-        }
-        Ok(())
-    }
-
-    async fn intercom_flow(
-        &self,
-        meta: &Meta,
-        acct: &Account,
-        ic: &Intercom,
-        p: &mut CreateProgress,
-        entry: &mut OutboxEntry,
-        timeout_ms: u64,
-    ) -> std::result::Result<(), Outcome> {
-        let t = p.ticket.clone().unwrap_or_default();
-        let site = meta.site.as_str();
-        if p.requester_id.is_none() {
-            if let Some(email) = &t.requester.email {
-                let req = ic.search_contact(email);
-                let reply = self
-                    .vendor_call(site, acct, CallClass::Search, Ok(req), timeout_ms, entry)
-                    .await?;
-                p.requester_id = intercom::parse_contact_search(reply.status, &reply.body)
-                    .map_err(|e| failed("Intercom contact search", e, &reply))?;
+                p.linked = true;
+                self.save_progress(entry, &p).await?;
             }
-            if p.requester_id.is_none() {
-                let req = ic.create_contact(&t.requester);
-                let reply = self
-                    .vendor_call(site, acct, CallClass::General, req, timeout_ms, entry)
-                    .await?;
-                p.requester_id = Some(
-                    intercom::parse_contact(reply.status, &reply.body)
-                        .map_err(|e| failed("Intercom contact", e, &reply))?,
-                );
+            let Some((step, class, request)) = next_create_step(&acct.client, &p, team.as_deref())
+            else {
+                return Ok(());
+            };
+            if matches!(step, Step::Create) {
+                // From here an answer can be lost: a later retry knows a create went out.
+                p.create_sent_at.get_or_insert_with(now_ms);
+                self.save_progress(entry, &p).await?;
             }
-            self.save_progress(entry, &*p).await?;
-        }
-        let contact = p.requester_id.clone().unwrap_or_default();
-        if p.ticket_id.is_none() {
-            p.create_sent_at.get_or_insert_with(now_ms);
-            self.save_progress(entry, &*p).await?;
-            let req = ic.create_conversation(&contact, &t);
             let reply = self
-                .vendor_call(site, acct, CallClass::Create, Ok(req), timeout_ms, entry)
+                .vendor_call(&meta.site, &acct, class, request, timeout_ms, entry)
                 .await?;
-            p.ticket_id = Some(
-                intercom::parse_conversation_created(reply.status, &reply.body)
-                    .map_err(|e| failed("Intercom conversation", e, &reply))?,
-            );
+            take_create_answer(&acct.client, step, &reply, &mut p)?;
+            self.save_progress(entry, &p).await?;
         }
-        self.after_create("intercom", p, entry).await?;
-        let id = p.ticket_id.clone().unwrap_or_default();
-        if !p.noted {
-            let req = ic.add_note(&id, &Intercom::note_html(&t));
-            let reply = self
-                .vendor_call(site, acct, CallClass::General, Ok(req), timeout_ms, entry)
-                .await?;
-            intercom::parse_conversation(reply.status, &reply.body)
-                .map_err(|e| failed("Intercom note", e, &reply))?;
-            p.noted = true;
-            self.save_progress(entry, &*p).await?;
-        }
-        if !p.assigned {
-            let team = meta
-                .state
-                .queue
-                .as_ref()
-                .and_then(|q| acct.settings.teams.get(q))
-                .cloned();
-            if let Some(team) = team {
-                let req = ic.assign_team(&id, &team);
-                let reply = self
-                    .vendor_call(site, acct, CallClass::General, Ok(req), timeout_ms, entry)
-                    .await?;
-                intercom::parse_conversation(reply.status, &reply.body)
-                    .map_err(|e| failed("Intercom team assignment", e, &reply))?;
-            }
-            p.assigned = true;
-            self.save_progress(entry, &*p).await?;
-        }
-        if !p.attributed {
-            let req = ic.set_attributes(&id, &t);
-            let reply = self
-                .vendor_call(site, acct, CallClass::General, Ok(req), timeout_ms, entry)
-                .await?;
-            intercom::parse_conversation(reply.status, &reply.body)
-                .map_err(|e| failed("Intercom conversation attributes", e, &reply))?;
-            p.attributed = true;
-            self.save_progress(entry, &*p).await?;
-        }
-        Ok(())
     }
 
     /// Relay one customer message (sent after the handoff) to the ticket, in order, after the
@@ -861,148 +884,94 @@ impl Conversation {
         entry: &mut OutboxEntry,
         timeout_ms: u64,
     ) -> Outcome {
-        let mut f: FollowUp = match serde_json::from_value(entry.payload.clone()) {
-            Ok(f) => f,
-            Err(e) => {
-                return Outcome::Permanent {
-                    reason: format!("unreadable follow-up: {e}"),
-                }
-            }
-        };
+        match self.run_follow_up(entry, timeout_ms).await {
+            Ok(()) => Outcome::Delivered,
+            Err(o) => o,
+        }
+    }
+
+    async fn run_follow_up(
+        &self,
+        entry: &mut OutboxEntry,
+        timeout_ms: u64,
+    ) -> std::result::Result<(), Outcome> {
+        let mut f: FollowUp =
+            serde_json::from_value(entry.payload.clone()).map_err(|e| Outcome::Permanent {
+                reason: format!("unreadable follow-up: {e}"),
+            })?;
         // Read fresh: the create flow may have linked the ticket since this pass began.
         let Ok(meta) = self.load().await else {
-            return Outcome::Delivered; // the conversation was erased
+            return Ok(()); // the conversation was erased
         };
         let storage = self.state.storage();
         let Some(link) = meta.helpdesk.clone() else {
             let create: Option<OutboxEntry> = storage.get("o:helpdesk").await.ok().flatten();
             if let Some(create) = create {
-                return defer(
+                return Err(defer(
                     entry,
                     create.next_at_ms + 100.0,
                     "waiting for the ticket to exist",
-                );
+                ));
             }
             if meta.route_pending || meta.state.status == Status::Escalating {
-                return defer(entry, now_ms() + 1_000.0, "waiting for routing");
+                return Err(defer(entry, now_ms() + 1_000.0, "waiting for routing"));
             }
             worker::console_log!(
                 "conversation {}: no {} ticket to relay a follow-up to (the create gave up); it is in the built-in inbox",
                 meta.id,
                 entry.connector
             );
-            return Outcome::Delivered;
+            return Ok(());
         };
         if f.seq <= link.covered_seq {
-            return Outcome::Delivered; // the ticket's transcript has it
+            return Ok(()); // the ticket's transcript has it
         }
         // One at a time, oldest first: an earlier message still pending goes before this one.
-        let earlier = storage
+        let first: Vec<OutboxEntry> = storage
             .list_with_options(
                 ListOptions::new()
                     .prefix(&format!("o:{FOLLOW_UP_PREFIX}"))
                     .limit(1),
             )
-            .await;
-        if let Ok(map) = earlier {
-            if let Some(first) = map.keys().into_iter().next().and_then(|k| k.ok()) {
-                if first.as_string().as_deref() != Some(delivery::key(entry).as_str()) {
-                    let at = map
-                        .values()
-                        .into_iter()
-                        .next()
-                        .and_then(|v| v.ok())
-                        .and_then(|v| serde_wasm_bindgen::from_value::<OutboxEntry>(v).ok())
-                        .map_or(now_ms() + 500.0, |e| e.next_at_ms + 50.0);
-                    return defer(
-                        entry,
-                        at,
-                        "waiting for an earlier message to reach the ticket",
-                    );
-                }
-            }
+            .await
+            .map(|map| {
+                map.values()
+                    .into_iter()
+                    .filter_map(|v| v.ok())
+                    .filter_map(|v| serde_wasm_bindgen::from_value(v).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(earlier) = first.iter().find(|e| e.key != entry.key) {
+            let at = earlier.next_at_ms + 50.0;
+            return Err(defer(
+                entry,
+                at,
+                "waiting for an earlier message to reach the ticket",
+            ));
         }
-        let config = match self.config(&meta.site).await {
-            Ok(c) => c,
-            Err(e) => {
-                return Outcome::Retry {
-                    retry_after_ms: None,
-                    reason: e.to_string(),
-                }
-            }
-        };
-        let acct = match account(&self.env, &config) {
-            Ok(a) => a,
-            Err(o) => return o,
-        };
-        let site = meta.site.as_str();
-        let ticket = link.ticket_id.as_str();
-        let requester = link.requester_id.as_deref();
-        let text = if config.handoff.redact_pii {
-            baton_shared::redact::redact(&f.text, Default::default())
-        } else {
-            f.text.clone()
-        };
-        let result: std::result::Result<(), Outcome> = async {
-            match &acct.client {
-                Client::Zendesk(zd) => {
-                    let req = zd.customer_follow_up(ticket, requester, &text);
-                    let reply = self
-                        .vendor_call(site, &acct, CallClass::General, Ok(req), timeout_ms, entry)
-                        .await?;
-                    zendesk::parse_ticket(reply.status, &reply.body)
-                        .map_err(|e| failed("Zendesk follow-up", e, &reply))?;
-                }
-                Client::Freshdesk(fd) => {
-                    if !f.sent {
-                        let req = fd.customer_message(ticket, requester, &text);
-                        let reply = self
-                            .vendor_call(
-                                site,
-                                &acct,
-                                CallClass::General,
-                                Ok(req),
-                                timeout_ms,
-                                entry,
-                            )
-                            .await?;
-                        freshdesk::parse_note(reply.status, &reply.body)
-                            .map_err(|e| failed("Freshdesk follow-up", e, &reply))?;
-                        f.sent = true;
-                        self.save_progress(entry, &f).await?;
-                    }
-                    if f.reopen {
-                        let req = fd.reopen(ticket);
-                        let reply = self
-                            .vendor_call(
-                                site,
-                                &acct,
-                                CallClass::General,
-                                Ok(req),
-                                timeout_ms,
-                                entry,
-                            )
-                            .await?;
-                        freshdesk::parse_ticket(reply.status, &reply.body)
-                            .map_err(|e| failed("Freshdesk reopen", e, &reply))?;
-                    }
-                }
-                Client::Intercom(ic) => {
-                    let req = ic.customer_reply(ticket, requester.unwrap_or_default(), &text);
-                    let reply = self
-                        .vendor_call(site, &acct, CallClass::General, Ok(req), timeout_ms, entry)
-                        .await?;
-                    intercom::parse_conversation(reply.status, &reply.body)
-                        .map_err(|e| failed("Intercom follow-up", e, &reply))?;
-                }
-            }
-            Ok(())
+        let config = self.config(&meta.site).await.map_err(retry)?;
+        let acct = account(&self.env, &config)?;
+        if config.handoff.redact_pii {
+            f.text = baton_shared::redact::redact(&f.text, Default::default());
         }
-        .await;
-        match result {
-            Ok(()) => Outcome::Delivered,
-            Err(o) => o,
+        while let Some(request) = next_follow_up_step(&acct.client, &f, &link) {
+            let reply = self
+                .vendor_call(
+                    &meta.site,
+                    &acct,
+                    CallClass::General,
+                    Ok(request),
+                    timeout_ms,
+                    entry,
+                )
+                .await?;
+            if take_follow_up_answer(&acct.client, &reply, &mut f)? {
+                return Ok(());
+            }
+            self.save_progress(entry, &f).await?;
         }
+        Ok(())
     }
 
     /// Apply a verified helpdesk event: an agent's public reply reaches the widget as a human
