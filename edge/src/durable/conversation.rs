@@ -11,6 +11,7 @@ mod customer;
 mod delivery;
 mod effects;
 mod helpdesk;
+pub(crate) use helpdesk::event_to_json;
 mod live;
 mod route;
 use crate::error::{respond, AppError};
@@ -321,9 +322,7 @@ impl DurableObject for Conversation {
                     }
                     (Method::Post, "/helpdesk-event") => {
                         let body: Value = req.json().await?;
-                        let vendor = body["vendor"].as_str().unwrap_or_default().to_owned();
-                        let event = serde_json::from_value(body["event"].clone())
-                            .map_err(|e| AppError::bad_field("event", e.to_string()))?;
+                        let (vendor, event) = helpdesk::event_from_json(&body)?;
                         self.helpdesk_event(&vendor, event).await
                     }
                     (Method::Post, action @ ("/claim" | "/reply" | "/resolve")) => {

@@ -168,7 +168,7 @@ pub async fn receive(mut req: Request, ctx: RouteContext<()>) -> Result<Response
             &json!({ "ok": true, "ignored": "no Baton conversation for this ticket" }),
         );
     };
-    let forward = json!({ "vendor": vendor, "event": event });
+    let forward = durable::conversation::event_to_json(&vendor, &event);
     respond(
         durable::call_conversation(
             &ctx.env,

@@ -4,9 +4,8 @@
 
 use super::*;
 use crate::connector::{execute, named_secret, FetchError, VendorReply};
-use crate::durable::router::helpdesk::wait_until;
 use baton_shared::config::{Connector, HelpdeskSettings};
-use baton_shared::connector::budget::{Admit, CallClass, Vendor};
+use baton_shared::connector::budget::{CallClass, Vendor};
 use baton_shared::connector::freshdesk::{self, Freshdesk};
 use baton_shared::connector::intercom::{self, Intercom};
 use baton_shared::connector::zendesk::{self, Zendesk, ZendeskAuth};
@@ -331,6 +330,51 @@ fn take_follow_up_answer(
         Client::Intercom(_) => intercom::parse_conversation(status, body).map(|_| true),
     }
     .map_err(fail)
+}
+
+/// An inbound event as the hooks route hands it to the conversation: flat JSON built and read
+/// here (cheaper in the worker's size than serde's flattened, tagged form).
+pub(crate) fn event_to_json(vendor: &str, e: &InboundEvent) -> Value {
+    let (kind, agent, text) = match &e.kind {
+        InboundKind::AgentReply { agent, text } => {
+            ("agent_reply", agent.clone(), Some(text.clone()))
+        }
+        InboundKind::Solved => ("solved", None, None),
+        InboundKind::Reopened => ("reopened", None, None),
+    };
+    json!({
+        "vendor": vendor, "ticket_id": e.ticket_id, "event_id": e.event_id,
+        "kind": kind, "agent": agent, "text": text,
+    })
+}
+
+/// The other half of [`event_to_json`]: vendor and event, or what is missing.
+pub(super) fn event_from_json(v: &Value) -> std::result::Result<(String, InboundEvent), AppError> {
+    let s = |k: &str| v[k].as_str().map(str::to_owned);
+    let kind = match v["kind"].as_str() {
+        Some("agent_reply") => InboundKind::AgentReply {
+            agent: s("agent"),
+            text: s("text").unwrap_or_default(),
+        },
+        Some("solved") => InboundKind::Solved,
+        Some("reopened") => InboundKind::Reopened,
+        _ => {
+            return Err(AppError::bad_field(
+                "kind",
+                "agent_reply, solved or reopened",
+            ))
+        }
+    };
+    let ticket_id = s("ticket_id").ok_or_else(|| AppError::bad_field("ticket_id", "missing"))?;
+    Ok((
+        s("vendor").unwrap_or_default(),
+        InboundEvent {
+            event_id: s("event_id"),
+            ticket_id,
+            external_id: None,
+            kind,
+        },
+    ))
 }
 
 /// The connector's name when it is one of the three helpdesks.
@@ -666,7 +710,7 @@ impl Conversation {
         };
         let per_minute = acct.settings.rate_limit_per_minute;
         let ask = json!({ "vendor": acct.vendor, "class": class, "per_minute": per_minute });
-        let admit: Admit = match durable::call_router(
+        let mut resp = durable::call_router(
             &self.env,
             site,
             Method::Post,
@@ -674,27 +718,18 @@ impl Conversation {
             Some(&ask),
         )
         .await
-        {
-            Ok(mut resp) if resp.status_code() < 300 => match resp.json().await {
-                Ok(a) => a,
-                Err(e) => {
-                    return Err(Outcome::Retry {
-                        retry_after_ms: None,
-                        reason: format!("rate budget: {e}"),
-                    })
-                }
-            },
-            other => {
-                return Err(Outcome::Retry {
-                    retry_after_ms: None,
-                    reason: format!(
-                        "rate budget unavailable: {:?}",
-                        other.map(|r| r.status_code())
-                    ),
-                })
-            }
-        };
-        if let Some(at) = wait_until(&admit) {
+        .map_err(|e| retry(format!("rate budget: {e}")))?;
+        if resp.status_code() >= 300 {
+            return Err(retry(format!(
+                "rate budget answered {}",
+                resp.status_code()
+            )));
+        }
+        let admit: Value = resp
+            .json()
+            .await
+            .map_err(|e| retry(format!("rate budget: {e}")))?;
+        if let Some(at) = admit["wait_until_ms"].as_f64() {
             return Err(defer(
                 entry,
                 at,

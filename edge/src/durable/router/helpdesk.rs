@@ -4,7 +4,7 @@
 use super::*;
 use baton_shared::connector::budget::{Admit, CallClass, Limit, RateBudget, Vendor, VendorLimits};
 
-/// `POST /helpdesk/budget`: may one call go out now?
+/// `POST /helpdesk/budget`: may one call go out now? Answers `{"wait_until_ms": null | ms}`.
 #[derive(Deserialize)]
 pub(crate) struct BudgetAsk {
     pub vendor: Vendor,
@@ -74,7 +74,9 @@ impl SiteRouter {
                     .storage()
                     .put(&budget_key(ask.vendor, ask.per_minute), &budget)
                     .await?;
-                Ok(Response::from_json(&admit)?)
+                Ok(Response::from_json(
+                    &json!({ "wait_until_ms": wait_until(&admit) }),
+                )?)
             }
             (Method::Post, "/helpdesk/observe") => {
                 let seen: BudgetObserve = req.json().await?;
@@ -114,8 +116,8 @@ impl SiteRouter {
     }
 }
 
-/// Admit for the worker: `Some(at_ms)` when the call must wait.
-pub(crate) fn wait_until(admit: &Admit) -> Option<f64> {
+/// `Some(at_ms)` when the call must wait.
+fn wait_until(admit: &Admit) -> Option<f64> {
     match admit {
         Admit::SendNow => None,
         Admit::WaitUntil { at_ms } => Some(*at_ms),
