@@ -939,15 +939,23 @@ impl Conversation {
             return Ok(()); // the conversation was erased
         };
         let storage = self.state.storage();
+        if meta
+            .helpdesk
+            .as_ref()
+            .is_some_and(|l| f.seq <= l.covered_seq)
+        {
+            return Ok(()); // the ticket's transcript has it
+        }
+        // The ticket and its own steps (note, team, attributes) go before any follow-up.
+        let create: Option<OutboxEntry> = storage.get("o:helpdesk").await.ok().flatten();
+        if let Some(create) = create {
+            return Err(defer(
+                entry,
+                create.next_at_ms + 100.0,
+                "waiting for the ticket to be complete",
+            ));
+        }
         let Some(link) = meta.helpdesk.clone() else {
-            let create: Option<OutboxEntry> = storage.get("o:helpdesk").await.ok().flatten();
-            if let Some(create) = create {
-                return Err(defer(
-                    entry,
-                    create.next_at_ms + 100.0,
-                    "waiting for the ticket to exist",
-                ));
-            }
             if meta.route_pending || meta.state.status == Status::Escalating {
                 return Err(defer(entry, now_ms() + 1_000.0, "waiting for routing"));
             }
@@ -958,9 +966,6 @@ impl Conversation {
             );
             return Ok(());
         };
-        if f.seq <= link.covered_seq {
-            return Ok(()); // the ticket's transcript has it
-        }
         // One at a time, oldest first: an earlier message still pending goes before this one.
         let first: Vec<OutboxEntry> = storage
             .list_with_options(

@@ -4,32 +4,20 @@
 use super::*;
 use baton_shared::connector::budget::{Admit, CallClass, Limit, RateBudget, Vendor, VendorLimits};
 
-/// `POST /helpdesk/budget`: may one call go out now? Answers `{"wait_until_ms": null | ms}`.
-#[derive(Deserialize)]
-pub(crate) struct BudgetAsk {
-    pub vendor: Vendor,
-    pub class: CallClass,
-    /// The plan's per-minute limit, when the config gives one.
-    #[serde(default)]
-    pub per_minute: Option<u32>,
-}
-
-/// `POST /helpdesk/observe`: what the vendor answered.
-#[derive(Deserialize)]
-pub(crate) struct BudgetObserve {
-    pub vendor: Vendor,
-    #[serde(default)]
-    pub per_minute: Option<u32>,
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-}
-
-/// `POST /helpdesk/link`: a ticket Baton created for a conversation.
-#[derive(Serialize, Deserialize)]
-pub(crate) struct TicketLink {
-    pub vendor: String,
-    pub ticket: String,
-    pub conversation: String,
+/// The vendor and plan limit a budget body names (`{"vendor": "zendesk", "per_minute": 400}`).
+fn vendor_of(body: &serde_json::Value) -> std::result::Result<(Vendor, Option<u32>), AppError> {
+    let vendor = match body["vendor"].as_str() {
+        Some("zendesk") => Vendor::Zendesk,
+        Some("freshdesk") => Vendor::Freshdesk,
+        Some("intercom") => Vendor::Intercom,
+        _ => {
+            return Err(AppError::bad_field(
+                "vendor",
+                "zendesk, freshdesk or intercom",
+            ))
+        }
+    };
+    Ok((vendor, body["per_minute"].as_u64().map(|n| n as u32)))
 }
 
 fn budget_key(vendor: Vendor, per_minute: Option<u32>) -> String {
@@ -66,33 +54,65 @@ impl SiteRouter {
         req: &mut Request,
     ) -> std::result::Result<Response, AppError> {
         match (method, path) {
+            // `{"vendor", "class": "general"|"create"|"search", "per_minute"?}` →
+            // `{"wait_until_ms": null | ms}`.
             (Method::Post, "/helpdesk/budget") => {
-                let ask: BudgetAsk = req.json().await?;
-                let mut budget = self.budget(ask.vendor, ask.per_minute).await?;
-                let admit = budget.acquire(ask.class, now_ms());
+                let body: serde_json::Value = req.json().await?;
+                let (vendor, per_minute) = vendor_of(&body)?;
+                let class = match body["class"].as_str() {
+                    Some("create") => CallClass::Create,
+                    Some("search") => CallClass::Search,
+                    _ => CallClass::General,
+                };
+                let mut budget = self.budget(vendor, per_minute).await?;
+                let admit = budget.acquire(class, now_ms());
                 self.state
                     .storage()
-                    .put(&budget_key(ask.vendor, ask.per_minute), &budget)
+                    .put(&budget_key(vendor, per_minute), &budget)
                     .await?;
                 Ok(Response::from_json(
                     &json!({ "wait_until_ms": wait_until(&admit) }),
                 )?)
             }
+            // `{"vendor", "per_minute"?, "status", "headers": [[name, value], ...]}`
             (Method::Post, "/helpdesk/observe") => {
-                let seen: BudgetObserve = req.json().await?;
-                let mut budget = self.budget(seen.vendor, seen.per_minute).await?;
-                budget.observe(seen.status, &seen.headers, now_ms());
+                let body: serde_json::Value = req.json().await?;
+                let (vendor, per_minute) = vendor_of(&body)?;
+                let headers: Vec<(String, String)> = body["headers"]
+                    .as_array()
+                    .map(|list| {
+                        list.iter()
+                            .filter_map(|h| {
+                                Some((h[0].as_str()?.to_owned(), h[1].as_str()?.to_owned()))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let status = body["status"].as_u64().unwrap_or(0) as u16;
+                let mut budget = self.budget(vendor, per_minute).await?;
+                budget.observe(status, &headers, now_ms());
                 self.state
                     .storage()
-                    .put(&budget_key(seen.vendor, seen.per_minute), &budget)
+                    .put(&budget_key(vendor, per_minute), &budget)
                     .await?;
                 Ok(Response::empty()?.with_status(204))
             }
+            // `{"vendor", "ticket", "conversation"}`: a ticket Baton created for a conversation.
             (Method::Post, "/helpdesk/link") => {
-                let link: TicketLink = req.json().await?;
+                let body: serde_json::Value = req.json().await?;
+                let s = |k: &str| body[k].as_str().unwrap_or_default();
+                if s("ticket").is_empty() || s("conversation").is_empty() {
+                    return Err(AppError::bad_field(
+                        "ticket",
+                        "ticket and conversation are required",
+                    ));
+                }
                 self.state
                     .storage()
-                    .put(&link_key(&link.vendor, &link.ticket), &link.conversation)
+                    .put(
+                        &link_key(s("vendor"), s("ticket")),
+                        &s("conversation").to_owned(),
+                    )
                     .await?;
                 Ok(Response::empty()?.with_status(204))
             }
