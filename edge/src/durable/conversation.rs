@@ -10,6 +10,7 @@ mod ask;
 mod customer;
 mod delivery;
 mod effects;
+mod follow_up;
 mod live;
 mod route;
 use crate::error::{respond, AppError};
@@ -118,6 +119,15 @@ struct Meta {
     /// Every transfer between queues, oldest first.
     #[serde(default)]
     transfers: Vec<Transfer>,
+    /// What a promised follow-up (callback, email answer) still needs from the customer.
+    #[serde(default)]
+    awaiting_contact: Option<follow_up::ContactKind>,
+    /// How often the customer has been asked for it.
+    #[serde(default)]
+    contact_asks: u8,
+    /// The phone number or email the customer left for the follow-up.
+    #[serde(default)]
+    contact: Option<String>,
 }
 
 /// One move of the conversation from a queue to another.
@@ -314,6 +324,16 @@ impl DurableObject for Conversation {
                         let queue = body["queue"].as_str().unwrap_or_default().to_owned();
                         self.transfer(agent, queue).await?;
                         Ok(Response::from_json(&json!({ "ok": true }))?)
+                    }
+                    (Method::Post, "/timeout") => {
+                        self.queue_timeout().await?;
+                        Ok(Response::empty()?.with_status(204))
+                    }
+                    (Method::Post, "/release") => {
+                        let body: Value = req.json().await?;
+                        self.release(body["agent"].as_str().unwrap_or_default())
+                            .await?;
+                        Ok(Response::empty()?.with_status(204))
                     }
                     (Method::Post, action @ ("/claim" | "/reply" | "/resolve")) => {
                         let body: Value = req.json().await?;

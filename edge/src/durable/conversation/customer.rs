@@ -45,6 +45,9 @@ impl Conversation {
                 first_agent_at: None,
                 transferred_by: None,
                 transfers: Vec::new(),
+                awaiting_contact: None,
+                contact_asks: 0,
+                contact: None,
             };
             self.state
                 .storage()
@@ -201,6 +204,9 @@ impl Conversation {
             .state
             .apply(Event::CustomerMessage { escalation })?;
         self.carry_out(&mut change, &config, effects, &text)?;
+        if change.meta.state.status == Status::Async {
+            change.take_contact(&text, &config.templates(&change.meta.locale));
+        }
         // The AI has answered: now the soft signals can decide.
         ask::soft_check(self, &mut change, &config, &hard, &text, sentiment)?;
         if change.meta.state.status.is_human() {
