@@ -13,14 +13,17 @@ use worker::{Headers, Method, Request, Response, Result, RouteContext};
 /// agents' and admins' are not (the inbox is served by the worker itself, same-origin).
 pub fn cross_origin(method: &Method, path: &str) -> bool {
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    match (method, parts.as_slice()) {
-        (Method::Options, _) => true,
-        (_, ["", "v1", "sites", _, "widget"]) => true,
-        (Method::Post, ["", "v1", "conversations"]) => true,
-        (Method::Post, ["", "v1", "conversations", _, "messages" | "csat"]) => true,
-        (Method::Delete, ["", "v1", "conversations", _]) => true,
-        _ => false,
-    }
+    matches!(
+        (method, parts.as_slice()),
+        (Method::Options, _)
+            | (_, ["", "v1", "sites", _, "widget"])
+            | (Method::Post, ["", "v1", "conversations"])
+            | (
+                Method::Post,
+                ["", "v1", "conversations", _, "messages" | "csat"]
+            )
+            | (Method::Delete, ["", "v1", "conversations", _])
+    )
 }
 
 /// Answer a CORS preflight: allowed for the widget's routes (the site's origin allow-list is
