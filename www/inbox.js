@@ -180,7 +180,10 @@
       $("detail-title").textContent = c.topic ? "About " + c.topic : "Conversation";
       $("detail-summary").textContent = c.summary || "";
       $("detail-reason").textContent = (c.reason || "") + (c.segment ? " · segment " + c.segment : "") +
-        (c.priority && c.priority !== "normal" ? " · " + c.priority + " priority" : "") + (c.ticket ? " · ticket " + c.ticket : "") + (c.helpdesk ? " · " + c.helpdesk.label : "");
+        (c.priority && c.priority !== "normal" ? " · " + c.priority + " priority" : "") + (c.ticket ? " · ticket " + c.ticket : "") +
+        (c.expected ? " · answer " + c.expected : "") +
+        (c.contact ? " · reach at " + c.contact : c.awaiting_contact ? " · waiting for the customer's " + c.awaiting_contact : "") +
+        (c.helpdesk ? " · " + c.helpdesk.label : "");
       var u = c.user || {};
       $("detail-customer").textContent = ([u.name, u.email, u.plan && u.plan + " plan", u.tier && u.tier + " tier",
         u.account_id && "account " + u.account_id].filter(Boolean).join(" · ") || "Visitor") +

@@ -35,7 +35,12 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     if req.method() == worker::Method::Options {
         return routes::cors_preflight(&req);
     }
-    let origin = req.headers().get("Origin").ok().flatten();
+    let origin = req
+        .headers()
+        .get("Origin")
+        .ok()
+        .flatten()
+        .filter(|_| routes::cross_origin(&req.method(), &req.path()));
     let resp = Router::new()
         .get_async("/v1/sites/:site/widget", routes::sites::widget_config)
         .post_async("/v1/conversations", routes::conversations::start)

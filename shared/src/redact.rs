@@ -254,6 +254,56 @@ pub fn redact(text: &str, what: Redact) -> String {
     out
 }
 
+/// The first phone number in a reply to "which number should we call?", as written
+/// (`+44 20 7946 0958`); the same rule as [`redact`], with the question as its cue.
+pub fn first_phone(reply: &str) -> Option<String> {
+    found(
+        reply,
+        "phone: ",
+        Redact {
+            cards: false,
+            emails: false,
+            phones: true,
+        },
+        "[phone]",
+        |c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '+'),
+    )
+}
+
+/// The first email address in `text`, by the same rule as [`redact`].
+pub fn first_email(text: &str) -> Option<String> {
+    found(
+        text,
+        "",
+        Redact {
+            cards: false,
+            emails: true,
+            phones: false,
+        },
+        "[email]",
+        |c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '%' | '@'),
+    )
+}
+
+/// What [`redact`] replaced first, recovered from the original: the text before the marker is
+/// copied verbatim, so the match starts where the prefixes part and runs while `part_of` holds.
+fn found(
+    text: &str,
+    cue: &str,
+    what: Redact,
+    marker: &str,
+    part_of: impl Fn(char) -> bool,
+) -> Option<String> {
+    let cued = format!("{cue}{text}");
+    let masked = redact(&cued, what);
+    let at = masked.find(marker)?;
+    let start = cued[..at].len().checked_sub(cue.len())?;
+    let rest = &text[start..];
+    let end = rest.find(|c: char| !part_of(c)).unwrap_or(rest.len());
+    let value = rest[..end].trim_end_matches(|c: char| !c.is_alphanumeric());
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,6 +381,22 @@ mod tests {
         "room 12 34 56",
         "SKU 12-34-56-78-90",
     ];
+
+    #[test]
+    fn contacts_are_found_as_written() {
+        assert_eq!(
+            first_phone("sure, +44 20 7946 0958 after 5pm").as_deref(),
+            Some("+44 20 7946 0958")
+        );
+        assert_eq!(first_phone("415-555-0132").as_deref(), Some("415-555-0132"));
+        assert_eq!(first_phone("call me tomorrow"), None);
+        assert_eq!(first_phone("order 12345678"), None);
+        assert_eq!(
+            first_email("it's dana.k@example.co.uk, thanks").as_deref(),
+            Some("dana.k@example.co.uk")
+        );
+        assert_eq!(first_email("no address here"), None);
+    }
 
     #[test]
     fn removes_pii() {

@@ -134,6 +134,50 @@ pub fn expected_answer(
     })
 }
 
+/// How long an escalation at `priority` may wait in a live queue before it becomes a ticket:
+/// the priority's `routing.sla_minutes` (none set: it waits until someone takes it).
+pub fn wait_limit_minutes(config: &SiteConfig, priority: Priority) -> Option<u32> {
+    config.routing.sla_minutes.get(&priority).copied()
+}
+
+/// When a ticket made at `now` can expect an answer. While the team is open: the priority's
+/// SLA (default one hour) from now if that is before today's closing time; otherwise the next
+/// opening plus the SLA, as out of hours.
+pub fn follow_up_by(config: &SiteConfig, now: &LocalTime, priority: Priority) -> Option<LocalTime> {
+    if !is_open(config, now) {
+        return expected_answer(config, now, priority);
+    }
+    let sla = config
+        .routing
+        .sla_minutes
+        .get(&priority)
+        .copied()
+        .unwrap_or(60);
+    let end = now.minutes + sla;
+    if config.routing.hours.is_empty() {
+        return Some(now.plus_days(i64::from(end / (24 * 60)), end % (24 * 60)));
+    }
+    let close = ranges(config, now)
+        .into_iter()
+        .find(|(a, b)| (*a..*b).contains(&now.minutes))
+        .map_or(now.minutes, |(_, b)| b);
+    if end <= close {
+        Some(LocalTime {
+            minutes: end,
+            ..*now
+        })
+    } else {
+        expected_answer(
+            config,
+            &LocalTime {
+                minutes: close,
+                ..*now
+            },
+            priority,
+        )
+    }
+}
+
 /// "by 10:00 today", "by 09:00 tomorrow", "by 09:00 on Monday", "by 09:00 on 2026-12-28".
 pub fn when_phrase(now: &LocalTime, at: &LocalTime) -> String {
     let delta = at.days() - now.days();
@@ -270,6 +314,37 @@ mod tests {
             day,
             minutes: h * 60 + m,
         }
+    }
+
+    #[test]
+    fn follow_up_within_sla_while_open_else_after_opening() {
+        let c = config();
+        // Monday 2026-11-30 10:00, urgent SLA 30 min: 10:30 today.
+        let mon = LocalTime {
+            year: 2026,
+            month: 11,
+            day: 30,
+            minutes: 600,
+        };
+        let at = follow_up_by(&c, &mon, Priority::Urgent).unwrap();
+        assert_eq!((at.day, at.clock()), (30, "10:30".to_owned()));
+        // 16:45 with the default hour: past closing, so 10:00 on Tuesday.
+        let late = LocalTime {
+            minutes: 16 * 60 + 45,
+            ..mon
+        };
+        let at = follow_up_by(&c, &late, Priority::Normal).unwrap();
+        assert_eq!((at.day, at.clock()), (1, "10:00".to_owned()));
+        assert_eq!(wait_limit_minutes(&c, Priority::Urgent), Some(30));
+        assert_eq!(wait_limit_minutes(&c, Priority::Normal), None);
+        // Always open: 23:30 plus an hour is 00:30 the next day.
+        let open = SiteConfig::default();
+        let night = LocalTime {
+            minutes: 23 * 60 + 30,
+            ..mon
+        };
+        let at = follow_up_by(&open, &night, Priority::Normal).unwrap();
+        assert_eq!((at.month, at.day, at.clock()), (12, 1, "00:30".to_owned()));
     }
 
     #[test]

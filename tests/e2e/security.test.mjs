@@ -110,3 +110,24 @@ test("CORS: a host page may call the API cross-origin and read answers, errors a
   assert.equal(r.status, 429);
   assert.match(r.headers.get("access-control-expose-headers") || "", /Retry-After/);
 });
+
+test("CORS: the agents' and admins' API is same-origin only, and the widget config honours the allow-list", async () => {
+  const evil = "https://evil.example";
+  for (const [method, path] of [["GET", "/v1/sites/demo/inbox"], ["PUT", "/v1/admin/sites/demo/config"], ["POST", "/v1/conversations/x/reply"]]) {
+    const pre = await fetch(baton.base + path, {
+      method: "OPTIONS",
+      headers: { Origin: evil, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": "authorization" },
+    });
+    assert.equal(pre.headers.get("access-control-allow-origin"), null, `no preflight grant for ${method} ${path}`);
+  }
+  const r = await fetch(baton.base + "/v1/sites/demo/inbox", { headers: { Origin: baton.base, Authorization: `Bearer ${baton.agentToken}` } });
+  assert.equal(r.status, 200, "the same-origin inbox still works");
+  assert.equal(r.headers.get("access-control-allow-origin"), null);
+  const w = await fetch(baton.base + "/v1/sites/demo/widget", { headers: { Origin: evil } });
+  assert.equal(w.status, 403);
+  assert.match((await w.json()).error.message, /allowed_origins/);
+  assert.equal(w.headers.get("access-control-allow-origin"), evil, "the page may read why");
+  const ok = await fetch(baton.base + "/v1/sites/demo/widget", { headers: { Origin: baton.base } });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers.get("access-control-allow-origin"), baton.base);
+});

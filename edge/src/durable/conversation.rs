@@ -12,6 +12,7 @@ mod delivery;
 mod effects;
 mod helpdesk;
 pub(crate) use helpdesk::event_to_json;
+mod follow_up;
 mod live;
 mod route;
 use crate::error::{respond, AppError};
@@ -123,6 +124,15 @@ struct Meta {
     /// The helpdesk ticket this conversation was handed to (Zendesk, Freshdesk, Intercom).
     #[serde(default)]
     helpdesk: Option<helpdesk::HelpdeskLink>,
+    /// What a promised follow-up (callback, email answer) still needs from the customer.
+    #[serde(default)]
+    awaiting_contact: Option<follow_up::ContactKind>,
+    /// How often the customer has been asked for it.
+    #[serde(default)]
+    contact_asks: u8,
+    /// The phone number or email the customer left for the follow-up.
+    #[serde(default)]
+    contact: Option<String>,
 }
 
 /// One move of the conversation from a queue to another.
@@ -324,6 +334,16 @@ impl DurableObject for Conversation {
                         let body: Value = req.json().await?;
                         let (vendor, event) = helpdesk::event_from_json(&body)?;
                         self.helpdesk_event(&vendor, event).await
+                    }
+                    (Method::Post, "/timeout") => {
+                        self.queue_timeout().await?;
+                        Ok(Response::empty()?.with_status(204))
+                    }
+                    (Method::Post, "/release") => {
+                        let body: Value = req.json().await?;
+                        self.release(body["agent"].as_str().unwrap_or_default())
+                            .await?;
+                        Ok(Response::empty()?.with_status(204))
                     }
                     (Method::Post, action @ ("/claim" | "/reply" | "/resolve")) => {
                         let body: Value = req.json().await?;

@@ -5,7 +5,9 @@ use crate::durable::{self, now_ms};
 use crate::error::{respond, AppError};
 use crate::metrics::{utc_day, DayMetrics, MetricEvent};
 use crate::site;
+use baton_shared::config::Priority;
 use baton_shared::conversation::Status;
+use baton_shared::routing::wait_limit_minutes;
 use baton_shared::SiteConfig;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -69,6 +71,18 @@ pub struct QueueEntry {
     /// Estimated wait while waiting (seconds).
     #[serde(default)]
     pub wait_seconds: Option<u32>,
+    /// The priority, for its wait limit (`routing.sla_minutes`).
+    #[serde(default)]
+    pub level: Priority,
+    /// The phone number or email the customer left for a follow-up.
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// When it last started waiting (ms); set by the router.
+    #[serde(default)]
+    pub waiting_since: Option<f64>,
+    /// The router has told the conversation its wait limit passed; set by the router.
+    #[serde(default)]
+    pub timeout_asked: bool,
 }
 
 /// An agent as the inbox reports them.
@@ -94,8 +108,8 @@ fn default_capacity() -> u32 {
 }
 
 impl Presence {
-    fn available(&self, now: f64) -> bool {
-        self.online && now - self.seen_at < PRESENCE_TTL_MS
+    fn available(&self, now: f64, ttl: f64) -> bool {
+        self.online && now - self.seen_at < ttl
     }
 
     fn qualifies(&self, skills: &[String]) -> bool {
@@ -139,8 +153,15 @@ impl DurableObject for SiteRouter {
         Ok(())
     }
 
+    /// Set by `rebalance` for the next wait limit or presence expiry.
     async fn alarm(&self) -> Result<Response> {
-        Response::empty() // the router sets no alarms; present so a stray one cannot panic
+        let site: Option<String> = self.state.storage().get("site").await.ok().flatten();
+        if let Some(site) = site {
+            if let Err(e) = self.rebalance(&site).await {
+                worker::console_error!("router alarm for {site}: {e}");
+            }
+        }
+        Response::empty()
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -292,10 +313,18 @@ impl SiteRouter {
                 self.record_time_to_agent((now_ms() - entry.enqueued_at) / 1000.0)
                     .await?;
             }
+            if waiting(prev.status) {
+                entry.waiting_since = prev.waiting_since;
+                entry.timeout_asked = prev.timeout_asked;
+            }
         }
-        if !waiting(entry.status) {
+        if waiting(entry.status) {
+            entry.waiting_since.get_or_insert_with(now_ms);
+        } else {
             entry.position = None;
             entry.wait_seconds = None;
+            entry.waiting_since = None;
+            entry.timeout_asked = false;
         }
         let site = entry.site.clone();
         self.state
@@ -382,8 +411,34 @@ impl SiteRouter {
         }
         let config = site::load(&self.env, site).await?;
         let now = now_ms();
-        let agents = self.agents().await?;
+        let scale = time_scale(&self.env);
+        let ttl = PRESENCE_TTL_MS * scale;
+        let mut agents = self.agents().await?;
         let mut entries = self.entries().await?;
+        if self.state.storage().get::<String>("site").await?.is_none() {
+            self.state.storage().put("site", site).await?;
+        }
+        // An agent whose inbox stopped answering lets go of their live conversations.
+        let mut releases = Vec::new();
+        for a in agents
+            .iter_mut()
+            .filter(|a| a.online && !a.available(now, ttl))
+        {
+            let held: Vec<String> = entries
+                .iter()
+                .filter(|e| e.status == Status::WithAgent && e.agent.as_ref() == Some(&a.name))
+                .map(|e| e.id.clone())
+                .collect();
+            if held.is_empty() {
+                continue;
+            }
+            a.online = false;
+            self.state
+                .storage()
+                .put_raw(&format!("a:{}", a.name), durable::to_js(&*a)?)
+                .await?;
+            releases.extend(held.into_iter().map(|id| (id, a.name.clone())));
+        }
         let samples: Vec<f64> = self.state.storage().get("tta").await?.unwrap_or_default();
         let per_place = median(&samples).unwrap_or(DEFAULT_TTA_SECONDS);
 
@@ -394,6 +449,7 @@ impl SiteRouter {
             }
         }
         let mut claims = Vec::new();
+        let mut timeouts = Vec::new();
         let mut updates = Vec::new();
         let mut positions: std::collections::HashMap<String, u32> =
             std::collections::HashMap::new();
@@ -401,7 +457,7 @@ impl SiteRouter {
             let skills = queue_skills(&config, &e.queue);
             let free = agents
                 .iter()
-                .filter(|a| a.available(now) && a.qualifies(&skills))
+                .filter(|a| a.available(now, ttl) && a.qualifies(&skills))
                 .filter(|a| e.transferred_by.as_deref() != Some(a.name.as_str()))
                 .filter(|a| load.get(&a.name).copied().unwrap_or(0) < a.capacity)
                 .min_by(|a, b| {
@@ -425,11 +481,20 @@ impl SiteRouter {
                 updates.push(e.clone());
                 continue;
             }
+            let overdue = wait_limit_minutes(&config, e.level).is_some_and(|m| {
+                now >= e.waiting_since.unwrap_or(e.enqueued_at) + f64::from(m) * 60_000.0 * scale
+            });
+            if overdue && !e.timeout_asked {
+                e.timeout_asked = true;
+                timeouts.push(e.id.clone());
+                updates.push(e.clone());
+                continue;
+            }
             let place = positions.entry(e.queue.clone()).or_default();
             *place += 1;
             let staffed = agents
                 .iter()
-                .filter(|a| a.available(now) && a.qualifies(&skills))
+                .filter(|a| a.available(now, ttl) && a.qualifies(&skills))
                 .count()
                 .max(1) as f64;
             let wait = (per_place * f64::from(*place) / staffed).round() as u32;
@@ -450,18 +515,84 @@ impl SiteRouter {
             let body = json!({ "agent": agent, "assigned": true });
             durable::call_conversation(&self.env, &id, Method::Post, "/claim", Some(&body)).await?;
         }
-        for e in updates.iter().filter(|e| e.position.is_some()) {
+        for e in updates
+            .iter()
+            .filter(|e| e.position.is_some() && !e.timeout_asked)
+        {
             let body = json!({ "position": e.position, "wait_seconds": e.wait_seconds });
             durable::call_conversation(&self.env, &e.id, Method::Post, "/position", Some(&body))
                 .await?;
         }
+        self.schedule(&config, &agents, &entries, ttl, scale)
+            .await?;
+        for (id, agent) in releases {
+            let body = json!({ "agent": agent });
+            let r =
+                durable::call_conversation(&self.env, &id, Method::Post, "/release", Some(&body))
+                    .await;
+            if let Err(e) = r {
+                worker::console_error!("releasing {id} from {agent}: {e}");
+            }
+        }
+        for id in timeouts {
+            let r =
+                durable::call_conversation::<()>(&self.env, &id, Method::Post, "/timeout", None)
+                    .await;
+            if let Err(e) = r {
+                worker::console_error!("wait limit of {id}: {e}");
+            }
+        }
         self.broadcast().await
+    }
+
+    /// Wake up for the next wait limit to pass or the next live agent's presence to expire.
+    async fn schedule(
+        &self,
+        config: &SiteConfig,
+        agents: &[Presence],
+        entries: &[QueueEntry],
+        ttl: f64,
+        scale: f64,
+    ) -> std::result::Result<(), AppError> {
+        let limits = entries
+            .iter()
+            .filter(|e| waiting(e.status) && !e.timeout_asked)
+            .filter_map(|e| {
+                let m = wait_limit_minutes(config, e.level)?;
+                Some(e.waiting_since.unwrap_or(e.enqueued_at) + f64::from(m) * 60_000.0 * scale)
+            });
+        let expiries = agents
+            .iter()
+            .filter(|a| a.online)
+            .filter(|a| {
+                entries
+                    .iter()
+                    .any(|e| e.status == Status::WithAgent && e.agent.as_ref() == Some(&a.name))
+            })
+            .map(|a| a.seen_at + ttl);
+        if let Some(next) = limits.chain(expiries).min_by(f64::total_cmp) {
+            let wait = (next - now_ms()).max(0.0) as u64 + 50;
+            self.state
+                .storage()
+                .set_alarm(std::time::Duration::from_millis(wait))
+                .await?;
+        }
+        Ok(())
     }
 }
 
 #[derive(Deserialize)]
 struct MetricBatch {
     events: Vec<MetricEvent>,
+}
+
+/// `QUEUE_TIME_SCALE` shrinks presence expiry and wait limits for tests (default 1).
+fn time_scale(env: &Env) -> f64 {
+    env.var("QUEUE_TIME_SCALE")
+        .ok()
+        .and_then(|v| v.to_string().parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .unwrap_or(1.0)
 }
 
 fn waiting(status: Status) -> bool {

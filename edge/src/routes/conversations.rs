@@ -28,15 +28,7 @@ pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Response> 
             let body: StartBody =
                 json_body(&mut req, r#"{"site": "...", "page": {...}, "user": {...}}"#).await?;
             let config = site::load(&ctx.env, &body.site).await?;
-            if let Some(origin) = req.headers().get("Origin")? {
-                let allowed = &config.site.allowed_origins;
-                if !allowed.is_empty() && !allowed.iter().any(|o| o == &origin) {
-                    return Err(AppError::Forbidden(format!(
-                        "origin {origin} may not embed site '{}': add it to site.allowed_origins",
-                        body.site
-                    )));
-                }
-            }
+            crate::routes::check_origin(&req, &config)?;
             limits::new_conversation(&ctx.env, &body.site, &limits::client_ip(&req)).await?;
             let mut user = body.user;
             identity::verify(&ctx.env, &body.site, &mut user, durable::now_ms())?;

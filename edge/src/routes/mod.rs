@@ -8,16 +8,60 @@ pub mod inbox;
 pub mod sites;
 
 use crate::error::{respond, AppError};
-use worker::{Headers, Request, Response, Result, RouteContext};
+use worker::{Headers, Method, Request, Response, Result, RouteContext};
 
-/// Answer a CORS preflight for the public API.
-pub fn cors_preflight(req: &Request) -> Result<Response> {
-    let origin = req.headers().get("Origin")?;
-    with_cors(Response::empty()?.with_status(204), origin.as_deref())
+/// Whether host pages on other origins may call this route: the widget's calls are; the
+/// agents' and admins' are not (the inbox is served by the worker itself, same-origin).
+pub fn cross_origin(method: &Method, path: &str) -> bool {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    matches!(
+        (method, parts.as_slice()),
+        (Method::Options, _)
+            | (_, ["", "v1", "sites", _, "widget"])
+            | (Method::Post, ["", "v1", "conversations"])
+            | (
+                Method::Post,
+                ["", "v1", "conversations", _, "messages" | "csat"]
+            )
+            | (Method::Delete, ["", "v1", "conversations", _])
+    )
 }
 
-/// Add CORS headers. The per-site origin allow-list is enforced where a conversation starts;
-/// here the browser only learns it may read the answer.
+/// Answer a CORS preflight: allowed for the widget's routes (the site's origin allow-list is
+/// enforced on the call itself), refused for the agents' and admins'.
+pub fn cors_preflight(req: &Request) -> Result<Response> {
+    let resp = Response::empty()?.with_status(204);
+    let method = req
+        .headers()
+        .get("Access-Control-Request-Method")?
+        .map(|m| Method::from(m.to_ascii_uppercase()))
+        .unwrap_or(Method::Get);
+    if !cross_origin(&method, &req.path()) {
+        return Ok(resp);
+    }
+    let origin = req.headers().get("Origin")?;
+    with_cors(resp, origin.as_deref())
+}
+
+/// Refuse a host page whose origin is not in the site's `site.allowed_origins` (empty: any).
+pub fn check_origin(
+    req: &Request,
+    config: &baton_shared::SiteConfig,
+) -> std::result::Result<(), AppError> {
+    let Some(origin) = req.headers().get("Origin")? else {
+        return Ok(());
+    };
+    let allowed = &config.site.allowed_origins;
+    if allowed.is_empty() || allowed.iter().any(|o| o == &origin) {
+        return Ok(());
+    }
+    Err(AppError::Forbidden(format!(
+        "origin {origin} may not embed site '{}': add it to site.allowed_origins",
+        config.site.id
+    )))
+}
+
+/// Add CORS headers to an answer of a widget route, so the page can read answers and errors.
 pub fn with_cors(resp: Response, origin: Option<&str>) -> Result<Response> {
     let Some(origin) = origin else {
         return Ok(resp);

@@ -8,11 +8,12 @@ use serde_json::json;
 use worker::{Request, Response, Result, RouteContext};
 
 /// `GET /v1/sites/{site}/widget`
-pub async fn widget_config(_req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn widget_config(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let site_id = param(&ctx, "site")?;
     respond(
         async {
             let config = site::load(&ctx.env, site_id).await?;
+            crate::routes::check_origin(&req, &config)?;
             let w = &config.widget;
             Ok(Response::from_json(&json!({
                 "site": config.site.id,

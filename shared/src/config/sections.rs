@@ -516,7 +516,7 @@ pub struct HandoffSection {
 }
 
 /// Customer-facing templates; placeholders `{topic}`, `{wait}`, `{agent}`, `{ticket}`, `{queue}`,
-/// `{time}`, `{position}`.
+/// `{time}`, `{position}`, `{contact}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
@@ -539,6 +539,18 @@ pub struct MessageTemplates {
     pub out_of_hours: String,
     /// Out of hours with a call back (`{time}`).
     pub callback: String,
+    /// Nobody took the conversation within the priority's `routing.sla_minutes`: it became a
+    /// ticket (`{ticket}`, `{time}` = when to expect an answer).
+    pub queue_timeout: String,
+    /// The agent's inbox went quiet (closed, lost connection) while they had the conversation:
+    /// it is back in the queue (`{agent}`, `{queue}`).
+    pub agent_away: String,
+    /// Asked after a callback is promised, until the customer leaves a phone number.
+    pub ask_phone: String,
+    /// Asked after an email answer is promised when the customer's email is not known.
+    pub ask_email: String,
+    /// Said when the customer left a phone number or email (`{contact}`).
+    pub contact_saved: String,
 }
 
 impl Default for MessageTemplates {
@@ -553,6 +565,11 @@ impl Default for MessageTemplates {
             transferred: "I've passed this conversation to our {queue}. They'll see everything so far, so you won't need to repeat yourself.".into(),
             out_of_hours: "Our {queue} is offline right now. I've created ticket {ticket} about {topic} with this whole conversation; you'll get an answer by email {time}.".into(),
             callback: "Our {queue} is offline right now. Leave a number and we'll call you back {time} about {topic}.".into(),
+            queue_timeout: "Sorry for the wait: nobody from our {queue} is free right now. I've created ticket {ticket} about {topic} with this whole conversation; you'll get an answer by email {time}.".into(),
+            agent_away: "{agent} had to step away. You're back in line for our {queue}, and whoever picks this up sees the whole conversation.".into(),
+            ask_phone: "Which number should we call? Please include the country code.".into(),
+            ask_email: "Which email address should we answer you at?".into(),
+            contact_saved: "Thanks, we'll reach you at {contact}.".into(),
         }
     }
 }

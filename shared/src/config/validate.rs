@@ -225,7 +225,7 @@ fn explain(path: &str, message: &str, at: Option<&Value>) -> ConfigIssue {
 
 /// Known template placeholders.
 const PLACEHOLDERS: &[&str] = &[
-    "topic", "wait", "agent", "ticket", "queue", "time", "position", "name",
+    "topic", "wait", "agent", "ticket", "queue", "time", "position", "name", "contact",
 ];
 const WEEKDAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -927,6 +927,11 @@ fn semantic(c: &SiteConfig, raw: &Value, issues: &mut Vec<ConfigIssue>) {
             ("transferred", &t.transferred),
             ("out_of_hours", &t.out_of_hours),
             ("callback", &t.callback),
+            ("queue_timeout", &t.queue_timeout),
+            ("agent_away", &t.agent_away),
+            ("ask_phone", &t.ask_phone),
+            ("ask_email", &t.ask_email),
+            ("contact_saved", &t.contact_saved),
         ] {
             for p in placeholders(template) {
                 if !PLACEHOLDERS.contains(&p.as_str()) {

@@ -46,6 +46,9 @@ impl Conversation {
                 transferred_by: None,
                 transfers: Vec::new(),
                 helpdesk: None,
+                awaiting_contact: None,
+                contact_asks: 0,
+                contact: None,
             };
             self.state
                 .storage()
@@ -204,6 +207,9 @@ impl Conversation {
             .apply(Event::CustomerMessage { escalation })?;
         self.carry_out(&mut change, &config, effects, &text)?;
         helpdesk::queue_follow_up(&mut change, &config, status_before, &text);
+        if change.meta.state.status == Status::Async {
+            change.take_contact(&text, &config.templates(&change.meta.locale));
+        }
         // The AI has answered: now the soft signals can decide.
         ask::soft_check(self, &mut change, &config, &hard, &text, sentiment)?;
         if change.meta.state.status.is_human() {

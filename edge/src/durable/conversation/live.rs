@@ -52,6 +52,8 @@ impl Conversation {
             "segment": meta.segment,
             "ticket": meta.ticket,
             "expected": meta.expected,
+            "contact": meta.contact,
+            "awaiting_contact": meta.awaiting_contact,
             "decisions": meta.decisions,
             "delivery_failed": meta.delivery_failed,
             "helpdesk": meta.helpdesk.as_ref().map(|l| json!({

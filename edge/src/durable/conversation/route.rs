@@ -85,16 +85,7 @@ impl Conversation {
                     expected_phrase,
                     ..
                 } => {
-                    let ticket = format!(
-                        "BT-{}",
-                        change
-                            .meta
-                            .id
-                            .chars()
-                            .take(8)
-                            .collect::<String>()
-                            .to_uppercase()
-                    );
+                    let ticket = follow_up::ticket_ref(&change.meta.id);
                     let when = expected_phrase
                         .clone()
                         .unwrap_or_else(|| "as soon as we're back".into());
@@ -116,6 +107,14 @@ impl Conversation {
                         ],
                     );
                     change.say(Author::System, message, None);
+                    change.need_contact(
+                        if *behaviour == OutOfHours::Callback {
+                            follow_up::ContactKind::Phone
+                        } else {
+                            follow_up::ContactKind::Email
+                        },
+                        &templates,
+                    );
                     change.meta.state.apply(Event::RoutedAsync { ticket })?
                 }
             };
