@@ -3,6 +3,7 @@
 
 mod build;
 mod dev;
+mod imports;
 mod setup;
 mod size;
 mod test;
