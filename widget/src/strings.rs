@@ -211,8 +211,23 @@ impl Strings {
         if seconds < 60 {
             self.get("under_minute").to_owned()
         } else {
-            let n = seconds.div_ceil(60).to_string();
+            let n = decimal(seconds.div_ceil(60));
             self.fill("minutes", &[("n", &n)])
         }
     }
+}
+
+/// `n` in decimal digits, without `core::fmt` (which would cost the wasm several KB).
+pub fn decimal(mut n: u32) -> String {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits[at..].iter().map(|&d| char::from(d)).collect()
 }

@@ -603,6 +603,9 @@ fn numbers_are_written_as_plain_decimals() {
         wire_js::number_text(9_007_199_254_740_991.0),
         "9007199254740991"
     );
+    for n in [0, 7, 10, 99, 1000, 65_536, u32::MAX] {
+        assert_eq!(baton_widget::strings::decimal(n), n.to_string());
+    }
 }
 
 #[wasm_bindgen_test]
