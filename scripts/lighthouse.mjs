@@ -30,6 +30,7 @@ const chrome = await chromeLauncher.launch({
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
 });
 try {
+  const isWidget = (url) => /^\/widget(\.js$|\/)/.test(new URL(url, baton.base).pathname);
   const measure = async (path) => {
     const { lhr } = await lighthouse(baton.base + path, {
       port: chrome.port, output: "json", logLevel: "error", onlyCategories: ["performance"],
@@ -38,10 +39,20 @@ try {
     const boot = lhr.audits["bootup-time"].details?.items || [];
     // bootup-time attributes main-thread time to script URLs: the widget's are /widget.js
     // (the loader) and, once opened, /widget/… (glue and wasm); a closed widget has only the first.
-    const widget = boot.filter((i) => /^\/widget(\.js$|\/)/.test(new URL(i.url, baton.base).pathname));
-    if (process.env.LH_DEBUG) console.log(path, boot.map((i) => `${i.url} ${i.scripting.toFixed(1)}+${i.scriptParseCompile.toFixed(1)}`).join("; "));
+    const widget = boot.filter((i) => isWidget(i.url));
+    if (process.env.LH_DEBUG) {
+      console.log(path, boot.map((i) => `${i.url} ${i.scripting.toFixed(1)}+${i.scriptParseCompile.toFixed(1)}`).join("; "));
+      const long = lhr.audits["long-tasks"].details?.items || [];
+      console.log("  long tasks:", long.map((t) => `${t.url} at ${t.startTime.toFixed(0)} for ${t.duration.toFixed(0)} ms`).join("; ") || "none");
+    }
     const requests = lhr.audits["network-requests"].details?.items || [];
+    // The widget's own share of blocking time: its long tasks' time over 50 ms. (TBT itself swings
+    // with the machine: on a busy one the page's own parse and layout tasks grow.)
+    const widgetBlocking = (lhr.audits["long-tasks"].details?.items || [])
+      .filter((t) => isWidget(t.url))
+      .reduce((sum, t) => sum + Math.max(0, t.duration - 50), 0);
     return {
+      widgetBlocking,
       tbt: lhr.audits["total-blocking-time"].numericValue,
       script: widget.reduce((s, i) => s + (i.scripting || 0), 0),
       compile: widget.reduce((s, i) => s + (i.scriptParseCompile || 0), 0),
@@ -66,6 +77,8 @@ try {
   console.log("| measure | demo page without widget | with widget (closed) | goal |");
   console.log("|---|---:|---:|---|");
   console.log(`| Total Blocking Time | ${tbtWithout.toFixed(0)} ms | ${tbtWith.toFixed(0)} ms | at most 5 ms more: ${tbtWith - tbtWithout <= 5 ? "met" : "not met"} (+${(tbtWith - tbtWithout).toFixed(0)} ms) |`);
+  const widgetBlocking = median(rows.with.map((r) => r.widgetBlocking));
+  console.log(`| blocking time in the widget's own long tasks | | ${widgetBlocking.toFixed(0)} ms | at most 5 ms: ${widgetBlocking <= 5 ? "met" : "not met"} |`);
   console.log(`| widget script execution | | ${script.toFixed(1)} ms | ≤ 25 ms: ${script <= 25 ? "met" : "not met"} |`);
   console.log(`| all script execution on the page | ${median(rows.without.map((r) => r.pageScript)).toFixed(1)} ms | ${median(rows.with.map((r) => r.pageScript)).toFixed(1)} ms | |`);
   console.log(`| widget parse and compile | | ${median(rows.with.map((r) => r.compile)).toFixed(1)} ms | |`);
