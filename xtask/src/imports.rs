@@ -37,7 +37,7 @@ pub fn shorten(wasm: &mut Vec<u8>, js: &mut String) -> Result<usize, String> {
         return Err("wasm import section: bytes left after the last import".into());
     }
     // Longest names first, so no name is replaced inside a longer one.
-    renamed.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    renamed.sort_by_key(|(long, _)| std::cmp::Reverse(long.len()));
     for (long, short) in &renamed {
         let hits = replace_word(js, long, short);
         if hits != 1 {

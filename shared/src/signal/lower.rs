@@ -113,7 +113,7 @@ mod tests {
         }
         let mut out = String::new();
         for (i, (first, last, offset, step)) in runs.iter().enumerate() {
-            let packed = first << 8 | (step - 1) << 7 | (last - first) / step;
+            let packed = (first << 8) | ((step - 1) << 7) | ((last - first) / step);
             out += &format!("({packed:#010x}, {offset}),");
             out += if i % 4 == 3 { "\n" } else { " " };
         }
