@@ -60,7 +60,11 @@ enum Cue {
 /// Look at the last three words before a number.
 fn cue_before(before: &[char]) -> Cue {
     let start = before.len().saturating_sub(40);
-    let window: String = before[start..].iter().collect::<String>().to_lowercase();
+    // Character by character (no final-sigma rule): only ASCII cue words are compared.
+    let window: String = before[start..]
+        .iter()
+        .flat_map(|&c| crate::signal::lower::to_lower(c))
+        .collect();
     let words: Vec<&str> = window
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())

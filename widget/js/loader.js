@@ -7,67 +7,67 @@
 (function () {
   var script = document.currentScript;
   var prior = window.Baton;
-  if (!script || (prior && prior.loaded)) return;
-  var base = new URL(script.src, location.href).origin;
-  var queued = (prior && prior.q) || [];
+  if (!script || prior?.loaded) return;
+  var base = new URL(script.src).origin;
+  var queued = prior?.q || [];
   var listeners = {};
   var recorded = { routes: [location.href], clicks: [], errors: [] };
-  var opts = { site: script.getAttribute("data-site") || "", api: base, user: null, context: {},
-    config: null, recorded: recorded, emit: emit, onchange: null };
-  var widget = null, loading = null, wantOpen = false, host, root, launcher, unhook = [];
+  // Also `user`, `config` and (set by the widget) `onchange`, once known.
+  var opts = { site: script.dataset.site || "", api: base, context: {}, recorded: recorded,
+    emit: emit };
+  var widget, loading, wantOpen, ready, host, root, launcher, unhook = [];
 
   function emit(name, detail) {
     if (name == "close") { wantOpen = false; remember(0); }
-    (listeners[name] || []).forEach(function (cb) {
-      try { cb(detail); } catch (e) { setTimeout(function () { throw e; }); }
+    (listeners[name] || []).forEach((cb) => {
+      try { cb(detail); } catch (e) { reportError(e); }
     });
   }
   function keep(list, item, max) { list.push(item); if (list.length > max) list.shift(); }
-  function changed() { if (opts.onchange) opts.onchange(); }
+  function changed() { opts.onchange?.(); }
   function listen(target, type, fn, capture) {
     target.addEventListener(type, fn, capture);
-    unhook.push(function () { target.removeEventListener(type, fn, capture); });
+    unhook.push(() => target.removeEventListener(type, fn, capture));
   }
 
   // Route history: single-page apps change the URL with pushState/replaceState or go back with
-  // popstate; the wrappers call the page's own functions unchanged.
+  // popstate (which links to #fragments fire too); the wrappers call the page's own functions
+  // unchanged.
   function route() {
-    var routes = recorded.routes;
-    if (routes[routes.length - 1] !== location.href) { keep(routes, location.href, 10); changed(); }
+    if (recorded.routes.at(-1) !== location.href) { keep(recorded.routes, location.href, 10); changed(); }
   }
-  ["pushState", "replaceState"].forEach(function (name) {
+  ["pushState", "replaceState"].forEach((name) => {
     var original = history[name];
     history[name] = function () { var r = original.apply(this, arguments); route(); return r; };
-    unhook.push(function () { history[name] = original; });
+    unhook.push(() => { history[name] = original; });
   });
   listen(window, "popstate", route);
-  listen(window, "hashchange", route);
   // Clicks on buttons and links: their label only, never what anyone typed.
-  listen(document, "click", function (e) {
-    var t = e.target && e.target.closest && e.target.closest("button,a,[role=button],input[type=submit],input[type=button]");
-    if (!t || (host && host.contains(t))) return;
+  listen(document, "click", (e) => {
+    var t = e.target.closest?.("button,a,[role=button],[type=submit],[type=button]");
+    if (!t || host?.contains(t)) return;
     var label = (t.getAttribute("aria-label") || t.innerText || t.value || "").replace(/\s+/g, " ").trim().slice(0, 60);
     if (label) { keep(recorded.clicks, { label: label, el: t }, 5); changed(); }
   }, true);
   // Uncaught errors stay in memory and leave the page only if the site opts in.
-  function error(e) { keep(recorded.errors, String(e.message || e.reason && e.reason.message || e.reason).slice(0, 200), 5); }
+  function error(e) { keep(recorded.errors, String(e.message || e.reason?.message || e.reason).slice(0, 200), 5); }
   listen(window, "error", error);
   listen(window, "unhandledrejection", error);
 
   function load() {
     if (!loading) {
-      loading = import(base + "/widget/baton_widget.js").then(function (m) {
-        return m.default({ module_or_path: base + "/widget/baton_widget_bg.wasm" }).then(function () {
+      loading = import(base + "/widget/baton_widget.js").then((m) =>
+        // The glue finds its wasm next to itself (/widget/baton_widget_bg.wasm).
+        m.default().then(() => {
           widget = m.mount(root, opts);
-          launcher.setAttribute("aria-busy", "false");
+          launcher.ariaBusy = "false";
           if (wantOpen) open();
           emit("ready", {});
           return widget;
-        });
-      });
-      loading.catch(function (e) {
+        }));
+      loading.catch((e) => {
         loading = null;
-        launcher.setAttribute("aria-busy", "false");
+        launcher.ariaBusy = "false";
         console.error("Baton: the chat could not load", e);
       });
     }
@@ -80,30 +80,32 @@
   function open() {
     wantOpen = true;
     remember(1);
-    if (!host) return;
-    if (!widget) { launcher.setAttribute("aria-busy", "true"); load(); return; }
+    // Asked for before the launcher is drawn: draw it now (attach opens it).
+    if (!host) { ready = true; return attach(); }
+    if (!widget) { launcher.ariaBusy = "true"; load(); return; }
     widget.open();
-    host.setAttribute("data-open", "");
+    host.dataset.open = "";
     emit("open", {});
   }
   function close() {
-    if (widget) widget.close();
-    if (host) host.removeAttribute("data-open");
+    widget?.close();
+    if (host) delete host.dataset.open;
     emit("close", {});
   }
+  // `args`: the arguments of one Baton(...) call (now, or queued before the loader ran).
   function command(args) {
     var name = args[0], arg = args[1];
     switch (name) {
-      case "boot": if (arg && arg.site) opts.site = arg.site; if (arg && arg.user) opts.user = arg.user; attach(); break;
-      case "identify": opts.user = arg || null; if (widget) widget.identify(arg); break;
-      case "setContext": opts.context = Object.assign({}, opts.context, arg); if (widget) widget.setContext(opts.context); break;
+      case "boot": if (arg?.site) opts.site = arg.site; if (arg?.user) opts.user = arg.user; attach(); break;
+      case "identify": opts.user = arg || null; widget?.identify(arg); break;
+      case "setContext": opts.context = { ...opts.context, ...arg }; widget?.setContext(opts.context); break;
       case "open": open(); break;
       case "close": close(); break;
-      case "on": (listeners[arg] = listeners[arg] || []).push(args[2]); break;
+      case "on": (listeners[arg] ||= []).push(args[2]); break;
       case "shutdown":
-        if (widget) widget.destroy();
-        if (host) host.remove();
-        unhook.forEach(function (f) { f(); });
+        widget?.destroy();
+        host?.remove();
+        unhook.forEach((f) => f());
         widget = host = null;
         delete window.Baton;
         break;
@@ -111,20 +113,20 @@
     }
   }
 
-  function Baton() { command([].slice.call(arguments)); }
+  function Baton() { command(arguments); }
   Baton.loaded = true;
   window.Baton = Baton;
 
   function theme(c) {
     if (!c) return;
-    if (c.launcher_label && !script.getAttribute("data-label")) launcher.textContent = c.launcher_label;
+    if (c.launcher_label && !script.dataset.label) launcher.textContent = c.launcher_label;
     if (/^#([0-9a-f]{3}){1,2}$/i.test(c.accent_color || "")) host.style.setProperty("--baton-accent", c.accent_color);
-    if (c.position === "bottom-left") host.setAttribute("data-left", "");
+    if (c.position == "bottom-left") host.dataset.left = "";
   }
   function attach() {
-    if (host || !opts.site || !document.body) return;
+    if (host || !ready || !opts.site || !document.body) return;
     host = document.createElement("div");
-    host.setAttribute("data-baton", "");
+    host.dataset.baton = "";
     root = host.attachShadow({ mode: "open" });
     var css =
       ":host{all:initial}" +
@@ -142,28 +144,34 @@
     launcher = document.createElement("button");
     launcher.className = "launcher";
     launcher.type = "button";
-    launcher.setAttribute("aria-haspopup", "dialog");
-    launcher.textContent = script.getAttribute("data-label") || "Chat with us";
+    launcher.ariaHasPopup = "dialog";
+    launcher.textContent = script.dataset.label || "Chat with us";
     launcher.addEventListener("click", open);
     launcher.addEventListener("pointerenter", load);
     launcher.addEventListener("focus", load);
     root.appendChild(launcher);
     document.body.appendChild(host);
-    fetch(base + "/v1/sites/" + encodeURIComponent(opts.site) + "/widget").then(function (r) {
-      return r.ok ? r.json() : null;
-    }).then(function (c) { opts.config = c; theme(c); }, function () {});
-    // A conversation in progress in this tab (after a navigation or reload) comes back at once,
-    // open if it was open.
-    try {
+    fetch(base + "/v1/sites/" + encodeURIComponent(opts.site) + "/widget")
+      .then((r) => (r.ok ? r.json() : null))
+      .then((c) => { opts.config = c; theme(c); }, () => {});
+    // A conversation in progress in this tab comes back at once, open if it was open. Only a
+    // reload, back/forward or a link from this site can continue one, and the first touch of
+    // sessionStorage costs milliseconds, so other visits skip it (the widget still finds a
+    // stored conversation when opened).
+    if (performance.getEntriesByType("navigation")[0]?.type != "navigate" || document.referrer.startsWith(location.origin + "/")) try {
       var key = "baton:" + opts.site;
       if (sessionStorage.getItem(key + ":open")) wantOpen = true;
       if (sessionStorage.getItem(key)) load();
     } catch (e) {}
     if (wantOpen) open();
   }
-  function start() {
-    queued.forEach(function (a) { command([].slice.call(a)); });
-    attach();
+  // Calls made before the loader ran, in order.
+  queued.forEach(command);
+  // The launcher, the config fetch and a resumed conversation wait until the page has loaded
+  // and the main thread is idle: the host page's own start-up comes first. (Where there is no
+  // requestIdleCallback, setTimeout reads the options object as a delay of 0.)
+  function idle() {
+    (window.requestIdleCallback || setTimeout)(() => { ready = true; attach(); }, { timeout: 2000 });
   }
-  if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
+  if (document.readyState == "complete") idle(); else listen(window, "load", idle);
 })();

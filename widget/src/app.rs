@@ -167,13 +167,14 @@ impl App {
     }
 }
 
-/// Listen for `event` on `target`, calling `f` with the app while it is alive.
+/// Listen for `event` on `target`, calling `f` with the app while it is alive. (`f` is a plain
+/// function, not a closure type: one copy of the listener glue in the wasm for all of them.)
 fn on(
     app: &AppRef,
     target: &web_sys::EventTarget,
     event: &'static str,
     prevent: bool,
-    f: impl Fn(&AppRef, &web_sys::Event) + 'static,
+    f: fn(&AppRef, &web_sys::Event),
 ) -> EventListener {
     let weak = Rc::downgrade(app);
     let options = if prevent {
@@ -344,11 +345,8 @@ fn submit(app: &AppRef) {
             view::set_notice(&a.view, Some(&words));
         } else {
             a.view.typing.set_hidden(false);
-            let weak = Rc::downgrade(app);
-            a.typing_timer = Some(Timeout::new(TYPING_MS, move || {
-                if let Some(app) = weak.upgrade() {
-                    app.borrow().view.typing.set_hidden(true);
-                }
+            a.typing_timer = Some(after(app, TYPING_MS, |app| {
+                app.borrow().view.typing.set_hidden(true);
             }));
         }
     }
@@ -489,14 +487,11 @@ fn offline(app: &AppRef, notice: &str) {
     view::set_notice(&a.view, Some(notice));
     a.attempts += 1;
     let delay = (250u32 << a.attempts.min(6)).min(10_000);
-    let weak = Rc::downgrade(app);
-    a.reconnect = Some(Timeout::new(delay, move || {
-        if let Some(app) = weak.upgrade() {
-            if app.borrow().session.is_some() {
-                connect(&app);
-            } else {
-                start_conversation(&app);
-            }
+    a.reconnect = Some(after(app, delay, |app| {
+        if app.borrow().session.is_some() {
+            connect(app);
+        } else {
+            start_conversation(app);
         }
     }));
 }
@@ -523,14 +518,21 @@ fn flush(app: &AppRef) {
     }
 }
 
+/// Call `f` with the app after `ms`, if the app is still alive then (a plain function, like
+/// [`on`]'s). Dropping the timeout cancels it.
+fn after(app: &AppRef, ms: u32, f: fn(&AppRef)) -> Timeout {
+    let weak = Rc::downgrade(app);
+    Timeout::new(ms, move || {
+        if let Some(app) = weak.upgrade() {
+            f(&app);
+        }
+    })
+}
+
 /// Send the page context again once changes settle (route changes come in bursts).
 pub fn schedule_context(app: &AppRef) {
-    let weak = Rc::downgrade(app);
-    app.borrow_mut().context_timer = Some(Timeout::new(CONTEXT_SETTLE_MS, move || {
-        if let Some(app) = weak.upgrade() {
-            send_context(&app);
-        }
-    }));
+    let timer = after(app, CONTEXT_SETTLE_MS, send_context);
+    app.borrow_mut().context_timer = Some(timer);
 }
 
 /// Send the current page context if the conversation exists and it changed since last sent.

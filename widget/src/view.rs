@@ -2,7 +2,7 @@
 //! Pure DOM writes, no state; message text always goes through `textContent`, never markup.
 
 use crate::dom::{attr, el, text_el};
-use crate::strings::Strings;
+use crate::strings::{decimal, Strings};
 use baton_shared::conversation::Status;
 use baton_shared::wire::Author;
 use wasm_bindgen::{JsCast, JsValue};
@@ -300,9 +300,9 @@ pub fn set_progress(
         Status::Queued | Status::Reopened | Status::Escalating => match (position, wait_seconds) {
             (Some(p), Some(w)) => Some(s.fill(
                 "position",
-                &[("position", &p.to_string()), ("wait", &s.wait(w))],
+                &[("position", &decimal(p)), ("wait", &s.wait(w))],
             )),
-            (Some(p), None) => Some(s.fill("position_only", &[("position", &p.to_string())])),
+            (Some(p), None) => Some(s.fill("position_only", &[("position", &decimal(p))])),
             _ => None,
         },
         Status::Async => ticket.map(|t| match expected_by {
@@ -353,7 +353,7 @@ pub fn build_csat(view: &View, s: &Strings) {
     let _ = set.append_child(&text_el("legend", "", s.get("csat_question")));
     let scores = el("div", "scores");
     for n in 1..=5 {
-        let n = n.to_string();
+        let n = decimal(n);
         let label = el("label", "score");
         let input = el("input", "");
         attr(&input, "type", "radio");

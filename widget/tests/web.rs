@@ -603,6 +603,9 @@ fn numbers_are_written_as_plain_decimals() {
         wire_js::number_text(9_007_199_254_740_991.0),
         "9007199254740991"
     );
+    for n in [0, 7, 10, 99, 1000, 65_536, u32::MAX] {
+        assert_eq!(baton_widget::strings::decimal(n), n.to_string());
+    }
 }
 
 #[wasm_bindgen_test]
@@ -723,4 +726,40 @@ fn the_heap_is_reused_on_a_long_lived_page() {
         "memory grew from {settled} to {} bytes",
         memory_bytes()
     );
+}
+
+#[wasm_bindgen_test]
+fn built_in_strings_are_found_by_whole_key_and_spanish_falls_back_to_english() {
+    let en = en();
+    let es = Strings::choose(&["es-ES".into()], "en", &[]);
+    // Keys that begin with another key are found whole.
+    for (key, english, spanish) in [
+        ("waiting", "Waiting for a person", "Esperando a una persona"),
+        (
+            "waiting_queue",
+            "Waiting for our {queue}",
+            "Esperando a nuestro equipo: {queue}",
+        ),
+        ("agent", "Agent", "Agente"),
+        (
+            "position_only",
+            "You're number {position} in line.",
+            "Eres el número {position} en la cola.",
+        ),
+        (
+            "ticket_only",
+            "Ticket {ticket}: we'll reply by email. You can close this window.",
+            "Ticket {ticket}: te responderemos por correo. Puedes cerrar esta ventana.",
+        ),
+    ] {
+        assert_eq!(en.get(key), english, "{key}");
+        assert_eq!(es.get(key), spanish, "{key}");
+    }
+    // Spanish lacks these; English fills in. Unknown keys are empty.
+    assert_eq!(
+        es.get("csat_failed"),
+        "Your rating could not be sent. Please try again."
+    );
+    assert_eq!(en.get("no_such_key"), "");
+    assert_eq!(en.get("wait"), "");
 }

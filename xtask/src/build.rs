@@ -44,9 +44,22 @@ fn widget(tools: &Tools, www: &Path) -> Result<(), String> {
         .args(["--target", "web", "--no-typescript", "--out-dir"])
         .arg(&out)
         .arg(root().join("target/wasm32-unknown-unknown/release/baton_widget.wasm")))?;
+    // The JS glue is loaded on first open too: minified, it is a quarter smaller (gzip).
+    let glue = out.join("baton_widget.js");
+    run(Command::new(&tools.esbuild)
+        .arg(&glue)
+        .args([
+            "--minify",
+            "--format=esm",
+            "--allow-overwrite",
+            "--log-level=warning",
+        ])
+        .arg(format!("--outfile={}", glue.display())))?;
     let wasm = out.join("baton_widget_bg.wasm");
+    // Flattening and re-looping before two -Oz rounds: 0.5 % smaller than -Oz alone (gzip).
     run(Command::new(&tools.wasm_opt)
-        .args(["-Oz", "--strip-debug", "--strip-producers"])
+        .args(["--flatten", "--rereloop", "-Oz", "-Oz"])
+        .args(["--strip-debug", "--strip-producers"])
         .args([
             "--enable-bulk-memory",
             "--enable-nontrapping-float-to-int",
@@ -56,10 +69,23 @@ fn widget(tools: &Tools, www: &Path) -> Result<(), String> {
         .arg(&wasm)
         .arg("-o")
         .arg(&wasm))?;
+    shorten_imports(&wasm, &glue)?;
     run(Command::new(&tools.esbuild)
         .arg(root().join("widget/js/loader.js"))
         .args(["--minify", "--log-level=warning"])
         .arg(format!("--outfile={}", www.join("widget.js").display())))?;
+    Ok(())
+}
+
+/// The ~140 imports between the widget's wasm and its glue get one- or two-letter names.
+fn shorten_imports(wasm: &Path, glue: &Path) -> Result<(), String> {
+    let read_err = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
+    let mut bytes = std::fs::read(wasm).map_err(|e| read_err(wasm, e))?;
+    let mut js = std::fs::read_to_string(glue).map_err(|e| read_err(glue, e))?;
+    let n = crate::imports::shorten(&mut bytes, &mut js)?;
+    std::fs::write(wasm, bytes).map_err(|e| read_err(wasm, e))?;
+    std::fs::write(glue, js).map_err(|e| read_err(glue, e))?;
+    step(&format!("shortened {n} import names of the widget"));
     Ok(())
 }
 

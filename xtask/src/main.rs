@@ -3,6 +3,7 @@
 
 mod build;
 mod dev;
+mod imports;
 mod setup;
 mod size;
 mod test;
@@ -39,7 +40,7 @@ fn main() -> ExitCode {
         }),
         Some("lighthouse") => setup::ensure_all(true).and_then(|t| {
             build::all(&t)?;
-            run(std::process::Command::new("node").args(["scripts/lighthouse.mjs", "3"]))
+            run(std::process::Command::new("node").args(["scripts/lighthouse.mjs", "5"]))
         }),
         Some("setup") => setup::ensure_all(true).map(|_| ()),
         _ => return usage(),

@@ -2,6 +2,7 @@
 //! lexicon-based sentiment. Triggers combine these signals; nothing here decides anything.
 
 pub mod lexicon;
+pub(crate) mod lower;
 #[cfg(feature = "edge")]
 pub(crate) mod memo;
 pub mod normalize;

@@ -380,7 +380,7 @@ pub(crate) fn scan(text: &str, raw: &mut String, out: &mut impl Sink) {
                 break;
             };
             i += c.len_utf8();
-            for c in c.to_lowercase() {
+            for c in super::lower::to_lower(c) {
                 let c = fold(c);
                 if c.is_alphanumeric() || c == '\'' {
                     raw.push(c);

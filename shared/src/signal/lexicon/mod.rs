@@ -130,11 +130,13 @@ pub struct Lexicon {
 }
 
 impl Lexicon {
-    fn build(slot: usize, tables: &[&[(&'static str, Concepts)]]) -> Self {
+    fn build(slot: usize, tables: &[&[(Concepts, &'static str)]]) -> Self {
         let mut words: WordMap<&'static str, Concepts> = WordMap::default();
         for table in tables {
-            for (w, c) in table.iter() {
-                *words.entry(w).or_default() |= c;
+            for &(c, group) in table.iter() {
+                for w in group.split(' ') {
+                    *words.entry(w).or_default() |= c;
+                }
             }
         }
         let mut deletions: WordMap<String, Vec<&'static str>> = WordMap::default();
@@ -419,6 +421,20 @@ mod tests {
             "two edits away is another word"
         );
         assert_eq!(en.lookup("zzzzzz"), 0);
+    }
+
+    #[test]
+    fn word_groups_hold_single_spaced_words() {
+        for (c, group) in en::WORDS.iter().chain(es::WORDS) {
+            for w in group.split(' ') {
+                assert!(
+                    !w.is_empty()
+                        && w.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+                    "lexicon group {c:#x} {group:?}: {w:?} is not a normalised word"
+                );
+            }
+        }
     }
 
     #[test]
