@@ -6,6 +6,8 @@ pub mod lexicon;
 pub(crate) mod memo;
 pub mod normalize;
 #[cfg(feature = "edge")]
+pub(crate) mod reading;
+#[cfg(feature = "edge")]
 pub mod sentiment;
 
 pub use normalize::{normalize, Token};

@@ -2,8 +2,7 @@
 //! Gilbert 2014): word valences adjusted for boosters, negation, contrast and emphasis.
 
 use crate::signal::lexicon::WordMap;
-use crate::signal::memo::{count_byte, find_space, is_space, key, Memo};
-use std::cell::RefCell;
+use crate::signal::memo::count_byte;
 use std::sync::OnceLock;
 
 /// The word list: token → valence on −4…+4 (see `shared/lexicon/README.md`).
@@ -225,12 +224,13 @@ const IDIOM_IDS: [([u8; 3], f64); IDIOMS.len()] = {
 
 /// What the scorer needs of one token, worked out once per distinct token.
 #[derive(Clone, Copy, Debug, Default)]
-struct Feat {
-    /// Its valence: from the word list, else from an inflection (see [`inflected`]).
-    base: Option<f64>,
+pub(crate) struct Feat {
+    /// Its valence if it has one ([`VALENCE`]): from the word list, else from an inflection
+    /// (see [`inflected`]).
+    base: f64,
     /// A booster: +1 strengthens, −1 softens the next sentiment word.
     boost: i8,
-    /// [`PRESENT`], [`LISTED`], [`NEGATES`], [`UPPER`], [`IDIOM_END`].
+    /// [`PRESENT`], [`LISTED`], [`NEGATES`], [`UPPER`], [`IDIOM_END`], [`VALENCE`].
     flags: u8,
     /// Which named word it is (see [`NAMED`]).
     id: u8,
@@ -246,17 +246,28 @@ const NEGATES: u8 = 4;
 const UPPER: u8 = 8;
 /// Every idiom ends in one of these words; the idiom check is skipped for all others.
 const IDIOM_END: u8 = 16;
+/// It has a valence.
+const VALENCE: u8 = 32;
 
 impl Feat {
     fn is(&self, flag: u8) -> bool {
         self.flags & flag != 0
+    }
+
+    /// The token counts as a word (single letters do not).
+    pub(crate) fn counts(&self) -> bool {
+        self.is(PRESENT)
+    }
+
+    fn base(&self) -> Option<f64> {
+        self.is(VALENCE).then_some(self.base)
     }
 }
 
 /// The features of one whitespace-free token as VADER reads it: surrounding punctuation
 /// stripped unless that leaves two characters or fewer (so emoticons like `:)` survive),
 /// single letters dropped, looked up in lower case.
-fn feat(token: &str) -> Feat {
+pub(crate) fn feat(token: &str) -> Feat {
     let stripped = token.trim_matches(|c: char| c.is_ascii_punctuation());
     let t = if stripped.chars().count() <= 2 {
         token
@@ -283,8 +294,9 @@ fn feat(token: &str) -> Feat {
             | "for"
             | "heart"
     );
+    let base = entry.valence.or_else(|| inflected(lex, &lower));
     Feat {
-        base: entry.valence.or_else(|| inflected(lex, &lower)),
+        base: base.unwrap_or_default(),
         boost: if entry.boost > 0.0 {
             1
         } else if entry.boost < 0.0 {
@@ -296,7 +308,8 @@ fn feat(token: &str) -> Feat {
             | flag(entry.valence.is_some(), LISTED)
             | flag(entry.negation || lower.contains("n't"), NEGATES)
             | flag(is_upper(t), UPPER)
-            | flag(idiom_end, IDIOM_END),
+            | flag(idiom_end, IDIOM_END)
+            | flag(base.is_some(), VALENCE),
         id: named(&lower),
     }
 }
@@ -305,80 +318,14 @@ fn is_upper(word: &str) -> bool {
     word.chars().any(char::is_alphabetic) && !word.chars().any(char::is_lowercase)
 }
 
-/// Most tokens remembered per thread; the memo is cleared when full.
-const MEMO_LIMIT: usize = 1 << 16;
-
-/// Buffers reused from text to text, and the features of tokens seen before.
-#[derive(Default)]
-struct Scratch {
-    memo: Memo<Feat>,
-    feats: Vec<Feat>,
-    valences: Vec<f64>,
-}
-
-thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
-}
-
-/// `text`'s tokens (split at whitespace) into `scratch.feats`.
-fn tokens(text: &str, scratch: &mut Scratch) {
-    let Scratch { memo, feats, .. } = scratch;
-    feats.clear();
-    let bytes = text.as_bytes();
-    let all_ascii = text.is_ascii();
-    let mut i = 0;
-    loop {
-        while i < bytes.len() && is_space(bytes[i]) {
-            i += 1;
-        }
-        if i == bytes.len() {
-            break;
-        }
-        let start = i;
-        i = find_space(bytes, i);
-        // Split at ASCII whitespace only, so a token may hold other Unicode whitespace; those
-        // few are split again and not remembered.
-        let token = &text[start..i];
-        let key = if all_ascii || token.is_ascii() {
-            key(token.as_bytes())
-        } else {
-            None
-        };
-        let Some(key) = key else {
-            feats.extend(token.split_whitespace().map(feat).filter(|f| f.is(PRESENT)));
-            continue;
-        };
-        let f = match memo.get(key) {
-            Some(f) => f,
-            None => {
-                if memo.len() >= MEMO_LIMIT {
-                    memo.clear();
-                }
-                let f = feat(token);
-                memo.insert(key, f);
-                f
-            }
-        };
-        if f.is(PRESENT) {
-            feats.push(f);
-        }
-    }
-}
-
 /// Sentiment of `text` in [-1, 1] (VADER's "compound" score).
+/// Edge builds remember each distinct token's features ([`super::reading`]).
 pub fn sentiment(text: &str) -> f64 {
-    SCRATCH.with(|s| match s.try_borrow_mut() {
-        Ok(mut scratch) => score(text, &mut scratch),
-        Err(_) => score(text, &mut Scratch::default()),
-    })
+    super::reading::with_feats(text, |feats, valences| score(text, feats, valences))
 }
 
-fn score(text: &str, scratch: &mut Scratch) -> f64 {
-    tokens(text, scratch);
-    let Scratch {
-        feats, valences, ..
-    } = scratch;
-    let words = feats.as_slice();
+/// The score of `text` from its tokens' features (`words`); `valences` is a buffer.
+fn score(text: &str, words: &[Feat], valences: &mut Vec<f64>) -> f64 {
     if words.is_empty() {
         return 0.0;
     }
@@ -397,7 +344,7 @@ fn score(text: &str, scratch: &mut Scratch) -> f64 {
         if w.id == KIND && next.is_some_and(|n| n.id == OF) {
             continue;
         }
-        let Some(base) = w.base else {
+        let Some(base) = w.base() else {
             continue;
         };
         let mut v = base;
@@ -576,7 +523,8 @@ mod tests {
             "caf\u{e9} \u{a0}great\u{a0}job never so good",
             "isn't it kind of nice??",
         ] {
-            let fresh = score(t, &mut Scratch::default());
+            let feats: Vec<Feat> = t.split_whitespace().map(feat).filter(Feat::counts).collect();
+            let fresh = score(t, &feats, &mut Vec::new());
             assert_eq!(sentiment(t), fresh, "{t}");
             assert_eq!(sentiment(t), fresh, "{t}");
         }
