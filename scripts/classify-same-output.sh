@@ -47,6 +47,16 @@ lines += ["not json", "{}", '{"id": "x"}', '{"text": 5, "id": "y"}', '{"id": "z"
           '{"id": "u", "text": "\\u00e9\\n\\t\\"q\\" \\ud83d\\ude00"}', '[1, 2]']
 with open(os.path.join(work, "input.jsonl"), "w", encoding="utf-8") as out:
     out.write("\n".join(lines) + "\n")
+# The same with CRLF line endings, without the last line ending, and with a bad UTF-8 byte
+# (lines before it are classified, then the command stops).
+body = "\n".join(lines).encode("utf-8")
+with open(os.path.join(work, "crlf.jsonl"), "wb") as out:
+    out.write(body.replace(b"\n", b"\r\n") + b"\r\n")
+with open(os.path.join(work, "unended.jsonl"), "wb") as out:
+    out.write(body)
+with open(os.path.join(work, "bad-utf8.jsonl"), "wb") as out:
+    half = body.index(b"\n", len(body) // 2)
+    out.write(body[:half] + b"\n" + b'{"id": "bad", "text": "x\xff"}\n' + body[half:])
 # Configs: site phrases per locale and for every locale, shadows, disabled triggers, rollout.
 configs = {
     "custom-en": {"site": {"locale": "en"}, "triggers": {"hard": [
@@ -73,6 +83,17 @@ for config in "" config/examples/b2b-saas.json config/examples/ecommerce.json co
     echo "same: ${config:-built-in defaults} ($(wc -l < "$WORK/new.out") lines out, $(wc -l < "$WORK/new.err") on stderr)"
   else
     echo "DIFFERENT: ${config:-built-in defaults}"
+    diff <(cat "$WORK/old.out" "$WORK/old.err") <(cat "$WORK/new.out" "$WORK/new.err") | head -10
+    status=1
+  fi
+done
+for input in crlf unended bad-utf8; do
+  "$OLD" classify < "$WORK/$input.jsonl" > "$WORK/old.out" 2> "$WORK/old.err" && echo 0 >> "$WORK/old.err" || echo $? >> "$WORK/old.err"
+  "$NEW" classify < "$WORK/$input.jsonl" > "$WORK/new.out" 2> "$WORK/new.err" && echo 0 >> "$WORK/new.err" || echo $? >> "$WORK/new.err"
+  if cmp -s "$WORK/old.out" "$WORK/new.out" && cmp -s "$WORK/old.err" "$WORK/new.err"; then
+    echo "same: $input input, built-in defaults ($(wc -l < "$WORK/new.out") lines out, exit status $(tail -1 "$WORK/new.err"))"
+  else
+    echo "DIFFERENT: $input input"
     diff <(cat "$WORK/old.out" "$WORK/old.err") <(cat "$WORK/new.out" "$WORK/new.err") | head -10
     status=1
   fi
