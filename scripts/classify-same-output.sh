@@ -71,6 +71,15 @@ configs = {
 for name, c in configs.items():
     with open(os.path.join(work, name + ".json"), "w", encoding="utf-8") as out:
         json.dump(c, out)
+# Conversations of three customer turns for `baton replay --json`, whose decision records carry
+# each message's sentiment unrounded.
+with open(os.path.join(work, "transcripts.jsonl"), "w", encoding="utf-8") as out:
+    for i in range(0, len(texts) - 2, 3):
+        turns = []
+        for k, t in enumerate(texts[i:i + 3]):
+            turns.append({"role": "customer", "text": t})
+            turns.append({"role": "ai", "text": "ok", "confidence": 0.2 * k, "resolved": k == 1})
+        out.write(json.dumps({"id": f"c{i}", "user": {"plan": "enterprise" if i % 2 else "free"}, "turns": turns}) + "\n")
 print(f"{len(lines)} input lines", file=sys.stderr)
 PY
 status=0
@@ -84,6 +93,17 @@ for config in "" config/examples/b2b-saas.json config/examples/ecommerce.json co
   else
     echo "DIFFERENT: ${config:-built-in defaults}"
     diff <(cat "$WORK/old.out" "$WORK/old.err") <(cat "$WORK/new.out" "$WORK/new.err") | head -10
+    status=1
+  fi
+done
+for config in config/examples/b2b-saas.json "$WORK/custom-es.json"; do
+  "$OLD" replay --config "$config" "$WORK/transcripts.jsonl" --json > "$WORK/old.out" 2>&1 || true
+  "$NEW" replay --config "$config" "$WORK/transcripts.jsonl" --json > "$WORK/new.out" 2>&1 || true
+  if cmp -s "$WORK/old.out" "$WORK/new.out"; then
+    echo "same: replay --json under $config ($(wc -c < "$WORK/new.out") bytes)"
+  else
+    echo "DIFFERENT: replay --json under $config"
+    diff "$WORK/old.out" "$WORK/new.out" | head -10
     status=1
   fi
 done

@@ -17,16 +17,16 @@ pub fn input<'a>(rest: &'a str, last: bool, buf: &'a mut String) -> Option<(usiz
     };
     r.byte(b'{')?;
     let first = r.key()?;
-    let (id, text) = if first == "id" {
+    let (id, text) = if first == b"id" {
         let id = r.plain_string()?;
         r.byte(b',')?;
-        (r.key()? == "text").then_some(())?;
+        (r.key()? == b"text").then_some(())?;
         let text = r.string()?;
         (id, text)
-    } else if first == "text" {
+    } else if first == b"text" {
         let text = r.string()?;
         r.byte(b',')?;
-        (r.key()? == "id").then_some(())?;
+        (r.key()? == b"id").then_some(())?;
         (r.plain_string()?, text)
     } else {
         return None;
@@ -123,10 +123,10 @@ impl Reader<'_> {
     }
 
     /// An object key (with no escapes) and its colon.
-    fn key(&mut self) -> Option<&str> {
+    fn key(&mut self) -> Option<&[u8]> {
         let (a, b) = self.plain_string()?;
         self.byte(b':')?;
-        std::str::from_utf8(&self.s[a..b]).ok()
+        Some(&self.s[a..b])
     }
 }
 

@@ -115,11 +115,11 @@ impl<V: Copy + Default> Memo<V> {
         let mask = self.slots.len() - 1;
         let mut i = self.start(key);
         loop {
-            let (k, v) = self.slots[i];
-            if k == key {
-                return Some(v);
+            let (k, v) = &self.slots[i];
+            if *k == key {
+                return Some(*v);
             }
-            if k == [0, 0] {
+            if *k == [0, 0] {
                 return None;
             }
             i = (i + 1) & mask;

@@ -61,8 +61,6 @@ struct Reading {
     present: Present,
     /// Its tokens' sentiment features (tokens that count as words only).
     feats: Vec<Feat>,
-    /// A buffer for the scorer.
-    valences: Vec<f64>,
 }
 
 impl Default for Reading {
@@ -78,7 +76,6 @@ impl Default for Reading {
             ranges: Vec::new(),
             present: Present::default(),
             feats: Vec::new(),
-            valences: Vec::new(),
         }
     }
 }
@@ -94,16 +91,15 @@ fn with_reading<R>(f: impl FnOnce(&mut Reading) -> R) -> R {
     })
 }
 
-/// The sentiment features of `text`'s tokens that count as words, in order, handed to `f` with
-/// a buffer for its own use. When the hard triggers read the same text next, they read it
-/// from here.
-pub(crate) fn with_feats<R>(text: &str, f: impl FnOnce(&[Feat], &mut Vec<f64>) -> R) -> R {
+/// The sentiment features of `text`'s tokens that count as words, in order, handed to `f`.
+/// When the hard triggers read the same text next, they read it from here.
+pub(crate) fn with_feats<R>(text: &str, f: impl FnOnce(&[Feat]) -> R) -> R {
     with_reading(|r| {
         if r.last_lex.is_none() || r.last != text {
             let lex = r.lex;
             read(r, text, lex);
         }
-        f(&r.feats, &mut r.valences)
+        f(&r.feats)
     })
 }
 

@@ -321,85 +321,50 @@ fn is_upper(word: &str) -> bool {
 /// Sentiment of `text` in [-1, 1] (VADER's "compound" score).
 /// Edge builds remember each distinct token's features ([`super::reading`]).
 pub fn sentiment(text: &str) -> f64 {
-    super::reading::with_feats(text, |feats, valences| score(text, feats, valences))
+    super::reading::with_feats(text, |feats| score(text, feats))
 }
 
-/// The score of `text` from its tokens' features (`words`); `valences` is a buffer.
-fn score(text: &str, words: &[Feat], valences: &mut Vec<f64>) -> f64 {
-    if words.is_empty() {
+/// The score of `text` from its tokens' features (`words`).
+fn score(text: &str, words: &[Feat]) -> f64 {
+    // One look at every word: capitals, the first "but", and whether any has a valence.
+    let (mut upper, mut lower, mut any) = (false, false, false);
+    let mut but = None;
+    for (i, w) in words.iter().enumerate() {
+        upper |= w.is(UPPER);
+        lower |= !w.is(UPPER);
+        any |= w.is(VALENCE);
+        if but.is_none() && w.id == BUT {
+            but = Some(i);
+        }
+    }
+    if !any {
         return 0.0;
     }
-    let id = |i: usize| words[i].id;
-    let some_caps = words.iter().any(|w| w.is(UPPER));
-    let caps_differ = some_caps && words.iter().any(|w| !w.is(UPPER));
-
-    valences.clear();
-    valences.resize(words.len(), 0.0);
+    let caps_differ = upper && lower;
+    // Every word's valence added in order as `Iterator::sum` adds them, from −0.0; a word with
+    // none adds +0.0, and a run of them adds what one does.
+    let mut sum = -0.0;
+    let mut zero = false;
     for i in 0..words.len() {
-        let w = words[i];
-        if w.boost != 0 {
-            continue;
-        }
-        let next = words.get(i + 1);
-        if w.id == KIND && next.is_some_and(|n| n.id == OF) {
-            continue;
-        }
-        let Some(base) = w.base() else {
+        let Some(mut v) = valence(words, i, caps_differ) else {
+            zero = true;
             continue;
         };
-        let mut v = base;
-        // "no" before a sentiment word negates it rather than counting itself.
-        if w.id == NO && next.is_some_and(|n| n.is(LISTED)) {
-            continue;
+        // Contrast: what follows "but" weighs more than what precedes it.
+        match but {
+            Some(b) if i < b => v *= 0.5,
+            Some(b) if i > b => v *= 1.5,
+            _ => {}
         }
-        if (i > 0 && id(i - 1) == NO)
-            || (i > 1 && id(i - 2) == NO)
-            || (i > 2 && id(i - 3) == NO && matches!(id(i - 1), OR | NOR))
-        {
-            v = base * NEGATION_SCALE;
+        if zero {
+            sum += 0.0;
+            zero = false;
         }
-        if caps_differ && w.is(UPPER) {
-            v += CAPS_BOOST * v.signum();
-        }
-        for back in 0..3 {
-            if i <= back {
-                break;
-            }
-            let prev = words[i - back - 1];
-            if prev.is(LISTED) {
-                continue;
-            }
-            let boost = f64::from(prev.boost) * BOOST;
-            let mut s = boost * v.signum();
-            if s != 0.0 && caps_differ && prev.is(UPPER) {
-                s += CAPS_BOOST * v.signum() * (boost.signum());
-            }
-            s *= [1.0, 0.95, 0.9][back];
-            v += s;
-            v = negation(v, &|k| words[i - k], back);
-            if back == 2 && w.is(IDIOM_END) {
-                v = idioms(v, words, i);
-            }
-        }
-        // "least": "the least good" reverses; "at least" does not.
-        let least = (i > 1 && id(i - 1) == LEAST && !matches!(id(i - 2), AT | VERY))
-            || (i == 1 && id(0) == LEAST);
-        if least {
-            v *= NEGATION_SCALE;
-        }
-        valences[i] = v;
+        sum += v;
     }
-    // Contrast: what follows "but" weighs more than what precedes it.
-    if let Some(b) = words.iter().position(|w| w.id == BUT) {
-        for (i, v) in valences.iter_mut().enumerate() {
-            if i < b {
-                *v *= 0.5;
-            } else if i > b {
-                *v *= 1.5;
-            }
-        }
+    if zero {
+        sum += 0.0;
     }
-    let mut sum: f64 = valences.iter().sum();
     if sum != 0.0 {
         let bangs = count_byte(text.as_bytes(), b'!').min(4) as f64 * 0.292;
         let questions = match count_byte(text.as_bytes(), b'?') {
@@ -411,6 +376,61 @@ fn score(text: &str, words: &[Feat], valences: &mut Vec<f64>) -> f64 {
     }
     let compound = sum / (sum * sum + ALPHA).sqrt();
     compound.clamp(-1.0, 1.0)
+}
+
+/// The valence word `i` adds, before contrast; `None` when it adds none.
+fn valence(words: &[Feat], i: usize, caps_differ: bool) -> Option<f64> {
+    let w = words[i];
+    let base = w.base()?;
+    if w.boost != 0 {
+        return None;
+    }
+    let id = |i: usize| words[i].id;
+    let next = words.get(i + 1);
+    if w.id == KIND && next.is_some_and(|n| n.id == OF) {
+        return None;
+    }
+    let mut v = base;
+    // "no" before a sentiment word negates it rather than counting itself.
+    if w.id == NO && next.is_some_and(|n| n.is(LISTED)) {
+        return None;
+    }
+    if (i > 0 && id(i - 1) == NO)
+        || (i > 1 && id(i - 2) == NO)
+        || (i > 2 && id(i - 3) == NO && matches!(id(i - 1), OR | NOR))
+    {
+        v = base * NEGATION_SCALE;
+    }
+    if caps_differ && w.is(UPPER) {
+        v += CAPS_BOOST * v.signum();
+    }
+    for back in 0..3 {
+        if i <= back {
+            break;
+        }
+        let prev = words[i - back - 1];
+        if prev.is(LISTED) {
+            continue;
+        }
+        let boost = f64::from(prev.boost) * BOOST;
+        let mut s = boost * v.signum();
+        if s != 0.0 && caps_differ && prev.is(UPPER) {
+            s += CAPS_BOOST * v.signum() * (boost.signum());
+        }
+        s *= [1.0, 0.95, 0.9][back];
+        v += s;
+        v = negation(v, &|k| words[i - k], back);
+        if back == 2 && w.is(IDIOM_END) {
+            v = idioms(v, words, i);
+        }
+    }
+    // "least": "the least good" reverses; "at least" does not.
+    let least = (i > 1 && id(i - 1) == LEAST && !matches!(id(i - 2), AT | VERY))
+        || (i == 1 && id(0) == LEAST);
+    if least {
+        v *= NEGATION_SCALE;
+    }
+    Some(v)
 }
 
 /// Valence of an inflected form missing from the list, from its base form, damped a little:
@@ -524,7 +544,7 @@ mod tests {
             "isn't it kind of nice??",
         ] {
             let feats: Vec<Feat> = t.split_whitespace().map(feat).filter(Feat::counts).collect();
-            let fresh = score(t, &feats, &mut Vec::new());
+            let fresh = score(t, &feats);
             assert_eq!(sentiment(t), fresh, "{t}");
             assert_eq!(sentiment(t), fresh, "{t}");
         }
