@@ -80,6 +80,14 @@ with open(os.path.join(work, "transcripts.jsonl"), "w", encoding="utf-8") as out
             turns.append({"role": "customer", "text": t})
             turns.append({"role": "ai", "text": "ok", "confidence": 0.2 * k, "resolved": k == 1})
         out.write(json.dumps({"id": f"c{i}", "user": {"plan": "enterprise" if i % 2 else "free"}, "turns": turns}) + "\n")
+# One-message conversations that all escalate (the AI is never confident), so every text's
+# decision record, with its sentiment unrounded, is printed.
+with open(os.path.join(work, "single.jsonl"), "w", encoding="utf-8") as out:
+    for i, t in enumerate(texts):
+        turns = [{"role": "customer", "text": t}, {"role": "ai", "text": "?", "confidence": 0.0}]
+        out.write(json.dumps({"id": f"s{i}", "turns": turns}) + "\n")
+with open(os.path.join(work, "always.json"), "w", encoding="utf-8") as out:
+    json.dump({"triggers": {"soft": {"threshold": 0.05, "weights": {"low_confidence": 0.5}}}}, out)
 print(f"{len(lines)} input lines", file=sys.stderr)
 PY
 status=0
@@ -96,13 +104,14 @@ for config in "" config/examples/b2b-saas.json config/examples/ecommerce.json co
     status=1
   fi
 done
-for config in config/examples/b2b-saas.json "$WORK/custom-es.json"; do
-  "$OLD" replay --config "$config" "$WORK/transcripts.jsonl" --json > "$WORK/old.out" 2>&1 || true
-  "$NEW" replay --config "$config" "$WORK/transcripts.jsonl" --json > "$WORK/new.out" 2>&1 || true
+for run in "config/examples/b2b-saas.json transcripts" "$WORK/custom-es.json transcripts" "$WORK/always.json single"; do
+  set -- $run
+  "$OLD" replay --config "$1" "$WORK/$2.jsonl" --json > "$WORK/old.out" 2>&1 || true
+  "$NEW" replay --config "$1" "$WORK/$2.jsonl" --json > "$WORK/new.out" 2>&1 || true
   if cmp -s "$WORK/old.out" "$WORK/new.out"; then
-    echo "same: replay --json under $config ($(wc -c < "$WORK/new.out") bytes)"
+    echo "same: replay --json of $2 under $1 ($(grep -c '"decision":{' "$WORK/new.out") decision records)"
   else
-    echo "DIFFERENT: replay --json under $config"
+    echo "DIFFERENT: replay --json of $2 under $1"
     diff "$WORK/old.out" "$WORK/new.out" | head -10
     status=1
   fi
