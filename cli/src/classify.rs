@@ -271,7 +271,8 @@ mod tests {
 
     #[test]
     fn lines_before_bad_utf8_are_classified_then_it_stops() {
-        let mut input = b"{\"id\": \"a\", \"text\": \"hello\"}\n{\"id\": \"b\", \"text\": \"x".to_vec();
+        let mut input =
+            b"{\"id\": \"a\", \"text\": \"hello\"}\n{\"id\": \"b\", \"text\": \"x".to_vec();
         input.extend_from_slice(b"\xff\"}\n{\"id\": \"c\", \"text\": \"never read\"}\n");
         for step in [2, 1000] {
             let (result, out, _) = classify_all(Trickle(&input, step));

@@ -293,14 +293,15 @@ pub fn evaluate(input: &TurnInput<'_>) -> Decision {
     let long = s.turns_without_progress >= soft_cfg.long_conversation_turns;
     // Config numbers are f32; records carry them as f64 rounded to 3 decimals for readers.
     let r3 = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
-    let signal = |id: &'static str, fired: bool, value: f64, strength: f32, weight: f32| SignalRecord {
-        id: Cow::Borrowed(id),
-        fired,
-        value,
-        strength: if fired { r3(strength) } else { 0.0 },
-        weight: r3(weight),
-        contribution: if fired { r3(strength * weight) } else { 0.0 },
-    };
+    let signal =
+        |id: &'static str, fired: bool, value: f64, strength: f32, weight: f32| SignalRecord {
+            id: Cow::Borrowed(id),
+            fired,
+            value,
+            strength: if fired { r3(strength) } else { 0.0 },
+            weight: r3(weight),
+            contribution: if fired { r3(strength * weight) } else { 0.0 },
+        };
     let signals = if input.soft {
         vec![
             signal(

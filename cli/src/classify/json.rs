@@ -9,7 +9,11 @@ use serde_json::ser::{CompactFormatter, Formatter};
 /// escapes, so it is written back as it came) and its text; `None` for any other line, valid
 /// or not, so that serde_json reads it and words its errors. A line without a line ending
 /// counts only if `last` (nothing follows). `buf` holds the text when it has escapes.
-pub fn input<'a>(rest: &'a str, last: bool, buf: &'a mut String) -> Option<(usize, &'a str, &'a str)> {
+pub fn input<'a>(
+    rest: &'a str,
+    last: bool,
+    buf: &'a mut String,
+) -> Option<(usize, &'a str, &'a str)> {
     let line = rest;
     let mut r = Reader {
         s: line.as_bytes(),
@@ -56,7 +60,10 @@ pub fn line_end(bytes: &[u8]) -> Option<usize> {
         .position(|c| zero(u64::from_le_bytes(*c) ^ (ONES * u64::from(b'\n'))) != 0)
         .unwrap_or(chunks.len());
     let from = skip * 8;
-    bytes[from..].iter().position(|&b| b == b'\n').map(|i| from + i)
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| from + i)
 }
 
 /// A string's contents: their byte range, and whether they have escapes.

@@ -2,7 +2,7 @@
 //! whitespace-separated token's VADER features and normalised words are remembered in one memo.
 
 use crate::signal::lexicon::{self, Concepts, Lexicon};
-use crate::signal::memo::{find_space, is_space, key, Memo};
+use crate::signal::memo::{find_space, is_space, key, Key, Memo};
 use crate::signal::normalize::{scan, Sink};
 use crate::signal::sentiment::{feat, Feat};
 use crate::trigger::hard::{Present, Tok};
@@ -24,19 +24,38 @@ enum Item {
     Boundary,
 }
 
-/// What one token gave.
+/// What one token gave, in 16 bytes: the memo's slots stay small in cache.
 #[derive(Clone, Copy, Debug, Default)]
 struct Entry {
     /// Its sentiment features (ASCII tokens only: others are read afresh, see [`read`]).
     feat: Feat,
-    /// What its words hold.
-    present: Present,
+    /// Every concept of its words.
+    concepts: Concepts,
     /// Its items: `start..start + items` in [`Reading::items`].
     start: u32,
-    items: u16,
+    items: u8,
+    /// [`MONEY`], [`HUMAN`], [`ASCII`].
+    flags: u8,
     /// The slot of the lexicon its words were tagged with, plus one.
     lex: u8,
-    ascii: bool,
+}
+
+/// The token has the word "money".
+const MONEY: u8 = 1;
+/// The token has the word "human".
+const HUMAN: u8 = 2;
+/// The token is ASCII.
+const ASCII: u8 = 4;
+
+impl Entry {
+    /// What its words hold.
+    fn present(&self) -> Present {
+        Present {
+            concepts: self.concepts,
+            money: self.flags & MONEY != 0,
+            human: self.flags & HUMAN != 0,
+        }
+    }
 }
 
 /// A line break between tokens: a clause boundary.
@@ -57,6 +76,10 @@ struct Reading {
     last_lex: Option<usize>,
     /// Its tokens, as ranges in `items`, with line breaks.
     ranges: Vec<(u32, u32)>,
+    /// Its tokens as byte ranges, with their memo keys (zero: too long to remember).
+    spans: Vec<((u32, u32), Key)>,
+    /// What the memo held for each when the text was read.
+    found: Vec<Option<Entry>>,
     /// What its words hold.
     present: Present,
     /// Its tokens' sentiment features (tokens that count as words only).
@@ -74,6 +97,8 @@ impl Default for Reading {
             last: String::new(),
             last_lex: None,
             ranges: Vec::new(),
+            spans: Vec::new(),
+            found: Vec::new(),
             present: Present::default(),
             feats: Vec::new(),
         }
@@ -166,12 +191,14 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
     r.feats.clear();
     r.present = Present::default();
     let tag = lex.slot() as u8 + 1;
+    // First every token's place and key.
     let bytes = text.as_bytes();
+    r.spans.clear();
     let mut i = 0;
     loop {
         while i < bytes.len() && is_space(bytes[i]) {
             if bytes[i] == b'\n' {
-                r.ranges.push(LINE_BREAK);
+                r.spans.push((LINE_BREAK, [0, 0]));
             }
             i += 1;
         }
@@ -180,16 +207,33 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
         }
         let start = i;
         i = find_space(bytes, i);
-        let token = &text[start..i];
-        let Some(k) = key(token.as_bytes()) else {
+        let k = key(&bytes[start..i]).unwrap_or([0, 0]);
+        r.spans.push(((start as u32, i as u32), k));
+    }
+    // What the memo holds for each, in a loop of its own so that its reads overlap.
+    r.found.clear();
+    r.found.extend(r.spans.iter().map(|&(_, k)| r.memo.get(k)));
+    for n in 0..r.spans.len() {
+        let ((start, end), k) = r.spans[n];
+        if (start, end) == LINE_BREAK {
+            r.ranges.push(LINE_BREAK);
+            continue;
+        }
+        let token = &text[start as usize..end as usize];
+        if k == [0, 0] {
             // Too long to remember: read each time.
             let (start, items, present) = record(r, token, lex);
             r.present.merge(&present);
             r.ranges.push((start, start + items));
             fresh_feats(&mut r.feats, token);
             continue;
+        }
+        let found = match r.found[n] {
+            Some(e) if e.lex == tag => Some(e),
+            // Perhaps added by an earlier token of this text.
+            _ => r.memo.get(k),
         };
-        let entry = match r.memo.get(k) {
+        let entry = match found {
             Some(e) if e.lex == tag => e,
             found => {
                 let (start, items, present) = record(r, token, lex);
@@ -197,11 +241,13 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
                     let ascii = token.is_ascii();
                     Entry {
                         feat: if ascii { feat(token) } else { Feat::default() },
-                        ascii,
+                        flags: if ascii { ASCII } else { 0 },
                         ..Entry::default()
                     }
                 });
-                (e.start, e.items, e.present, e.lex) = (start, items as u16, present, tag);
+                let flag = |on: bool, flag: u8| if on { flag } else { 0 };
+                e.flags = e.flags & ASCII | flag(present.money, MONEY) | flag(present.human, HUMAN);
+                (e.start, e.items, e.concepts, e.lex) = (start, items as u8, present.concepts, tag);
                 if found.is_some() {
                     r.memo.set(k, e);
                 } else {
@@ -210,10 +256,10 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
                 e
             }
         };
-        r.present.merge(&entry.present);
+        r.present.merge(&entry.present());
         r.ranges
             .push((entry.start, entry.start + u32::from(entry.items)));
-        if !entry.ascii {
+        if entry.flags & ASCII == 0 {
             // Split again at other Unicode whitespace, as sentiment reads it.
             fresh_feats(&mut r.feats, token);
         } else if entry.feat.counts() {
@@ -266,5 +312,15 @@ impl Sink for Recorder<'_> {
 
     fn boundary(&mut self) {
         self.items.push(Item::Boundary);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_memo_slot_is_half_a_cache_line() {
+        assert!(std::mem::size_of::<(Key, Entry)>() <= 32);
     }
 }

@@ -50,6 +50,23 @@ fn lexicon() -> &'static WordMap<&'static str, Entry> {
     })
 }
 
+/// Every valence a word can have: those of the word list, and those damped for inflections
+/// (see [`inflected`]). Fewer than 255.
+fn valences() -> &'static [f64] {
+    static VALENCES: OnceLock<Vec<f64>> = OnceLock::new();
+    VALENCES.get_or_init(|| {
+        let mut out: Vec<f64> = Vec::new();
+        for v in lexicon().values().filter_map(|e| e.valence) {
+            for v in [v, v * 0.9] {
+                if !out.iter().any(|x| x.to_bits() == v.to_bits()) {
+                    out.push(v);
+                }
+            }
+        }
+        out
+    })
+}
+
 /// Words that strengthen the next sentiment word.
 const BOOSTERS_UP: &[&str] = &[
     "absolutely",
@@ -225,12 +242,13 @@ const IDIOM_IDS: [([u8; 3], f64); IDIOMS.len()] = {
 /// What the scorer needs of one token, worked out once per distinct token.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Feat {
-    /// Its valence if it has one ([`VALENCE`]): from the word list, else from an inflection
-    /// (see [`inflected`]).
-    base: f64,
+    /// Its valence, if it has one, as its place in [`valences`] plus one (0: none): from the
+    /// word list, else from an inflection (see [`inflected`]). A byte, not a number, so that the
+    /// memo of tokens stays small.
+    valence: u8,
     /// A booster: +1 strengthens, −1 softens the next sentiment word.
     boost: i8,
-    /// [`PRESENT`], [`LISTED`], [`NEGATES`], [`UPPER`], [`IDIOM_END`], [`VALENCE`].
+    /// [`PRESENT`], [`LISTED`], [`NEGATES`], [`UPPER`], [`IDIOM_END`].
     flags: u8,
     /// Which named word it is (see [`NAMED`]).
     id: u8,
@@ -246,8 +264,6 @@ const NEGATES: u8 = 4;
 const UPPER: u8 = 8;
 /// Every idiom ends in one of these words; the idiom check is skipped for all others.
 const IDIOM_END: u8 = 16;
-/// It has a valence.
-const VALENCE: u8 = 32;
 
 impl Feat {
     fn is(&self, flag: u8) -> bool {
@@ -260,7 +276,8 @@ impl Feat {
     }
 
     fn base(&self) -> Option<f64> {
-        self.is(VALENCE).then_some(self.base)
+        let i = usize::from(self.valence.checked_sub(1)?);
+        valences().get(i).copied()
     }
 }
 
@@ -296,7 +313,11 @@ pub(crate) fn feat(token: &str) -> Feat {
     );
     let base = entry.valence.or_else(|| inflected(lex, &lower));
     Feat {
-        base: base.unwrap_or_default(),
+        valence: base.map_or(0, |v| {
+            let at = valences().iter().position(|x| x.to_bits() == v.to_bits());
+            debug_assert!(at.is_some(), "every valence is in the table");
+            at.map_or(0, |i| i as u8 + 1)
+        }),
         boost: if entry.boost > 0.0 {
             1
         } else if entry.boost < 0.0 {
@@ -308,8 +329,7 @@ pub(crate) fn feat(token: &str) -> Feat {
             | flag(entry.valence.is_some(), LISTED)
             | flag(entry.negation || lower.contains("n't"), NEGATES)
             | flag(is_upper(t), UPPER)
-            | flag(idiom_end, IDIOM_END)
-            | flag(base.is_some(), VALENCE),
+            | flag(idiom_end, IDIOM_END),
         id: named(&lower),
     }
 }
@@ -332,7 +352,7 @@ fn score(text: &str, words: &[Feat]) -> f64 {
     for (i, w) in words.iter().enumerate() {
         upper |= w.is(UPPER);
         lower |= !w.is(UPPER);
-        any |= w.is(VALENCE);
+        any |= w.valence != 0;
         if but.is_none() && w.id == BUT {
             but = Some(i);
         }
@@ -543,11 +563,31 @@ mod tests {
             "caf\u{e9} \u{a0}great\u{a0}job never so good",
             "isn't it kind of nice??",
         ] {
-            let feats: Vec<Feat> = t.split_whitespace().map(feat).filter(Feat::counts).collect();
+            let feats: Vec<Feat> = t
+                .split_whitespace()
+                .map(feat)
+                .filter(Feat::counts)
+                .collect();
             let fresh = score(t, &feats);
             assert_eq!(sentiment(t), fresh, "{t}");
             assert_eq!(sentiment(t), fresh, "{t}");
         }
+    }
+
+    #[test]
+    fn every_valence_is_kept_exactly() {
+        assert!(valences().len() < 255);
+        let listed = |w: &str| lexicon().get(w).and_then(|e| e.valence);
+        for (word, stem, damped) in [
+            ("good", "good", 1.0),
+            ("angrily", "angry", 0.9),
+            ("rudeness", "rude", 0.9),
+        ] {
+            let want = listed(stem).map(|v| if damped == 1.0 { v } else { v * 0.9 });
+            assert!(want.is_some(), "{stem}");
+            assert_eq!(feat(word).base(), want, "{word}");
+        }
+        assert_eq!(feat("invoice").base(), None);
     }
 
     #[test]

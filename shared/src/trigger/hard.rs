@@ -394,11 +394,11 @@ fn tokens<R>(
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Present {
     /// Every concept of every word.
-    concepts: Concepts,
+    pub(crate) concepts: Concepts,
     /// The word "money" ("money back").
-    money: bool,
+    pub(crate) money: bool,
     /// The word "human".
-    human: bool,
+    pub(crate) human: bool,
 }
 
 impl Present {
