@@ -38,6 +38,8 @@ struct Entry {
     flags: u8,
     /// The slot of the lexicon its words were tagged with, plus one.
     lex: u8,
+    /// With [`INLINE`]: where its one word is in the token (high four bits) and its length.
+    word: u8,
 }
 
 /// The token has the word "money".
@@ -46,6 +48,11 @@ const MONEY: u8 = 1;
 const HUMAN: u8 = 2;
 /// The token is ASCII.
 const ASCII: u8 = 4;
+/// The token gives one word, written in it as it is (`word`), with a clause boundary before
+/// it if [`BEFORE`] and after it if [`AFTER`]: read from the text, not from `items`.
+const INLINE: u8 = 8;
+const BEFORE: u8 = 16;
+const AFTER: u8 = 32;
 
 impl Entry {
     /// What its words hold.
@@ -61,6 +68,18 @@ impl Entry {
 /// A line break between tokens: a clause boundary.
 const LINE_BREAK: (u32, u32) = (u32::MAX, u32::MAX);
 
+/// One token of the last text, for the hard triggers.
+#[derive(Clone, Copy, Debug)]
+enum Piece {
+    /// A line break: a clause boundary.
+    LineBreak,
+    /// Its items, a range in [`Reading::items`].
+    Items(u32, u32),
+    /// One word in the text (where, how long), its concepts, and clause boundaries before and
+    /// after it.
+    Word(u32, u8, Concepts, bool, bool),
+}
+
 /// The memo, its buffers, and the reading of the last text.
 struct Reading {
     memo: Memo<Entry>,
@@ -74,8 +93,8 @@ struct Reading {
     /// The last text read, and the slot of its lexicon (`None`: nothing read yet).
     last: String,
     last_lex: Option<usize>,
-    /// Its tokens, as ranges in `items`, with line breaks.
-    ranges: Vec<(u32, u32)>,
+    /// Its tokens, with line breaks.
+    pieces: Vec<Piece>,
     /// Its tokens as byte ranges, with their memo keys (zero: too long to remember).
     spans: Vec<((u32, u32), Key)>,
     /// What the memo held for each when the text was read.
@@ -96,7 +115,7 @@ impl Default for Reading {
             lex: lexicon::for_locale("en"),
             last: String::new(),
             last_lex: None,
-            ranges: Vec::new(),
+            pieces: Vec::new(),
             spans: Vec::new(),
             found: Vec::new(),
             present: Present::default(),
@@ -144,15 +163,34 @@ pub(crate) fn with_tokens<R>(
         if !need(&r.present) {
             return None;
         }
-        let mut toks = Vec::with_capacity(r.ranges.len() + 4);
+        let mut toks = Vec::with_capacity(r.pieces.len() + 4);
         let (mut clause, mut last) = (0u16, None);
-        for &(a, b) in &r.ranges {
-            if (a, b) == LINE_BREAK {
-                if last == Some(clause) {
-                    clause += 1;
+        for &piece in &r.pieces {
+            let (a, b) = match piece {
+                Piece::LineBreak => {
+                    if last == Some(clause) {
+                        clause += 1;
+                    }
+                    continue;
                 }
-                continue;
-            }
+                Piece::Items(a, b) => (a, b),
+                Piece::Word(at, len, concepts, before, after) => {
+                    if before && last == Some(clause) {
+                        clause += 1;
+                    }
+                    let at = at as usize;
+                    toks.push(Tok {
+                        word: &text[at..at + usize::from(len)],
+                        concepts,
+                        clause,
+                    });
+                    last = Some(clause);
+                    if after {
+                        clause += 1;
+                    }
+                    continue;
+                }
+            };
             for item in &r.items[a as usize..b as usize] {
                 match *item {
                     Item::Word(s, e, concepts) => {
@@ -187,7 +225,7 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
     r.last.clear();
     r.last.push_str(text);
     r.last_lex = Some(lex.slot());
-    r.ranges.clear();
+    r.pieces.clear();
     r.feats.clear();
     r.present = Present::default();
     let tag = lex.slot() as u8 + 1;
@@ -216,7 +254,7 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
     for n in 0..r.spans.len() {
         let ((start, end), k) = r.spans[n];
         if (start, end) == LINE_BREAK {
-            r.ranges.push(LINE_BREAK);
+            r.pieces.push(Piece::LineBreak);
             continue;
         }
         let token = &text[start as usize..end as usize];
@@ -224,7 +262,7 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
             // Too long to remember: read each time.
             let (start, items, present) = record(r, token, lex);
             r.present.merge(&present);
-            r.ranges.push((start, start + items));
+            r.pieces.push(Piece::Items(start, start + items));
             fresh_feats(&mut r.feats, token);
             continue;
         }
@@ -248,6 +286,10 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
                 let flag = |on: bool, flag: u8| if on { flag } else { 0 };
                 e.flags = e.flags & ASCII | flag(present.money, MONEY) | flag(present.human, HUMAN);
                 (e.start, e.items, e.concepts, e.lex) = (start, items as u8, present.concepts, tag);
+                let span = start as usize..(start + items) as usize;
+                if let Some((word, shape)) = inline(&r.items[span], &r.words, token) {
+                    (e.word, e.flags) = (word, e.flags | INLINE | shape);
+                }
                 if found.is_some() {
                     r.memo.set(k, e);
                 } else {
@@ -257,8 +299,17 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
             }
         };
         r.present.merge(&entry.present());
-        r.ranges
-            .push((entry.start, entry.start + u32::from(entry.items)));
+        r.pieces.push(if entry.flags & INLINE != 0 {
+            Piece::Word(
+                start + u32::from(entry.word >> 4),
+                entry.word & 15,
+                entry.concepts,
+                entry.flags & BEFORE != 0,
+                entry.flags & AFTER != 0,
+            )
+        } else {
+            Piece::Items(entry.start, entry.start + u32::from(entry.items))
+        });
         if entry.flags & ASCII == 0 {
             // Split again at other Unicode whitespace, as sentiment reads it.
             fresh_feats(&mut r.feats, token);
@@ -266,6 +317,22 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
             r.feats.push(entry.feat);
         }
     }
+}
+
+/// Whether a token's items are one word written in the token as it is, with at most a clause
+/// boundary on either side: where the word is (high four bits) and its length, and
+/// [`BEFORE`] and [`AFTER`].
+fn inline(items: &[Item], words: &str, token: &str) -> Option<(u8, u8)> {
+    let (word, shape) = match *items {
+        [Item::Word(s, e, _)] => ((s, e), 0),
+        [Item::Boundary, Item::Word(s, e, _)] => ((s, e), BEFORE),
+        [Item::Word(s, e, _), Item::Boundary] => ((s, e), AFTER),
+        [Item::Boundary, Item::Word(s, e, _), Item::Boundary] => ((s, e), BEFORE | AFTER),
+        _ => return None,
+    };
+    let word = &words[word.0 as usize..word.1 as usize];
+    let at = token.find(word)?;
+    (token.len() < 16 && !word.is_empty()).then_some(((at << 4 | word.len()) as u8, shape))
 }
 
 /// The sentiment features of a token read afresh.
