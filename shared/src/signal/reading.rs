@@ -2,7 +2,7 @@
 //! whitespace-separated token's VADER features and normalised words are remembered in one memo.
 
 use crate::signal::lexicon::{self, Concepts, Lexicon};
-use crate::signal::memo::{find_space, is_space, key, Key, Memo};
+use crate::signal::memo::{find_space, is_space, key, Memo};
 use crate::signal::normalize::{scan, Sink};
 use crate::signal::sentiment::{feat, Feat};
 use crate::trigger::hard::{Present, Tok};
@@ -65,9 +65,6 @@ impl Entry {
     }
 }
 
-/// A line break between tokens: a clause boundary.
-const LINE_BREAK: (u32, u32) = (u32::MAX, u32::MAX);
-
 /// One token of the last text, for the hard triggers.
 #[derive(Clone, Copy, Debug)]
 enum Piece {
@@ -95,10 +92,6 @@ struct Reading {
     last_lex: Option<usize>,
     /// Its tokens, with line breaks.
     pieces: Vec<Piece>,
-    /// Its tokens as byte ranges, with their memo keys (zero: too long to remember).
-    spans: Vec<((u32, u32), Key)>,
-    /// What the memo held for each when the text was read.
-    found: Vec<Option<Entry>>,
     /// What its words hold.
     present: Present,
     /// Its tokens' sentiment features (tokens that count as words only).
@@ -116,8 +109,6 @@ impl Default for Reading {
             last: String::new(),
             last_lex: None,
             pieces: Vec::new(),
-            spans: Vec::new(),
-            found: Vec::new(),
             present: Present::default(),
             feats: Vec::new(),
         }
@@ -229,48 +220,30 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
     r.feats.clear();
     r.present = Present::default();
     let tag = lex.slot() as u8 + 1;
-    // First every token's place and key.
     let bytes = text.as_bytes();
-    r.spans.clear();
     let mut i = 0;
     loop {
         while i < bytes.len() && is_space(bytes[i]) {
             if bytes[i] == b'\n' {
-                r.spans.push((LINE_BREAK, [0, 0]));
+                r.pieces.push(Piece::LineBreak);
             }
             i += 1;
         }
         if i == bytes.len() {
             break;
         }
-        let start = i;
+        let start = i as u32;
         i = find_space(bytes, i);
-        let k = key(&bytes[start..i]).unwrap_or([0, 0]);
-        r.spans.push(((start as u32, i as u32), k));
-    }
-    // What the memo holds for each, in a loop of its own so that its reads overlap.
-    r.found.clear();
-    r.found.extend(r.spans.iter().map(|&(_, k)| r.memo.get(k)));
-    for n in 0..r.spans.len() {
-        let ((start, end), k) = r.spans[n];
-        if (start, end) == LINE_BREAK {
-            r.pieces.push(Piece::LineBreak);
-            continue;
-        }
-        let token = &text[start as usize..end as usize];
-        if k == [0, 0] {
+        let token = &text[start as usize..i];
+        let Some(k) = key(token.as_bytes()) else {
             // Too long to remember: read each time.
             let (start, items, present) = record(r, token, lex);
             r.present.merge(&present);
             r.pieces.push(Piece::Items(start, start + items));
             fresh_feats(&mut r.feats, token);
             continue;
-        }
-        let found = match r.found[n] {
-            Some(e) if e.lex == tag => Some(e),
-            // Perhaps added by an earlier token of this text.
-            _ => r.memo.get(k),
         };
+        let found = r.memo.get(k);
         let entry = match found {
             Some(e) if e.lex == tag => e,
             found => {
@@ -385,6 +358,7 @@ impl Sink for Recorder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signal::memo::Key;
 
     #[test]
     fn a_memo_slot_is_half_a_cache_line() {
