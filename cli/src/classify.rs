@@ -91,6 +91,7 @@ pub fn classify_lines<R: Read, W: Write>(
     let (mut filled, mut n) = (0, 0);
     let mut text = String::new();
     let mut record = Vec::with_capacity(CHUNK + 4096);
+    let mut last_score = json::LastScore::default();
     loop {
         if filled == buf.len() {
             buf.resize(buf.len() * 2, 0);
@@ -127,7 +128,7 @@ pub fn classify_lines<R: Read, W: Write>(
             if let Some((used, id, text)) = json::input(rest, eof && !bad, &mut text) {
                 at += used;
                 let (d, sentiment) = classify(id, text);
-                json::output(&mut record, id, &d, sentiment);
+                json::output(&mut record, id, &d, sentiment, &mut last_score);
                 *count += 1;
             } else {
                 // Without the line ending, as `BufRead::lines`.

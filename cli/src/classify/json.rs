@@ -219,8 +219,15 @@ fn hex4(s: &str) -> Option<u32> {
     u32::from_str_radix(s, 16).ok()
 }
 
+/// The last score written, as written: scores repeat from line to line.
+#[derive(Default)]
+pub struct LastScore {
+    bits: Option<u64>,
+    text: Vec<u8>,
+}
+
 /// One output line, as serde_json writes the same record: `id` is a string needing no escapes.
-pub fn output(out: &mut Vec<u8>, id: &str, d: &Decision, sentiment: f64) {
+pub fn output(out: &mut Vec<u8>, id: &str, d: &Decision, sentiment: f64, last: &mut LastScore) {
     out.extend_from_slice(b"{\"id\":\"");
     out.extend_from_slice(id.as_bytes());
     out.extend_from_slice(b"\",\"escalate\":");
@@ -234,7 +241,12 @@ pub fn output(out: &mut Vec<u8>, id: &str, d: &Decision, sentiment: f64) {
     out.extend_from_slice(b",\"sentiment\":");
     number(out, sentiment);
     out.extend_from_slice(b",\"score\":");
-    number(out, d.score);
+    if last.bits != Some(d.score.to_bits()) {
+        last.text.clear();
+        number(&mut last.text, d.score);
+        last.bits = Some(d.score.to_bits());
+    }
+    out.extend_from_slice(&last.text);
     out.extend_from_slice(b"}\n");
 }
 

@@ -327,7 +327,10 @@ pub(crate) fn feat(token: &str) -> Feat {
         },
         flags: PRESENT
             | flag(entry.valence.is_some(), LISTED)
-            | flag(entry.negation || lower.contains("n't"), NEGATES)
+            | flag(
+                entry.negation || lower.as_bytes().windows(3).any(|w| w == b"n't"),
+                NEGATES,
+            )
             | flag(is_upper(t), UPPER)
             | flag(idiom_end, IDIOM_END),
         id: named(&lower),
