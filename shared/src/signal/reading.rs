@@ -362,6 +362,6 @@ mod tests {
 
     #[test]
     fn a_memo_slot_is_half_a_cache_line() {
-        assert!(std::mem::size_of::<(Key, Entry)>() <= 32);
+        assert!(size_of::<(Key, Entry)>() <= 32);
     }
 }
