@@ -7,6 +7,7 @@ use crate::signal::sentiment::sentiment;
 use crate::trigger::{HardHit, HardTriggers};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// What the conversation has shown so far; updated turn by turn by the host.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -68,7 +69,7 @@ impl ConversationSignals {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SignalRecord {
     /// `failed_attempts`, `low_confidence`, `negative_sentiment`, `long_conversation`.
-    pub id: String,
+    pub id: Cow<'static, str>,
     /// Whether it fired.
     pub fired: bool,
     /// The observed value (count, confidence, sentiment, turns).
@@ -144,7 +145,7 @@ impl Decision {
                 .signals
                 .iter()
                 .filter(|s| s.fired)
-                .map(|s| match s.id.as_str() {
+                .map(|s| match &*s.id {
                     "failed_attempts" => format!("{} failed answer(s)", s.value),
                     "low_confidence" => format!("low AI confidence ({:.2})", s.value),
                     "negative_sentiment" => format!("negative sentiment ({:.2})", s.value),
@@ -292,14 +293,15 @@ pub fn evaluate(input: &TurnInput<'_>) -> Decision {
     let long = s.turns_without_progress >= soft_cfg.long_conversation_turns;
     // Config numbers are f32; records carry them as f64 rounded to 3 decimals for readers.
     let r3 = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
-    let signal = |id: &str, fired: bool, value: f64, strength: f32, weight: f32| SignalRecord {
-        id: id.to_owned(),
-        fired,
-        value,
-        strength: if fired { r3(strength) } else { 0.0 },
-        weight: r3(weight),
-        contribution: if fired { r3(strength * weight) } else { 0.0 },
-    };
+    let signal =
+        |id: &'static str, fired: bool, value: f64, strength: f32, weight: f32| SignalRecord {
+            id: Cow::Borrowed(id),
+            fired,
+            value,
+            strength: if fired { r3(strength) } else { 0.0 },
+            weight: r3(weight),
+            contribution: if fired { r3(strength * weight) } else { 0.0 },
+        };
     let signals = if input.soft {
         vec![
             signal(

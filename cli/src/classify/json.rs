@@ -4,36 +4,44 @@
 use baton_shared::decision::Decision;
 use serde_json::ser::{CompactFormatter, Formatter};
 
-/// The id (a string with no escapes, so it is written back as it came) and the text of an
-/// input line of exactly the shape `{"id": "...", "text": "..."}` (either order), or `None`
-/// for any other line, valid or not, so that serde_json reads it and words its errors.
-/// `buf` holds the text when it has escapes.
-pub fn input<'a>(line: &'a str, buf: &'a mut String) -> Option<(&'a str, &'a str)> {
+/// The first line of `rest` if it has exactly the shape `{"id": "...", "text": "..."}`
+/// (either order): how many bytes it takes with its line ending, its id (a string with no
+/// escapes, so it is written back as it came) and its text; `None` for any other line, valid
+/// or not, so that serde_json reads it and words its errors. A line without a line ending
+/// counts only if `last` (nothing follows). `buf` holds the text when it has escapes.
+pub fn input<'a>(
+    rest: &'a str,
+    last: bool,
+    buf: &'a mut String,
+) -> Option<(usize, &'a str, &'a str)> {
+    let line = rest;
     let mut r = Reader {
         s: line.as_bytes(),
         at: 0,
     };
     r.byte(b'{')?;
     let first = r.key()?;
-    let (id, text) = if first == "id" {
+    let (id, text) = if first == b"id" {
         let id = r.plain_string()?;
         r.byte(b',')?;
-        (r.key()? == "text").then_some(())?;
+        (r.key()? == b"text").then_some(())?;
         let text = r.string()?;
         (id, text)
-    } else if first == "text" {
+    } else if first == b"text" {
         let text = r.string()?;
         r.byte(b',')?;
-        (r.key()? == "id").then_some(())?;
+        (r.key()? == b"id").then_some(())?;
         (r.plain_string()?, text)
     } else {
         return None;
     };
     r.byte(b'}')?;
     r.ws();
-    if r.at != r.s.len() {
-        return None;
-    }
+    let used = match r.s.get(r.at) {
+        Some(b'\n') => r.at + 1,
+        None if last => r.at,
+        _ => return None,
+    };
     let text = match text {
         Text::Plain(t) => &line[t.0..t.1],
         Text::Escaped(t) => {
@@ -41,7 +49,21 @@ pub fn input<'a>(line: &'a str, buf: &'a mut String) -> Option<(&'a str, &'a str
             buf.as_str()
         }
     };
-    Some((&line[id.0..id.1], text))
+    Some((used, &line[id.0..id.1], text))
+}
+
+/// Where the first line of `bytes` ends (its `\n`), if it does: eight bytes at a time.
+pub fn line_end(bytes: &[u8]) -> Option<usize> {
+    let (chunks, _) = bytes.as_chunks::<8>();
+    let skip = chunks
+        .iter()
+        .position(|c| zero(u64::from_le_bytes(*c) ^ (ONES * u64::from(b'\n'))) != 0)
+        .unwrap_or(chunks.len());
+    let from = skip * 8;
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| from + i)
 }
 
 /// A string's contents: their byte range, and whether they have escapes.
@@ -56,11 +78,12 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// Whitespace within a line.
     fn ws(&mut self) {
         while self
             .s
             .get(self.at)
-            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\r'))
         {
             self.at += 1;
         }
@@ -107,19 +130,24 @@ impl Reader<'_> {
     }
 
     /// An object key (with no escapes) and its colon.
-    fn key(&mut self) -> Option<&str> {
+    fn key(&mut self) -> Option<&[u8]> {
         let (a, b) = self.plain_string()?;
         self.byte(b':')?;
-        std::str::from_utf8(&self.s[a..b]).ok()
+        Some(&self.s[a..b])
     }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each zero byte of `x` (exact for the lowest one).
+fn zero(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGH
 }
 
 /// The first byte at or after `i` that ends plain string contents (`"`, `\\` or a control
 /// character), or the end: eight bytes at a time.
 fn special(s: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     while let Some(chunk) = s.get(i..).and_then(|b| b.first_chunk::<8>()) {
         let x = u64::from_le_bytes(*chunk);
         // For each test the lowest byte flagged is exact, so the lowest of all is.
@@ -191,8 +219,15 @@ fn hex4(s: &str) -> Option<u32> {
     u32::from_str_radix(s, 16).ok()
 }
 
+/// The last score written, as written: scores repeat from line to line.
+#[derive(Default)]
+pub struct LastScore {
+    bits: Option<u64>,
+    text: Vec<u8>,
+}
+
 /// One output line, as serde_json writes the same record: `id` is a string needing no escapes.
-pub fn output(out: &mut Vec<u8>, id: &str, d: &Decision, sentiment: f64) {
+pub fn output(out: &mut Vec<u8>, id: &str, d: &Decision, sentiment: f64, last: &mut LastScore) {
     out.extend_from_slice(b"{\"id\":\"");
     out.extend_from_slice(id.as_bytes());
     out.extend_from_slice(b"\",\"escalate\":");
@@ -206,7 +241,12 @@ pub fn output(out: &mut Vec<u8>, id: &str, d: &Decision, sentiment: f64) {
     out.extend_from_slice(b",\"sentiment\":");
     number(out, sentiment);
     out.extend_from_slice(b",\"score\":");
-    number(out, d.score);
+    if last.bits != Some(d.score.to_bits()) {
+        last.text.clear();
+        number(&mut last.text, d.score);
+        last.bits = Some(d.score.to_bits());
+    }
+    out.extend_from_slice(&last.text);
     out.extend_from_slice(b"}\n");
 }
 

@@ -115,12 +115,28 @@ impl<V: Copy + Default> Memo<V> {
         let mask = self.slots.len() - 1;
         let mut i = self.start(key);
         loop {
-            let (k, v) = self.slots[i];
-            if k == key {
-                return Some(v);
+            let (k, v) = &self.slots[i];
+            if *k == key {
+                return Some(*v);
             }
-            if k == [0, 0] {
+            if *k == [0, 0] {
                 return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Remember `value` for `key`, in place of what was remembered for it.
+    pub(crate) fn set(&mut self, key: Key, value: V) {
+        let mask = self.slots.len() - 1;
+        let mut i = self.start(key);
+        loop {
+            if self.slots[i].0 == key {
+                self.slots[i].1 = value;
+                return;
+            }
+            if self.slots[i].0 == [0, 0] {
+                return self.insert(key, value);
             }
             i = (i + 1) & mask;
         }
@@ -128,7 +144,8 @@ impl<V: Copy + Default> Memo<V> {
 
     /// Remember `value` for `key` (which is not there yet).
     pub(crate) fn insert(&mut self, key: Key, value: V) {
-        if (self.len + 1) * 2 > self.slots.len() {
+        // At most three quarters full: short probes, and a table that stays small in cache.
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
             let bigger = vec![([0, 0], V::default()); self.slots.len() * 2];
             let old = std::mem::replace(&mut self.slots, bigger);
             self.len = 0;
@@ -225,6 +242,9 @@ mod tests {
         for (i, w) in words.iter().enumerate() {
             assert_eq!(m.get(key(w.as_bytes()).unwrap()), Some(i as u32));
         }
+        m.set(key(b"w7").unwrap(), 70);
+        assert_eq!(m.get(key(b"w7").unwrap()), Some(70));
+        assert_eq!(m.get(key(b"w8").unwrap()), Some(8));
         m.clear();
         assert_eq!(m.get(key(b"w1").unwrap()), None);
     }

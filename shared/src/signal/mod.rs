@@ -7,6 +7,8 @@ pub(crate) mod lower;
 pub(crate) mod memo;
 pub mod normalize;
 #[cfg(feature = "edge")]
+pub(crate) mod reading;
+#[cfg(feature = "edge")]
 pub mod sentiment;
 
 pub use normalize::{normalize, Token};

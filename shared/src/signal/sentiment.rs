@@ -2,8 +2,7 @@
 //! Gilbert 2014): word valences adjusted for boosters, negation, contrast and emphasis.
 
 use crate::signal::lexicon::WordMap;
-use crate::signal::memo::{count_byte, find_space, is_space, key, Memo};
-use std::cell::RefCell;
+use crate::signal::memo::count_byte;
 use std::sync::OnceLock;
 
 /// The word list: token → valence on −4…+4 (see `shared/lexicon/README.md`).
@@ -48,6 +47,23 @@ fn lexicon() -> &'static WordMap<&'static str, Entry> {
             map.entry(w).or_default().negation = true;
         }
         map
+    })
+}
+
+/// Every valence a word can have: those of the word list, and those damped for inflections
+/// (see [`inflected`]). Fewer than 255.
+fn valences() -> &'static [f64] {
+    static VALENCES: OnceLock<Vec<f64>> = OnceLock::new();
+    VALENCES.get_or_init(|| {
+        let mut out: Vec<f64> = Vec::new();
+        for v in lexicon().values().filter_map(|e| e.valence) {
+            for v in [v, v * 0.9] {
+                if !out.iter().any(|x| x.to_bits() == v.to_bits()) {
+                    out.push(v);
+                }
+            }
+        }
+        out
     })
 }
 
@@ -225,9 +241,11 @@ const IDIOM_IDS: [([u8; 3], f64); IDIOMS.len()] = {
 
 /// What the scorer needs of one token, worked out once per distinct token.
 #[derive(Clone, Copy, Debug, Default)]
-struct Feat {
-    /// Its valence: from the word list, else from an inflection (see [`inflected`]).
-    base: Option<f64>,
+pub(crate) struct Feat {
+    /// Its valence, if it has one, as its place in [`valences`] plus one (0: none): from the
+    /// word list, else from an inflection (see [`inflected`]). A byte, not a number, so that the
+    /// memo of tokens stays small.
+    valence: u8,
     /// A booster: +1 strengthens, −1 softens the next sentiment word.
     boost: i8,
     /// [`PRESENT`], [`LISTED`], [`NEGATES`], [`UPPER`], [`IDIOM_END`].
@@ -251,12 +269,22 @@ impl Feat {
     fn is(&self, flag: u8) -> bool {
         self.flags & flag != 0
     }
+
+    /// The token counts as a word (single letters do not).
+    pub(crate) fn counts(&self) -> bool {
+        self.is(PRESENT)
+    }
+
+    fn base(&self) -> Option<f64> {
+        let i = usize::from(self.valence.checked_sub(1)?);
+        valences().get(i).copied()
+    }
 }
 
 /// The features of one whitespace-free token as VADER reads it: surrounding punctuation
 /// stripped unless that leaves two characters or fewer (so emoticons like `:)` survive),
 /// single letters dropped, looked up in lower case.
-fn feat(token: &str) -> Feat {
+pub(crate) fn feat(token: &str) -> Feat {
     let stripped = token.trim_matches(|c: char| c.is_ascii_punctuation());
     let t = if stripped.chars().count() <= 2 {
         token
@@ -283,8 +311,13 @@ fn feat(token: &str) -> Feat {
             | "for"
             | "heart"
     );
+    let base = entry.valence.or_else(|| inflected(lex, &lower));
     Feat {
-        base: entry.valence.or_else(|| inflected(lex, &lower)),
+        valence: base.map_or(0, |v| {
+            let at = valences().iter().position(|x| x.to_bits() == v.to_bits());
+            debug_assert!(at.is_some(), "every valence is in the table");
+            at.map_or(0, |i| i as u8 + 1)
+        }),
         boost: if entry.boost > 0.0 {
             1
         } else if entry.boost < 0.0 {
@@ -294,7 +327,10 @@ fn feat(token: &str) -> Feat {
         },
         flags: PRESENT
             | flag(entry.valence.is_some(), LISTED)
-            | flag(entry.negation || lower.contains("n't"), NEGATES)
+            | flag(
+                entry.negation || lower.as_bytes().windows(3).any(|w| w == b"n't"),
+                NEGATES,
+            )
             | flag(is_upper(t), UPPER)
             | flag(idiom_end, IDIOM_END),
         id: named(&lower),
@@ -305,154 +341,53 @@ fn is_upper(word: &str) -> bool {
     word.chars().any(char::is_alphabetic) && !word.chars().any(char::is_lowercase)
 }
 
-/// Most tokens remembered per thread; the memo is cleared when full.
-const MEMO_LIMIT: usize = 1 << 16;
-
-/// Buffers reused from text to text, and the features of tokens seen before.
-#[derive(Default)]
-struct Scratch {
-    memo: Memo<Feat>,
-    feats: Vec<Feat>,
-    valences: Vec<f64>,
+/// Sentiment of `text` in [-1, 1] (VADER's "compound" score).
+/// Edge builds remember each distinct token's features ([`super::reading`]).
+pub fn sentiment(text: &str) -> f64 {
+    super::reading::with_feats(text, |feats| score(text, feats))
 }
 
-thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
-}
-
-/// `text`'s tokens (split at whitespace) into `scratch.feats`.
-fn tokens(text: &str, scratch: &mut Scratch) {
-    let Scratch { memo, feats, .. } = scratch;
-    feats.clear();
-    let bytes = text.as_bytes();
-    let all_ascii = text.is_ascii();
-    let mut i = 0;
-    loop {
-        while i < bytes.len() && is_space(bytes[i]) {
-            i += 1;
-        }
-        if i == bytes.len() {
-            break;
-        }
-        let start = i;
-        i = find_space(bytes, i);
-        // Split at ASCII whitespace only, so a token may hold other Unicode whitespace; those
-        // few are split again and not remembered.
-        let token = &text[start..i];
-        let key = if all_ascii || token.is_ascii() {
-            key(token.as_bytes())
-        } else {
-            None
-        };
-        let Some(key) = key else {
-            feats.extend(token.split_whitespace().map(feat).filter(|f| f.is(PRESENT)));
-            continue;
-        };
-        let f = match memo.get(key) {
-            Some(f) => f,
-            None => {
-                if memo.len() >= MEMO_LIMIT {
-                    memo.clear();
-                }
-                let f = feat(token);
-                memo.insert(key, f);
-                f
-            }
-        };
-        if f.is(PRESENT) {
-            feats.push(f);
+/// The score of `text` from its tokens' features (`words`).
+fn score(text: &str, words: &[Feat]) -> f64 {
+    // One look at every word: capitals, the first "but", and whether any has a valence.
+    let (mut upper, mut lower, mut any) = (false, false, false);
+    let mut but = None;
+    for (i, w) in words.iter().enumerate() {
+        upper |= w.is(UPPER);
+        lower |= !w.is(UPPER);
+        any |= w.valence != 0;
+        if but.is_none() && w.id == BUT {
+            but = Some(i);
         }
     }
-}
-
-/// Sentiment of `text` in [-1, 1] (VADER's "compound" score).
-pub fn sentiment(text: &str) -> f64 {
-    SCRATCH.with(|s| match s.try_borrow_mut() {
-        Ok(mut scratch) => score(text, &mut scratch),
-        Err(_) => score(text, &mut Scratch::default()),
-    })
-}
-
-fn score(text: &str, scratch: &mut Scratch) -> f64 {
-    tokens(text, scratch);
-    let Scratch {
-        feats, valences, ..
-    } = scratch;
-    let words = feats.as_slice();
-    if words.is_empty() {
+    if !any {
         return 0.0;
     }
-    let id = |i: usize| words[i].id;
-    let some_caps = words.iter().any(|w| w.is(UPPER));
-    let caps_differ = some_caps && words.iter().any(|w| !w.is(UPPER));
-
-    valences.clear();
-    valences.resize(words.len(), 0.0);
+    let caps_differ = upper && lower;
+    // Every word's valence added in order as `Iterator::sum` adds them, from −0.0; a word with
+    // none adds +0.0, and a run of them adds what one does.
+    let mut sum = -0.0;
+    let mut zero = false;
     for i in 0..words.len() {
-        let w = words[i];
-        if w.boost != 0 {
-            continue;
-        }
-        let next = words.get(i + 1);
-        if w.id == KIND && next.is_some_and(|n| n.id == OF) {
-            continue;
-        }
-        let Some(base) = w.base else {
+        let Some(mut v) = valence(words, i, caps_differ) else {
+            zero = true;
             continue;
         };
-        let mut v = base;
-        // "no" before a sentiment word negates it rather than counting itself.
-        if w.id == NO && next.is_some_and(|n| n.is(LISTED)) {
-            continue;
+        // Contrast: what follows "but" weighs more than what precedes it.
+        match but {
+            Some(b) if i < b => v *= 0.5,
+            Some(b) if i > b => v *= 1.5,
+            _ => {}
         }
-        if (i > 0 && id(i - 1) == NO)
-            || (i > 1 && id(i - 2) == NO)
-            || (i > 2 && id(i - 3) == NO && matches!(id(i - 1), OR | NOR))
-        {
-            v = base * NEGATION_SCALE;
+        if zero {
+            sum += 0.0;
+            zero = false;
         }
-        if caps_differ && w.is(UPPER) {
-            v += CAPS_BOOST * v.signum();
-        }
-        for back in 0..3 {
-            if i <= back {
-                break;
-            }
-            let prev = words[i - back - 1];
-            if prev.is(LISTED) {
-                continue;
-            }
-            let boost = f64::from(prev.boost) * BOOST;
-            let mut s = boost * v.signum();
-            if s != 0.0 && caps_differ && prev.is(UPPER) {
-                s += CAPS_BOOST * v.signum() * (boost.signum());
-            }
-            s *= [1.0, 0.95, 0.9][back];
-            v += s;
-            v = negation(v, &|k| words[i - k], back);
-            if back == 2 && w.is(IDIOM_END) {
-                v = idioms(v, words, i);
-            }
-        }
-        // "least": "the least good" reverses; "at least" does not.
-        let least = (i > 1 && id(i - 1) == LEAST && !matches!(id(i - 2), AT | VERY))
-            || (i == 1 && id(0) == LEAST);
-        if least {
-            v *= NEGATION_SCALE;
-        }
-        valences[i] = v;
+        sum += v;
     }
-    // Contrast: what follows "but" weighs more than what precedes it.
-    if let Some(b) = words.iter().position(|w| w.id == BUT) {
-        for (i, v) in valences.iter_mut().enumerate() {
-            if i < b {
-                *v *= 0.5;
-            } else if i > b {
-                *v *= 1.5;
-            }
-        }
+    if zero {
+        sum += 0.0;
     }
-    let mut sum: f64 = valences.iter().sum();
     if sum != 0.0 {
         let bangs = count_byte(text.as_bytes(), b'!').min(4) as f64 * 0.292;
         let questions = match count_byte(text.as_bytes(), b'?') {
@@ -464,6 +399,61 @@ fn score(text: &str, scratch: &mut Scratch) -> f64 {
     }
     let compound = sum / (sum * sum + ALPHA).sqrt();
     compound.clamp(-1.0, 1.0)
+}
+
+/// The valence word `i` adds, before contrast; `None` when it adds none.
+fn valence(words: &[Feat], i: usize, caps_differ: bool) -> Option<f64> {
+    let w = words[i];
+    let base = w.base()?;
+    if w.boost != 0 {
+        return None;
+    }
+    let id = |i: usize| words[i].id;
+    let next = words.get(i + 1);
+    if w.id == KIND && next.is_some_and(|n| n.id == OF) {
+        return None;
+    }
+    let mut v = base;
+    // "no" before a sentiment word negates it rather than counting itself.
+    if w.id == NO && next.is_some_and(|n| n.is(LISTED)) {
+        return None;
+    }
+    if (i > 0 && id(i - 1) == NO)
+        || (i > 1 && id(i - 2) == NO)
+        || (i > 2 && id(i - 3) == NO && matches!(id(i - 1), OR | NOR))
+    {
+        v = base * NEGATION_SCALE;
+    }
+    if caps_differ && w.is(UPPER) {
+        v += CAPS_BOOST * v.signum();
+    }
+    for back in 0..3 {
+        if i <= back {
+            break;
+        }
+        let prev = words[i - back - 1];
+        if prev.is(LISTED) {
+            continue;
+        }
+        let boost = f64::from(prev.boost) * BOOST;
+        let mut s = boost * v.signum();
+        if s != 0.0 && caps_differ && prev.is(UPPER) {
+            s += CAPS_BOOST * v.signum() * (boost.signum());
+        }
+        s *= [1.0, 0.95, 0.9][back];
+        v += s;
+        v = negation(v, &|k| words[i - k], back);
+        if back == 2 && w.is(IDIOM_END) {
+            v = idioms(v, words, i);
+        }
+    }
+    // "least": "the least good" reverses; "at least" does not.
+    let least = (i > 1 && id(i - 1) == LEAST && !matches!(id(i - 2), AT | VERY))
+        || (i == 1 && id(0) == LEAST);
+    if least {
+        v *= NEGATION_SCALE;
+    }
+    Some(v)
 }
 
 /// Valence of an inflected form missing from the list, from its base form, damped a little:
@@ -576,10 +566,27 @@ mod tests {
             "caf\u{e9} \u{a0}great\u{a0}job never so good",
             "isn't it kind of nice??",
         ] {
-            let fresh = score(t, &mut Scratch::default());
+            let feats: Vec<Feat> = t
+                .split_whitespace()
+                .map(feat)
+                .filter(Feat::counts)
+                .collect();
+            let fresh = score(t, &feats);
             assert_eq!(sentiment(t), fresh, "{t}");
             assert_eq!(sentiment(t), fresh, "{t}");
         }
+    }
+
+    #[test]
+    fn every_valence_is_kept_exactly() {
+        assert!(valences().len() < 255);
+        let listed = |w: &str| lexicon().get(w).and_then(|e| e.valence);
+        for (word, stem, damped) in [("good", "good", 1.0), ("idiots", "idiot", 0.9)] {
+            let want = listed(stem).map(|v| if damped == 1.0 { v } else { v * 0.9 });
+            assert!(want.is_some(), "{stem}");
+            assert_eq!(feat(word).base(), want, "{word}");
+        }
+        assert_eq!(feat("invoice").base(), None);
     }
 
     #[test]

@@ -77,11 +77,11 @@ const FILLERS: &[&str] = &[
 
 /// Everything the rules need about one token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Tok<'a> {
-    pub(super) word: &'a str,
-    pub(super) concepts: Concepts,
+pub(crate) struct Tok<'a> {
+    pub(crate) word: &'a str,
+    pub(crate) concepts: Concepts,
     /// Index of the clause the word belongs to.
-    pub(super) clause: u16,
+    pub(crate) clause: u16,
 }
 
 fn has(t: &Tok<'_>, c: Concepts) -> bool {
@@ -376,39 +376,40 @@ fn plain_in<R>(
 
 /// The words of `text` with concepts and clauses, handed to `f` if `need` says what they
 /// hold is worth it. Edge builds, which check many texts, remember what each distinct token
-/// gave ([`super::cache`]); the widget reads every text afresh.
+/// gave, in the memo sentiment reads from too ([`crate::signal::reading`]); the widget reads
+/// every text afresh.
 fn tokens<R>(
     text: &str,
-    lex: &Lexicon,
+    lex: &'static Lexicon,
     need: impl FnOnce(&Present) -> bool,
     f: impl FnOnce(&[Tok<'_>], &Present) -> R,
 ) -> Option<R> {
     #[cfg(feature = "edge")]
-    return super::cache::with_tokens(text, lex, need, f);
+    return crate::signal::reading::with_tokens(text, lex, need, f);
     #[cfg(not(feature = "edge"))]
     plain_tokens(text, lex, need, f)
 }
 
 /// What a text holds, for skipping the rules that cannot fire on it.
 #[derive(Clone, Copy, Debug, Default)]
-pub(super) struct Present {
+pub(crate) struct Present {
     /// Every concept of every word.
-    concepts: Concepts,
+    pub(crate) concepts: Concepts,
     /// The word "money" ("money back").
-    money: bool,
+    pub(crate) money: bool,
     /// The word "human".
-    human: bool,
+    pub(crate) human: bool,
 }
 
 impl Present {
-    pub(super) fn add(&mut self, word: &str, concepts: Concepts) {
+    pub(crate) fn add(&mut self, word: &str, concepts: Concepts) {
         self.concepts |= concepts;
         self.money |= word == "money";
         self.human |= word == "human";
     }
 
     #[cfg(feature = "edge")]
-    pub(super) fn merge(&mut self, other: &Self) {
+    pub(crate) fn merge(&mut self, other: &Self) {
         self.concepts |= other.concepts;
         self.money |= other.money;
         self.human |= other.human;
@@ -745,7 +746,7 @@ mod tests {
         let plain = plain_tokens(text, lex, |_| true, owned);
         // Twice: once read, once remembered.
         for _ in 0..2 {
-            let cached = super::super::cache::with_tokens(text, lex, |_| true, owned);
+            let cached = crate::signal::reading::with_tokens(text, lex, |_| true, owned);
             assert_eq!(cached, plain, "{text:?}");
         }
     }

@@ -1,8 +1,6 @@
 //! Escalation triggers: hard triggers that hand off at once, and layered soft signals scored
 //! against a threshold. Every evaluation returns data that explains itself.
 
-#[cfg(feature = "edge")]
-mod cache;
 pub mod hard;
 
 pub use hard::{detect_hard, HardHit, HardTriggers};
