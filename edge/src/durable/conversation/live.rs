@@ -54,6 +54,7 @@ impl Conversation {
             "expected": meta.expected,
             "decisions": meta.decisions,
             "delivery_failed": meta.delivery_failed,
+            "notices": self.notice_records().await?,
             "events": events,
         }))?)
     }
