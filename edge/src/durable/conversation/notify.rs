@@ -11,7 +11,7 @@ use super::*;
 use crate::connector::{execute, named_secret, FetchError, FullReply};
 use crate::durable::router::budget::BudgetCall;
 use baton_shared::config::{Channel, Connector, NotificationRule, NotifyEvent, Priority};
-use baton_shared::connector::budget::{Admit, CallClass, Vendor};
+use baton_shared::connector::budget::{CallClass, Vendor};
 use baton_shared::connector::hubspot::{self, Hubspot};
 use baton_shared::connector::linear::{self, Linear, LinearAuth};
 use baton_shared::connector::slack::{self, Slack};
@@ -25,9 +25,9 @@ const RECORD_PREFIX: &str = "n:";
 /// de-duplicate messages, so a tight test schedule must not turn a slow answer into a second post.
 const MIN_NOTICE_TIMEOUT_MS: u64 = 2_000;
 
-/// A handoff event a notice is about.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
+/// A handoff event a notice is about. Stored by hand as plain JSON in the entry's payload:
+/// derived tagged and flattened enums cost the worker tens of KB of wasm.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum HandoffEvent {
     /// Escalated and routed.
     Escalated,
@@ -39,7 +39,6 @@ pub(super) enum HandoffEvent {
     /// The conversation was resolved.
     Resolved {
         /// By whom, if known.
-        #[serde(default)]
         agent: Option<String>,
     },
     /// The helpdesk delivery gave up: the site's alert.
@@ -65,17 +64,67 @@ impl HandoffEvent {
 }
 
 /// What an outbox entry of this module carries.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug)]
 struct NoticeJob {
-    /// The rule, copied at commit time so a later config edit cannot send it elsewhere
-    /// (none for CRM entries).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    rule: Option<NotificationRule>,
+    /// The rule's place in `handoff.notifications` and its target when the entry was
+    /// committed (none for CRM entries); a rule edited since is not followed elsewhere.
+    rule: Option<(usize, String)>,
     /// What happened.
-    #[serde(flatten)]
     event: HandoffEvent,
     /// When it happened (ms).
     at: f64,
+}
+
+impl NoticeJob {
+    fn to_value(&self) -> Value {
+        let mut v = json!({ "event": self.event.name(), "at": self.at });
+        if let Some((i, target)) = &self.rule {
+            v["rule"] = json!(i);
+            v["target"] = json!(target);
+        }
+        match &self.event {
+            HandoffEvent::Escalated => {}
+            HandoffEvent::AgentJoined { agent } => v["agent"] = json!(agent),
+            HandoffEvent::Resolved { agent } => v["agent"] = json!(agent),
+            HandoffEvent::DeliveryFailed {
+                connector,
+                attempts,
+                error,
+            } => {
+                v["connector"] = json!(connector);
+                v["attempts"] = json!(attempts);
+                v["error"] = json!(error);
+            }
+        }
+        v
+    }
+
+    fn from_value(v: &Value) -> Option<Self> {
+        let text = |k: &str| v[k].as_str().map(str::to_owned);
+        let event = match v["event"].as_str()? {
+            "escalated" => HandoffEvent::Escalated,
+            "agent_joined" => HandoffEvent::AgentJoined {
+                agent: text("agent").unwrap_or_default(),
+            },
+            "resolved" => HandoffEvent::Resolved {
+                agent: text("agent"),
+            },
+            "delivery_failed" => HandoffEvent::DeliveryFailed {
+                connector: text("connector").unwrap_or_default(),
+                attempts: v["attempts"].as_u64().unwrap_or(0) as u32,
+                error: text("error").unwrap_or_default(),
+            },
+            _ => return None,
+        };
+        let rule = v["rule"]
+            .as_u64()
+            .map(|i| (i as usize, text("target").unwrap_or_default()));
+        Some(Self {
+            rule,
+            event,
+            at: v["at"].as_f64().unwrap_or(0.0),
+        })
+    }
 }
 
 /// What became of one notice, for the inbox.
@@ -110,7 +159,7 @@ fn entry(key: String, kind: DeliveryKind, connector: &str, job: &NoticeJob) -> O
         next_at_ms: job.at,
         created_at_ms: job.at,
         last_error: None,
-        payload: serde_json::to_value(job).unwrap_or_default(),
+        payload: job.to_value(),
     }
 }
 
@@ -150,7 +199,7 @@ fn rule_entries(
         })
         .map(|(i, r)| {
             let job = NoticeJob {
-                rule: Some(r.clone()),
+                rule: Some((i, r.target.clone())),
                 event: job.clone(),
                 at: now,
             };
@@ -340,7 +389,7 @@ impl Conversation {
         event: &HandoffEvent,
     ) -> std::result::Result<Notice, AppError> {
         let payload = self.context_payload(meta, config).await?;
-        let subject = payload.ticket_request(&[], "").subject;
+        let subject = payload.subject();
         let (title, summary) = match event {
             HandoffEvent::DeliveryFailed {
                 connector,
@@ -385,22 +434,22 @@ impl Conversation {
         req: &HttpRequest,
         timeout_ms: u64,
     ) -> Called {
-        let ask = BudgetCall::Acquire {
+        let ask = BudgetCall {
             vendor,
             key: budget_key.to_owned(),
-            class,
+            class: Some(class),
+            status: 0,
+            headers: Vec::new(),
         };
         let admit = match durable::call_router(&self.env, site, Method::Post, "/budget", Some(&ask))
             .await
         {
-            Ok(mut resp) if resp.status_code() < 300 => resp.json::<Admit>().await.ok(),
+            Ok(mut resp) if resp.status_code() < 300 => resp.json::<Value>().await.ok(),
             _ => None,
         };
-        match admit {
-            Some(Admit::SendNow) => {}
-            Some(Admit::WaitUntil { at_ms }) => {
-                return Called::Stop(Outcome::Deferred { until_ms: at_ms })
-            }
+        match admit.map(|v| v["wait_until"].as_f64()) {
+            Some(None) => {}
+            Some(Some(at_ms)) => return Called::Stop(Outcome::Deferred { until_ms: at_ms }),
             None => {
                 return Called::Stop(Outcome::Retry {
                     retry_after_ms: None,
@@ -410,9 +459,10 @@ impl Conversation {
         }
         match execute(req, timeout_ms).await {
             Ok(reply) => {
-                let seen = BudgetCall::Observe {
+                let seen = BudgetCall {
                     vendor,
                     key: budget_key.to_owned(),
+                    class: None,
                     status: reply.status,
                     headers: reply.headers.clone(),
                 };
@@ -486,16 +536,29 @@ impl Conversation {
         entry: &OutboxEntry,
         policy: &RetryPolicy,
     ) -> std::result::Result<Outcome, String> {
-        let job: NoticeJob = serde_json::from_value(entry.payload.clone())
-            .map_err(|e| format!("unreadable notice entry: {e}"))?;
+        let job = NoticeJob::from_value(&entry.payload)
+            .ok_or_else(|| format!("unreadable notice entry {}", entry.payload))?;
         let config = self.config(&meta.site).await.map_err(|e| e.to_string())?;
+        let rule = match &job.rule {
+            Some((i, target)) => match config.handoff.notifications.get(*i) {
+                Some(r) if channel_name(r.channel) == entry.connector && &r.target == target => {
+                    Some(r.clone())
+                }
+                _ => {
+                    let why = "the notification rule was removed or changed since".to_owned();
+                    self.record(entry, job.event.name(), "skipped", why).await;
+                    return Ok(Outcome::Delivered);
+                }
+            },
+            None => None,
+        };
         let notice = self
             .notice(meta, &config, &job.event)
             .await
             .map_err(|e| e.to_string())?;
         let timeout = policy.attempt_timeout().max(MIN_NOTICE_TIMEOUT_MS);
         let event = job.event.name();
-        let (outcome, detail) = match (&job.rule, entry.connector.as_str()) {
+        let (outcome, detail) = match (&rule, entry.connector.as_str()) {
             (Some(rule), "slack") => self.post_slack(meta, rule, &notice, timeout).await?,
             (Some(rule), "linear") => self.file_linear(meta, &job, rule, &notice, timeout).await?,
             (None, "hubspot") => {
@@ -740,7 +803,7 @@ impl Conversation {
             .unwrap_or_else(|| "unknown error".into());
         if !alerts_on_give_up(entry) {
             if matches!(entry.kind, DeliveryKind::Notify | DeliveryKind::CrmLog) {
-                let event = serde_json::from_value::<NoticeJob>(entry.payload.clone())
+                let event = NoticeJob::from_value(&entry.payload)
                     .map(|j| j.event.name())
                     .unwrap_or("notice");
                 self.record(

@@ -8,41 +8,31 @@ use baton_shared::connector::budget::{Admit, CallClass, RateBudget, Vendor};
 use serde::{Deserialize, Serialize};
 use worker::Response;
 
-/// A conversation asking before a call, or reporting the answer after it.
+/// A conversation asking before a call (`/budget/acquire`: `class` set) or reporting the
+/// answer after it (`/budget/observe`: `status` and `headers` set). One plain struct for both:
+/// a tagged enum would cost the worker far more wasm than it saves.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub enum BudgetCall {
-    /// May this call go out now? Answers an [`Admit`].
-    Acquire {
-        /// Whose limits.
-        vendor: Vendor,
-        /// What the limit is counted per (a Slack channel, a Linear key, a HubSpot portal).
-        key: String,
-        /// Which sub-limit the call draws on.
-        class: CallClass,
-    },
-    /// What the vendor answered: its status and headers (`Retry-After`, remaining/reset).
-    Observe {
-        /// Whose limits.
-        vendor: Vendor,
-        /// As in `Acquire`.
-        key: String,
-        /// HTTP status.
-        status: u16,
-        /// Response headers.
-        headers: Vec<(String, String)>,
-    },
+pub struct BudgetCall {
+    /// Whose limits.
+    pub vendor: Vendor,
+    /// What the limit is counted per (a Slack channel, a Linear key, a HubSpot portal).
+    pub key: String,
+    /// Acquire: which sub-limit the call draws on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<CallClass>,
+    /// Observe: the HTTP status.
+    #[serde(default)]
+    pub status: u16,
+    /// Observe: the response headers (`Retry-After`, remaining/reset).
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
 }
 
 impl SiteRouter {
-    /// Answer a [`BudgetCall`].
+    /// Answer a [`BudgetCall`]: `{"wait_until": ms}` when the call must wait (nothing was
+    /// counted), `{"wait_until": null}` when it may go now (counted) or was observed.
     pub(super) async fn budget(&self, call: BudgetCall) -> Result<Response, AppError> {
-        let (vendor, key) = match &call {
-            BudgetCall::Acquire { vendor, key, .. } | BudgetCall::Observe { vendor, key, .. } => {
-                (*vendor, key.clone())
-            }
-        };
-        let storage_key = format!("b:{}:{key}", vendor_name(vendor));
+        let storage_key = format!("b:{}:{}", vendor_name(call.vendor), call.key);
         let now = now_ms();
         let mut budget = self
             .state
@@ -51,27 +41,27 @@ impl SiteRouter {
             .await
             .ok()
             .flatten()
-            .unwrap_or_else(|| RateBudget::for_vendor(vendor, now));
-        let answer = match call {
-            BudgetCall::Acquire { class, .. } => budget.acquire(class, now),
-            BudgetCall::Observe {
-                status, headers, ..
-            } => {
-                budget.observe(status, &headers, now);
-                Admit::SendNow
+            .unwrap_or_else(|| RateBudget::for_vendor(call.vendor, now));
+        let wait_until = match call.class {
+            Some(class) => match budget.acquire(class, now) {
+                Admit::SendNow => None,
+                Admit::WaitUntil { at_ms } => Some(at_ms),
+            },
+            None => {
+                budget.observe(call.status, &call.headers, now);
+                None
             }
         };
         self.state
             .storage()
             .put_raw(&storage_key, durable::to_js(&budget)?)
             .await?;
-        Ok(Response::from_json(&answer)?)
+        Ok(Response::from_json(
+            &serde_json::json!({ "wait_until": wait_until }),
+        )?)
     }
 }
 
 fn vendor_name(vendor: Vendor) -> String {
-    serde_json::to_value(vendor)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    format!("{vendor:?}").to_ascii_lowercase()
 }
