@@ -3,13 +3,13 @@
 // issue for a bug and one HubSpot note per handoff event; customers without email or contact
 // skipped and recorded; Slack's 429 + Retry-After honoured; the generic webhook's Standard
 // Webhooks deliveries with the full context; and a helpdesk that fails for longer than the whole
-// retry schedule: the escalation stays in the inbox, flagged, counted, and one alert reaches
-// the site's alert channel.
+// retry schedule: the escalation stays in the inbox, flagged (seen in Chromium through the
+// alert's link), counted, and one alert reaches the site's alert channel.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startBaton, ROOT } from "./harness.mjs";
+import { startBaton, launchBrowser, ROOT } from "./harness.mjs";
 import { api } from "./api.mjs";
 import { waitFor } from "./webhook-receiver.mjs";
 import { startSlack, startLinear, startHubspot, startWebhookReceiver } from "../fakes/index.mjs";
@@ -218,6 +218,21 @@ test("a helpdesk failing for longer than the whole retry schedule: in the inbox,
   assert.match(state.delivery_failed, /gave up after 14/);
   assert.ok(state.notices.some((n) => n.event === "delivery_failed" && n.status === "failed"));
   assert.ok(state.notices.some((n) => n.connector === "slack" && n.event === "delivery_failed" && n.status === "sent"));
+  // What an agent sees: the alert's link opens the inbox on the flagged conversation.
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(alerts[0].blocks.find((b) => b.type === "actions").elements[0].url);
+    await page.getByLabel("Your name").fill("Ana");
+    await page.getByLabel("Agent token").fill(baton.agentToken);
+    assert.equal(await page.getByLabel("Site").inputValue(), "failing", "the link names the site");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator(".item-failed").filter({ hasText: "webhook delivery gave up" }).waitFor({ timeout: 15_000 });
+    await page.locator("#detail-delivery").filter({ hasText: "stays here" }).waitFor({ timeout: 15_000 });
+    assert.match(await page.locator("#detail-notices").innerText(), /slack · delivery failed · sent/);
+  } finally {
+    await browser.close();
+  }
   const metrics = await http.call("GET", "/v1/admin/sites/failing/metrics?days=1", undefined, baton.adminToken);
   assert.equal(metrics.json.total.delivery_failed_alerts, 1, JSON.stringify(metrics.json.total));
   failing.assertNoViolations();
