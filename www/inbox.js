@@ -52,6 +52,7 @@
     watchQueue();
     poll = setInterval(refreshQueue, 15000);
     beat = setInterval(sendPresence, 30000);
+    openLinked();
   }
   ["online", "skills", "capacity"].forEach(function (id) { $(id).addEventListener("change", sendPresence); });
   $("presence").addEventListener("submit", function (e) { e.preventDefault(); sendPresence(); });
@@ -75,6 +76,7 @@
       } else if (it.agent) {
         b.appendChild(text("span", "item-wait", it.agent === auth.name ? "assigned to you" : "with " + it.agent));
       }
+      if (it.delivery_failed) b.appendChild(text("span", "item-failed", "Not in the helpdesk: " + it.delivery_failed));
       b.addEventListener("click", function () { openConversation(it.id); });
       li.appendChild(b);
       list.appendChild(li);
@@ -194,6 +196,10 @@
       setRow("detail-transfers", (c.transfers || []).map(function (t) {
         return (t.from || "unrouted") + " → " + t.to + " by " + t.agent + ", " + new Date(t.at).toLocaleString();
       }));
+      setRow("detail-delivery", c.delivery_failed ? [c.delivery_failed + " — the conversation stays here; answer it in this inbox or open the ticket by hand."] : []);
+      setRow("detail-notices", (c.notices || []).map(function (n) {
+        return n.connector + " · " + n.event.replace(/_/g, " ") + " · " + n.status + (n.detail ? ": " + n.detail : "");
+      }));
       current.queue = c.queue;
       setStatus(c.status, c.agent, c.queue);
       c.events.forEach(addEvent);
@@ -287,6 +293,15 @@
   $("reply").addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); $("reply-form").requestSubmit(); }
   });
+
+  // Links from notifications: /inbox?site=SITE#conversation=ID opens that conversation.
+  var linkSite = new URLSearchParams(location.search).get("site");
+  if (linkSite && !auth) $("site").value = linkSite;
+  function openLinked() {
+    var m = /^#conversation=([0-9a-f]{32})$/.exec(location.hash);
+    if (m && auth && (!linkSite || linkSite === auth.site)) openConversation(m[1]);
+  }
+  window.addEventListener("hashchange", openLinked);
 
   if (auth) showDesk();
 })();

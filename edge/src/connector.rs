@@ -1,9 +1,8 @@
-//! Outbound calls: `post` for webhooks and AI responders, `execute` for the shared crate's
-//! vendor request descriptors (timeout, errors), and the Standard Webhooks signature.
+//! Outbound calls: `post` for the AI responders and `execute` for the shared connectors'
+//! descriptors (timeout, errors), and the Standard Webhooks signature for the AI webhook.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use baton_shared::outbox::{classify, Outcome};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
@@ -16,8 +15,6 @@ const USER_AGENT: &str = "Baton/0.1 (+https://github.com/baton)";
 pub struct Reply {
     /// HTTP status.
     pub status: u16,
-    /// The `Retry-After` header, if any.
-    pub retry_after: Option<String>,
     /// The body as text (read under the same timeout as the headers).
     pub body: String,
 }
@@ -53,62 +50,21 @@ pub async fn post(
     body: &str,
     timeout_ms: u64,
 ) -> Result<Reply, FetchError> {
-    let mut all = vec![("Content-Type".to_owned(), "application/json".to_owned())];
-    all.extend(headers.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
-    let descriptor = baton_shared::connector::HttpRequest {
-        method: baton_shared::connector::Method::Post,
-        url: url.to_owned(),
-        headers: all,
-        body: body.to_owned(),
-    };
-    let reply = execute(&descriptor, timeout_ms).await?;
-    Ok(Reply {
-        status: reply.status,
-        retry_after: baton_shared::connector::header(&reply.headers, "retry-after")
-            .map(str::to_owned),
-        body: reply.body,
-    })
-}
-
-/// What a vendor answered to a descriptor: status, every header, and the body.
-#[derive(Debug)]
-pub struct VendorReply {
-    /// HTTP status.
-    pub status: u16,
-    /// Response headers (names lower-case, as the runtime gives them).
-    pub headers: Vec<(String, String)>,
-    /// The body as text.
-    pub body: String,
-}
-
-/// Execute a vendor request descriptor (`GET`, `POST` or `PUT`, its headers and body as built
-/// by `baton_shared::connector`); give up after `timeout_ms`, headers and body alike.
-pub async fn execute(
-    descriptor: &baton_shared::connector::HttpRequest,
-    timeout_ms: u64,
-) -> Result<VendorReply, FetchError> {
-    use baton_shared::connector::Method as M;
-    let url = descriptor.url.as_str();
     let request_error = |reason: String| FetchError::Request {
         url: url.to_owned(),
         reason,
     };
     let h = Headers::new();
-    h.set("User-Agent", USER_AGENT)
+    h.set("Content-Type", "application/json")
+        .and_then(|_| h.set("User-Agent", USER_AGENT))
         .map_err(|e| request_error(e.to_string()))?;
-    for (k, v) in &descriptor.headers {
+    for (k, v) in headers {
         h.set(k, v).map_err(|e| request_error(e.to_string()))?;
     }
     let mut init = RequestInit::new();
-    init.with_method(match descriptor.method {
-        M::Get => Method::Get,
-        M::Post => Method::Post,
-        M::Put => Method::Put,
-    })
-    .with_headers(h);
-    if descriptor.method != M::Get {
-        init.with_body(Some(descriptor.body.as_str().into()));
-    }
+    init.with_method(Method::Post)
+        .with_headers(h)
+        .with_body(Some(body.into()));
     let request = Request::new_with_init(url, &init).map_err(|e| request_error(e.to_string()))?;
     let signal =
         worker::AbortSignal::from(worker::worker_sys::web_sys::AbortSignal::timeout_with_u32(
@@ -128,11 +84,9 @@ pub async fn execute(
         .send_with_signal(&signal)
         .await
         .map_err(failed)?;
-    let headers = resp.headers().entries().collect();
     let body = resp.text().await.map_err(failed)?;
-    Ok(VendorReply {
+    Ok(Reply {
         status: resp.status_code(),
-        headers,
         body,
     })
 }
@@ -178,24 +132,79 @@ pub fn named_secret(env: &Env, name: &str) -> Result<String, String> {
         .ok_or_else(|| format!("Worker secret {name} is not set (wrangler secret put {name})"))
 }
 
-/// POST a signed JSON body to a helpdesk; the answer is classified for the outbox.
-pub async fn post_signed(
-    env: &Env,
-    url: &str,
-    secret_name: &str,
-    webhook_id: &str,
-    body: &str,
-    timeout_ms: u64,
-    now_ms: f64,
-) -> Result<Outcome, String> {
-    let secret = named_secret(env, secret_name)?;
-    let headers = signature_headers(&secret, webhook_id, now_ms, body);
-    match post(url, &headers, body, timeout_ms).await {
-        Ok(reply) => Ok(classify(reply.status, reply.retry_after.as_deref(), now_ms)),
-        Err(e @ (FetchError::Timeout(_) | FetchError::Unreachable { .. })) => Ok(Outcome::Retry {
-            retry_after_ms: None,
-            reason: e.to_string(),
-        }),
-        Err(e @ FetchError::Request { .. }) => Err(e.to_string()),
+/// What a request descriptor got back: status, every header (lower-case names) and the body.
+#[derive(Debug)]
+pub struct FullReply {
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers, lower-case names, for the rate budgets.
+    pub headers: Vec<(String, String)>,
+    /// The body as text.
+    pub body: String,
+}
+
+impl FullReply {
+    /// A header's value (names compared without case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        baton_shared::connector::header(&self.headers, name)
     }
+}
+
+/// Execute a shared connector descriptor as it is (method, URL, headers, body); give up after
+/// `timeout_ms`, headers and body alike.
+pub async fn execute(
+    req: &baton_shared::connector::HttpRequest,
+    timeout_ms: u64,
+) -> Result<FullReply, FetchError> {
+    let url = req.url.as_str();
+    let request_error = |reason: String| FetchError::Request {
+        url: url.to_owned(),
+        reason,
+    };
+    let h = Headers::new();
+    h.set("User-Agent", USER_AGENT)
+        .map_err(|e| request_error(e.to_string()))?;
+    for (k, v) in &req.headers {
+        h.set(k, v).map_err(|e| request_error(e.to_string()))?;
+    }
+    let method = match req.method {
+        baton_shared::connector::Method::Get => Method::Get,
+        baton_shared::connector::Method::Post => Method::Post,
+        baton_shared::connector::Method::Put => Method::Put,
+    };
+    let mut init = RequestInit::new();
+    init.with_method(method).with_headers(h);
+    if !req.body.is_empty() {
+        init.with_body(Some(req.body.as_str().into()));
+    }
+    let request = Request::new_with_init(url, &init).map_err(|e| request_error(e.to_string()))?;
+    let signal =
+        worker::AbortSignal::from(worker::worker_sys::web_sys::AbortSignal::timeout_with_u32(
+            timeout_ms.min(u64::from(u32::MAX)) as u32,
+        ));
+    let failed = |e: worker::Error| {
+        if signal.aborted() {
+            FetchError::Timeout(timeout_ms)
+        } else {
+            FetchError::Unreachable {
+                url: url.to_owned(),
+                reason: e.to_string(),
+            }
+        }
+    };
+    let mut resp = Fetch::Request(request)
+        .send_with_signal(&signal)
+        .await
+        .map_err(failed)?;
+    let headers: Vec<(String, String)> = resp
+        .headers()
+        .entries()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .collect();
+    let body = resp.text().await.map_err(failed)?;
+    Ok(FullReply {
+        status: resp.status_code(),
+        headers,
+        body,
+    })
 }

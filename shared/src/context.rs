@@ -722,6 +722,30 @@ mod payload {
             out
         }
 
+        /// The ticket subject: the category, then the message that escalated (else the first
+        /// that says more than hello), clipped to 80 characters.
+        pub fn subject(&self) -> String {
+            let subject_topic = self.category.as_ref().map_or("question".to_owned(), |c| {
+                c.as_str().replace(['_', '-'], " ")
+            });
+            // The message that escalated, else the first that says more than hello.
+            let mut customer = self
+                .transcript
+                .iter()
+                .filter(|e| e.author == Author::Customer);
+            let first = self
+                .turn
+                .and_then(|t| customer.clone().nth(t as usize))
+                .or_else(|| customer.find(|e| e.text.split_whitespace().count() > 2))
+                .map(|e| clip(&e.text, 80));
+            let mut subject = capitalise(&subject_topic);
+            if let Some(first) = first {
+                subject.push_str(": ");
+                subject.push_str(&first);
+            }
+            subject
+        }
+
         /// The vendor-neutral ticket for the helpdesk connectors, with the site's field mapping
         /// applied (a `tag` target adds the value as a tag instead of a field).
         pub fn ticket_request(&self, mapping: &[FieldMapping], external_id: &str) -> TicketRequest {
@@ -763,24 +787,7 @@ mod payload {
                     });
                 }
             }
-            let subject_topic = self.category.as_ref().map_or("question".to_owned(), |c| {
-                c.as_str().replace(['_', '-'], " ")
-            });
-            // The message that escalated, else the first that says more than hello.
-            let mut customer = self
-                .transcript
-                .iter()
-                .filter(|e| e.author == Author::Customer);
-            let first = self
-                .turn
-                .and_then(|t| customer.clone().nth(t as usize))
-                .or_else(|| customer.find(|e| e.text.split_whitespace().count() > 2))
-                .map(|e| clip(&e.text, 80));
-            let mut subject = capitalise(&subject_topic);
-            if let Some(first) = first {
-                subject.push_str(": ");
-                subject.push_str(&first);
-            }
+            let subject = self.subject();
             TicketRequest {
                 external_id: external_id.to_owned(),
                 subject,

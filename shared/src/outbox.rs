@@ -136,6 +136,12 @@ pub enum Outcome {
         /// Why, for the record.
         reason: String,
     },
+    /// Not attempted: the vendor's rate budget is spent until then (ms since the epoch). The
+    /// entry waits in the queue without counting an attempt.
+    Deferred {
+        /// When to try again.
+        until_ms: f64,
+    },
 }
 
 /// Classify an HTTP answer. `retry_after` is the raw header; `now_ms` resolves HTTP dates.

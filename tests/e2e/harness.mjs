@@ -46,8 +46,10 @@ export async function startBaton({ config = "config/sites/demo.json", vars = {},
   const envFile = join(dir, "test.vars");
   // Tests start many conversations from one IP; the rate-limit test sets its own limits.
   const defaults = { RATE_LIMIT_CONVERSATIONS: "1000/60", RATE_LIMIT_MESSAGES: "1000/60" };
-  writeFileSync(envFile, Object.entries({ ...secrets, ...defaults, ...vars }).map(([k, v]) => `${k}="${v}"`).join("\n") + "\n");
   const port = await freePort();
+  // A var may name this run's origin as `{base}` (e.g. PUBLIC_URL for links in notifications).
+  const value = (v) => String(v).replaceAll("{base}", `http://127.0.0.1:${port}`);
+  writeFileSync(envFile, Object.entries({ ...secrets, ...defaults, ...vars }).map(([k, v]) => `${k}="${value(v)}"`).join("\n") + "\n");
   const inspector = await freePort();
   const log = [];
   const spawnWorker = () => {

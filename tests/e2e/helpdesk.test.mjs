@@ -1,7 +1,7 @@
 // Delivery guarantee towards a helpdesk: a signed webhook that fails with 500, then 429 with
 // Retry-After, then takes the ticket but never answers (timeout), still ends with exactly one
-// ticket; a worker restart between commit and delivery loses nothing. (The give-up path after
-// the last retry has no e2e test yet: under wrangler dev its alarms stalled in some runs.)
+// ticket; a worker restart between commit and delivery loses nothing. The give-up path after
+// the last retry is in notify.test.mjs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -53,10 +53,12 @@ test("500, 429 with Retry-After and a timeout still end in exactly one signed ti
   const tickets = [...hook.state.tickets.entries()].filter(([k]) => k === id);
   assert.equal(tickets.length, 1, "exactly one ticket");
   const t = tickets[0][1];
-  assert.equal(t.type, "escalation.created");
-  assert.equal(t.conversation_id, c.id);
-  assert.match(t.reason, /billing dispute/);
-  assert.ok(t.transcript.some((m) => m.text.includes("[card]")), "card number redacted");
+  assert.equal(t.type, "handoff.escalated");
+  assert.ok(!Number.isNaN(Date.parse(t.timestamp)));
+  assert.equal(t.data.conversation_id, c.id);
+  assert.match(t.data.reason, /billing dispute/);
+  assert.equal(t.data.customer.email, "lee@example.com");
+  assert.ok(t.data.transcript.some((m) => m.text.includes("[card]")), "card number redacted");
   assert.ok(!JSON.stringify(t).includes("4242 4242"), "no card number leaves");
   assert.ok((await http.inbox("hooked")).json.some((e) => e.id === c.id), "the built-in inbox has it too");
 });

@@ -1,6 +1,8 @@
 //! The per-site Router object: agents' presence, skills and capacity; the queues; automatic
 //! assignment by skill, free capacity and longest wait; live queue positions and wait estimates.
 
+pub(crate) mod budget;
+
 use crate::durable::{self, now_ms};
 use crate::error::{respond, AppError};
 use crate::metrics::{utc_day, DayMetrics, MetricEvent};
@@ -61,6 +63,9 @@ pub struct QueueEntry {
     /// The agent who transferred it here; never assigned it back automatically.
     #[serde(default)]
     pub transferred_by: Option<String>,
+    /// Why the helpdesk delivery was given up, if it was: the inbox flags the conversation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_failed: Option<String>,
     /// When it entered the queue (ms).
     pub enqueued_at: f64,
     /// Last change (ms).
@@ -214,6 +219,7 @@ impl DurableObject for SiteRouter {
                         }
                         Ok(Response::from_json(&loads)?)
                     }
+                    (Method::Post, "/budget") => self.budget(req.json().await?).await,
                     (Method::Post, "/metrics") => {
                         let body: MetricBatch = req.json().await?;
                         self.count(&body.events).await?;

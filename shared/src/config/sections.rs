@@ -460,6 +460,19 @@ pub enum Channel {
     Linear,
 }
 
+/// What a notification rule fires on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyEvent {
+    /// A conversation was escalated and routed to a queue.
+    Escalated,
+    /// Delivering an escalation to the helpdesk failed for the whole retry schedule (about
+    /// four days) or was refused outright: the escalation waits in the built-in inbox. A rule
+    /// with this event is the site's alert channel.
+    DeliveryFailed,
+}
+
 /// Notify a channel when an escalation matches.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -473,10 +486,52 @@ pub struct NotificationRule {
     pub token_secret: String,
     /// Only escalations at or above this priority.
     pub min_priority: Option<Priority>,
-    /// Only these categories (empty: any).
+    /// Only these categories (empty: any; for `linear`, empty means `bug` only, so a Linear
+    /// rule files issues for bug reports unless it names other categories).
     pub categories: Vec<Category>,
     /// Only these segments (empty: any).
     pub segments: Vec<String>,
+    /// What the rule fires on: `escalated`, `delivery_failed` (empty: `escalated` only).
+    pub events: Vec<NotifyEvent>,
+    /// API base URL (empty: `https://slack.com` or `https://api.linear.app`).
+    pub base_url: String,
+    /// Linear: label ids put on every issue.
+    pub label_ids: Vec<String>,
+}
+
+impl NotificationRule {
+    /// Whether the rule fires on `event` for an escalation with this priority, category and
+    /// segment.
+    pub fn matches(
+        &self,
+        event: NotifyEvent,
+        priority: Priority,
+        category: Option<&Category>,
+        segment: Option<&str>,
+    ) -> bool {
+        let fires_on = if self.events.is_empty() {
+            event == NotifyEvent::Escalated
+        } else {
+            self.events.contains(&event)
+        };
+        let category_ok = if self.categories.is_empty() {
+            self.channel != Channel::Linear || category.is_some_and(|c| c.as_str() == "bug")
+        } else {
+            category.is_some_and(|c| self.categories.contains(c))
+        };
+        let segment_ok = self.segments.is_empty()
+            || segment.is_some_and(|s| self.segments.iter().any(|x| x == s));
+        fires_on && category_ok && segment_ok && self.min_priority.is_none_or(|min| priority >= min)
+    }
+
+    /// The API base URL, the vendor's own unless the config names another.
+    pub fn api_base(&self) -> &str {
+        match (self.base_url.trim(), self.channel) {
+            ("", Channel::Slack) => "https://slack.com",
+            ("", Channel::Linear) => "https://api.linear.app",
+            (url, _) => url,
+        }
+    }
 }
 
 /// CRM logging.
@@ -488,6 +543,16 @@ pub struct CrmSettings {
     pub base_url: String,
     /// Name of the Worker secret with the private-app token.
     pub token_secret: String,
+}
+
+impl CrmSettings {
+    /// The API base URL, HubSpot's own unless the config names another.
+    pub fn api_base(&self) -> &str {
+        match self.base_url.trim() {
+            "" => "https://api.hubapi.com",
+            url => url,
+        }
+    }
 }
 
 /// `handoff`: where escalations go and what travels with them.
@@ -591,5 +656,74 @@ impl Default for RolloutSection {
             percent: 100,
             shadow_triggers: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(channel: Channel) -> NotificationRule {
+        NotificationRule {
+            channel,
+            target: "C1".into(),
+            token_secret: "T".into(),
+            ..NotificationRule::default()
+        }
+    }
+
+    #[test]
+    fn notification_rules_match_by_event_priority_category_and_segment() {
+        let billing = Category::from("billing");
+        let bug = Category::from("bug");
+        let slack = rule(Channel::Slack);
+        assert!(slack.matches(NotifyEvent::Escalated, Priority::Low, None, None));
+        assert!(!slack.matches(NotifyEvent::DeliveryFailed, Priority::Low, None, None));
+        let high = NotificationRule {
+            min_priority: Some(Priority::High),
+            segments: vec!["enterprise".into()],
+            ..rule(Channel::Slack)
+        };
+        assert!(high.matches(
+            NotifyEvent::Escalated,
+            Priority::Urgent,
+            Some(&billing),
+            Some("enterprise")
+        ));
+        assert!(!high.matches(
+            NotifyEvent::Escalated,
+            Priority::Normal,
+            Some(&billing),
+            Some("enterprise")
+        ));
+        assert!(!high.matches(
+            NotifyEvent::Escalated,
+            Priority::High,
+            Some(&billing),
+            Some("free")
+        ));
+        assert!(!high.matches(NotifyEvent::Escalated, Priority::High, Some(&billing), None));
+        // A Linear rule without categories files bugs only.
+        let linear = rule(Channel::Linear);
+        assert!(linear.matches(NotifyEvent::Escalated, Priority::Normal, Some(&bug), None));
+        assert!(!linear.matches(
+            NotifyEvent::Escalated,
+            Priority::Normal,
+            Some(&billing),
+            None
+        ));
+        let alert = NotificationRule {
+            events: vec![NotifyEvent::DeliveryFailed],
+            ..rule(Channel::Slack)
+        };
+        assert!(alert.matches(NotifyEvent::DeliveryFailed, Priority::Low, None, None));
+        assert!(!alert.matches(NotifyEvent::Escalated, Priority::Low, None, None));
+        assert_eq!(slack.api_base(), "https://slack.com");
+        assert_eq!(linear.api_base(), "https://api.linear.app");
+        let faked = NotificationRule {
+            base_url: "http://127.0.0.1:9".into(),
+            ..rule(Channel::Slack)
+        };
+        assert_eq!(faked.api_base(), "http://127.0.0.1:9");
     }
 }

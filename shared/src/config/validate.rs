@@ -906,6 +906,52 @@ fn semantic(c: &SiteConfig, raw: &Value, issues: &mut Vec<ConfigIssue>) {
                 None,
             ));
         }
+        if !n.base_url.is_empty() && !n.base_url.starts_with("http") {
+            issues.push(issue(
+                format!("handoff.notifications[{i}].base_url"),
+                "base_url must be an http(s) URL",
+                "leave it out to use the vendor's API, or give the full address",
+                None,
+            ));
+        }
+        if !n.label_ids.is_empty() && n.channel != super::Channel::Linear {
+            issues.push(issue(
+                format!("handoff.notifications[{i}].label_ids"),
+                "label_ids only apply to Linear rules",
+                "remove label_ids, or set channel to linear",
+                None,
+            ));
+        }
+        let mut seen = Vec::new();
+        for (j, e) in n.events.iter().enumerate() {
+            if seen.contains(e) {
+                issues.push(issue(
+                    format!("handoff.notifications[{i}].events[{j}]"),
+                    "this event is listed twice",
+                    "list each event once",
+                    None,
+                ));
+            }
+            seen.push(*e);
+        }
+    }
+    if let Some(crm) = &h.crm {
+        if !crm.base_url.is_empty() && !crm.base_url.starts_with("http") {
+            issues.push(issue(
+                "handoff.crm.base_url",
+                "base_url must be an http(s) URL",
+                "leave it out to use https://api.hubapi.com",
+                None,
+            ));
+        }
+        if !is_secret_name(&crm.token_secret) {
+            issues.push(issue(
+                "handoff.crm.token_secret",
+                "token_secret must name a Worker secret",
+                "use an UPPER_SNAKE name like HUBSPOT_TOKEN and set it with wrangler secret put",
+                None,
+            ));
+        }
     }
     // messages
     for (locale, t) in &c.messages {
@@ -1215,5 +1261,24 @@ mod tests {
         assert_eq!(parse_range("17:00-09:00"), None);
         assert_eq!(parse_date("2028-02-29"), Some((2028, 2, 29)));
         assert_eq!(parse_date("2026-02-29"), None);
+    }
+    #[test]
+    fn notification_rules_and_crm_are_checked() {
+        let p = problems(
+            r#"{"handoff": {"notifications": [{"channel": "slack", "target": "C1", "token_secret": "SLACK_BOT_TOKEN", "base_url": "slack.com", "label_ids": ["l1"], "events": ["escalated", "escalated"]}], "crm": {"token_secret": "pat-123"}}}"#,
+        );
+        for path in [
+            "handoff.notifications[0].base_url",
+            "handoff.notifications[0].label_ids",
+            "handoff.notifications[0].events[1]",
+            "handoff.crm.token_secret",
+        ] {
+            assert!(p.iter().any(|s| s.starts_with(path)), "{path}: {p:#?}");
+        }
+        let p = problems(
+            r#"{"handoff": {"notifications": [{"channel": "slack", "target": "C1", "token_secret": "T", "events": ["paged"]}]}}"#,
+        );
+        assert!(p.iter().any(|s| s.contains("paged")), "{p:#?}");
+        assert!(validate(r#"{"handoff": {"notifications": [{"channel": "slack", "target": "C1", "token_secret": "SLACK_BOT_TOKEN", "events": ["escalated", "delivery_failed"], "base_url": "http://127.0.0.1:9"}], "crm": {"token_secret": "HUBSPOT_TOKEN"}}}"#).is_ok());
     }
 }

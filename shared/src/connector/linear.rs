@@ -161,6 +161,22 @@ pub fn parse_issue_create(status: u16, body: &str) -> Result<LinearIssue, Connec
     }
 }
 
+/// Whether an `issueCreate` was refused because an issue with that id exists: the id is
+/// derived from the escalation, so an earlier attempt whose answer was lost filed it.
+pub fn already_exists(body: &str) -> bool {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v["errors"].as_array().cloned())
+        .is_some_and(|errors| {
+            errors.iter().any(|e| {
+                e["extensions"]["code"].as_str() == Some("CONFLICT")
+                    || e["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("already exists"))
+            })
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,5 +244,16 @@ mod tests {
         assert!(parse_issue_create(400, limited).unwrap_err().is_retryable());
         let invalid = r#"{"errors":[{"message":"Argument Validation Error","extensions":{"type":"invalid input"}}],"data":null}"#;
         assert!(!parse_issue_create(200, invalid).unwrap_err().is_retryable());
+    }
+
+    #[test]
+    fn duplicate_ids_are_recognised() {
+        assert!(already_exists(
+            r#"{"errors":[{"message":"Entity already exists","extensions":{"type":"invalid input","code":"CONFLICT"}}],"data":null}"#
+        ));
+        assert!(!already_exists(
+            r#"{"errors":[{"message":"Entity not found: Team","extensions":{"type":"invalid input"}}],"data":null}"#
+        ));
+        assert!(!already_exists("not json"));
     }
 }

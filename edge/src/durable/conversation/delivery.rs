@@ -10,6 +10,11 @@ use worker::{ListOptions, Method};
 const PREFIX: &str = "o:";
 /// How long after an attempt starts a crashed one is picked up again (longer than any timeout).
 const SAFETY_ALARM_MS: f64 = 60_000.0;
+/// Shortest lead of any alarm we set. The runtime's clock stands still while code runs, so an
+/// alarm for "now" (an entry already due, a tiny test-scaled delay) can be in the past by the
+/// time the alarm handler that set it returns, and workerd then drops it (cloudflare/workerd
+/// #6866): the chain of retries ended there, silently, after a random number of attempts.
+const MIN_ALARM_LEAD_MS: f64 = 250.0;
 
 /// The storage key of an entry.
 pub(super) fn key(entry: &OutboxEntry) -> String {
@@ -97,11 +102,10 @@ impl Conversation {
                 Err(e) => {
                     worker::console_error!("outbox: {e}");
                     // Make sure we come back even if this pass broke half-way.
-                    let _ = self
-                        .state
-                        .storage()
-                        .set_alarm(std::time::Duration::from_secs(30))
-                        .await;
+                    let retry = now_ms() + self.retry_policy().scale.min(1.0) * 30_000.0;
+                    if let Err(e) = self.arm(retry).await {
+                        worker::console_error!("outbox: could not set the alarm: {e}");
+                    }
                     return;
                 }
             }
@@ -141,6 +145,29 @@ impl Conversation {
                 continue; // another pass is attempting it right now
             }
             self.in_flight.borrow_mut().push(entry.key.clone());
+            // This pass listed the outbox before its earlier attempts awaited: another pass
+            // may have delivered (and deleted) or rescheduled the entry since. Only the stored
+            // entry counts, or a notice without an idempotency key would go out twice.
+            let stored = match self.state.storage().get::<OutboxEntry>(&key(&entry)).await {
+                Ok(stored) => stored,
+                Err(e) => {
+                    self.in_flight.borrow_mut().retain(|k| *k != entry.key);
+                    return Err(e.into());
+                }
+            };
+            match stored {
+                Some(stored) if stored.next_at_ms <= now => entry = stored,
+                Some(stored) => {
+                    self.in_flight.borrow_mut().retain(|k| *k != entry.key);
+                    next_alarm =
+                        Some(next_alarm.map_or(stored.next_at_ms, |t| t.min(stored.next_at_ms)));
+                    continue;
+                }
+                None => {
+                    self.in_flight.borrow_mut().retain(|k| *k != entry.key);
+                    continue;
+                }
+            }
             let outcome = self.attempt(&meta, &mut entry, &policy).await;
             self.in_flight.borrow_mut().retain(|k| *k != entry.key);
             let now = now_ms();
@@ -169,7 +196,7 @@ impl Conversation {
                     ) {
                         Some(at) => entry.next_at_ms = at,
                         None => {
-                            self.give_up(&meta, &entry).await;
+                            delivered_any |= self.give_up(&meta, &entry).await;
                             self.state.storage().delete(&key(&entry)).await?;
                             continue;
                         }
@@ -178,10 +205,12 @@ impl Conversation {
                 Outcome::Permanent { reason } => {
                     entry.attempts += 1;
                     entry.last_error = Some(reason);
-                    self.give_up(&meta, &entry).await;
+                    delivered_any |= self.give_up(&meta, &entry).await;
                     self.state.storage().delete(&key(&entry)).await?;
                     continue;
                 }
+                // A spent rate budget: wait in the queue, no attempt counted.
+                Outcome::Deferred { until_ms } => entry.next_at_ms = until_ms,
             }
             next_alarm = Some(next_alarm.map_or(entry.next_at_ms, |t| t.min(entry.next_at_ms)));
             self.state
@@ -190,13 +219,27 @@ impl Conversation {
                 .await?;
         }
         if let Some(at) = next_alarm {
-            let wait = (at - now_ms()).max(0.0) as u64;
-            self.state
-                .storage()
-                .set_alarm(std::time::Duration::from_millis(wait))
-                .await?;
+            self.arm(at).await?;
         }
         Ok(delivered_any)
+    }
+
+    /// Set the alarm for `at` (never sooner than [`MIN_ALARM_LEAD_MS`] from now). An earlier
+    /// alarm still ahead is kept: it belongs to an entry another pass was attempting while this
+    /// one listed the outbox, and an alarm that finds nothing due only sets the next one.
+    async fn arm(&self, at: f64) -> Result<(), crate::error::AppError> {
+        let now = now_ms();
+        let at = at.max(now + MIN_ALARM_LEAD_MS);
+        let existing = self.state.storage().get_alarm().await?;
+        if existing.is_some_and(|t| (t as f64) > now + MIN_ALARM_LEAD_MS && (t as f64) <= at) {
+            return Ok(());
+        }
+        // The offset is taken from the same clock reading as `now` (nothing awaits between).
+        self.state
+            .storage()
+            .set_alarm((at - now_ms()).ceil() as i64)
+            .await?;
+        Ok(())
     }
 
     /// Before a request's pass calls out: if this process dies mid-call, an alarm brings the
@@ -230,8 +273,9 @@ impl Conversation {
                 }
             }
             "builtin" => self.deliver_to_inbox(meta).await,
-            "webhook" => self.deliver_webhook(meta, policy).await,
+            "webhook" => self.deliver_webhook(meta, entry, policy).await,
             "ai" => self.answer_pending(entry).await,
+            "slack" | "linear" | "hubspot" => self.deliver_notice(meta, entry, policy).await,
             "route" => self
                 .route_pending()
                 .await
@@ -276,6 +320,7 @@ impl Conversation {
             agent: meta.agent_name.clone(),
             first_agent_at: meta.first_agent_at,
             transferred_by: meta.transferred_by.clone(),
+            delivery_failed: meta.delivery_failed.clone(),
             enqueued_at: meta.enqueued_at.unwrap_or(meta.created_at),
             updated_at: now_ms(),
         };
@@ -286,85 +331,9 @@ impl Conversation {
         Ok(classify(resp.status_code(), None, now_ms()))
     }
 
-    /// The full handoff context as the helpdesk webhook receives it.
-    async fn deliver_webhook(&self, meta: &Meta, policy: &RetryPolicy) -> Result<Outcome, String> {
-        let config = self.config(&meta.site).await.map_err(|e| e.to_string())?;
-        let Some(hook) = config.handoff.webhook.clone() else {
-            return Ok(Outcome::Permanent {
-                reason: "handoff.webhook is not configured".into(),
-            });
-        };
-        let events = self.events_since(0).await.map_err(|e| e.to_string())?;
-        let redact = config.handoff.redact_pii;
-        let clean = |t: &str| {
-            if redact {
-                baton_shared::redact::redact(t, Default::default())
-            } else {
-                t.to_owned()
-            }
-        };
-        let transcript: Vec<serde_json::Value> = events
-            .iter()
-            .filter_map(|e| match &e.body {
-                baton_shared::wire::EventBody::Message {
-                    author, text, name, ..
-                } => Some(serde_json::json!({
-                    "author": author, "name": name, "text": clean(text), "at": e.at,
-                })),
-                _ => None,
-            })
-            .collect();
-        let body = serde_json::json!({
-            "type": "escalation.created",
-            "conversation_id": meta.id,
-            "site": meta.site,
-            "status": meta.state.status,
-            "topic": meta.topic,
-            "queue": meta.state.queue,
-            "queue_name": meta.queue_name,
-            "priority": meta.priority,
-            "segment": meta.segment,
-            "reason": meta.reason,
-            "summary": clean(&summary(meta)),
-            "ticket": meta.ticket,
-            "expected": meta.expected,
-            "customer": meta.user,
-            "page": meta.page,
-            "decision": meta.decisions.last(),
-            "transcript": transcript,
-        })
-        .to_string();
-        crate::connector::post_signed(
-            &self.env,
-            &hook.url,
-            &hook.secret_name,
-            &format!("{}-escalation", meta.id),
-            &body,
-            policy.attempt_timeout(),
-            now_ms(),
-        )
-        .await
-    }
-
-    /// The last attempt failed: the escalation stays in the built-in inbox and an alert is raised.
-    async fn give_up(&self, meta: &Meta, entry: &OutboxEntry) {
-        if entry.connector != "builtin" && entry.connector != "route" {
-            if let Ok(Some(mut fresh)) = self.state.storage().get::<Meta>("meta").await {
-                fresh.delivery_failed = Some(format!(
-                    "{} delivery gave up after {} attempts: {}",
-                    entry.connector,
-                    entry.attempts,
-                    entry.last_error.as_deref().unwrap_or("unknown error")
-                ));
-                if let Ok(js) = durable::to_js(&fresh) {
-                    let _ = self.state.storage().put_raw("meta", js).await;
-                }
-            }
-            let body = serde_json::json!({ "events": [{ "name": "delivery_failed" }] });
-            let _ =
-                durable::call_router(&self.env, &meta.site, Method::Post, "/metrics", Some(&body))
-                    .await;
-        }
+    /// The last attempt failed: the escalation stays in the built-in inbox and an alert is
+    /// raised (see `notify.rs`). `true` when that committed new entries.
+    async fn give_up(&self, meta: &Meta, entry: &OutboxEntry) -> bool {
         worker::console_error!(
             "ALERT outbox: giving up on {} via {} for conversation {} after {} attempts: {}",
             entry.key,
@@ -373,5 +342,6 @@ impl Conversation {
             entry.attempts,
             entry.last_error.as_deref().unwrap_or("unknown error")
         );
+        self.gave_up(meta, entry).await
     }
 }

@@ -52,6 +52,8 @@ impl Conversation {
                     change.meta.route_pending = true;
                 }
                 Effect::StatusChanged(status) => {
+                    let notices = notify::status_entries(config, &change.meta, status, now_ms());
+                    change.outbox.extend(notices);
                     if status == Status::Resolved {
                         let agent = change
                             .meta

@@ -3,7 +3,7 @@
 //! and applies the helpdesk's signed events (agent replies, solved) to the conversation.
 
 use super::*;
-use crate::connector::{execute, named_secret, FetchError, VendorReply};
+use crate::connector::{execute, named_secret, FetchError, FullReply};
 use baton_shared::config::{Connector, HelpdeskSettings};
 use baton_shared::connector::budget::{CallClass, Vendor};
 use baton_shared::connector::freshdesk::{self, Freshdesk};
@@ -233,7 +233,7 @@ fn next_create_step(
 fn take_create_answer(
     client: &Client,
     step: Step,
-    reply: &VendorReply,
+    reply: &FullReply,
     p: &mut CreateProgress,
 ) -> std::result::Result<(), Outcome> {
     let (status, body) = (reply.status, reply.body.as_str());
@@ -314,7 +314,7 @@ fn next_follow_up_step(client: &Client, f: &FollowUp, link: &HelpdeskLink) -> Op
 /// Record a follow-up call's answer; `Ok(true)` when the message is fully relayed.
 fn take_follow_up_answer(
     client: &Client,
-    reply: &VendorReply,
+    reply: &FullReply,
     f: &mut FollowUp,
 ) -> std::result::Result<bool, Outcome> {
     let (status, body) = (reply.status, reply.body.as_str());
@@ -448,7 +448,7 @@ fn account(env: &Env, config: &SiteConfig) -> std::result::Result<Account, Outco
 }
 
 /// A vendor's refusal or unreadable answer, as the outbox sees it.
-fn failed(what: &str, e: ConnectorError, reply: &VendorReply) -> Outcome {
+fn failed(what: &str, e: ConnectorError, reply: &FullReply) -> Outcome {
     let reason = format!("{what}: {e}");
     if e.is_retryable() {
         let retry_after = reply
@@ -515,12 +515,6 @@ fn capitalised(s: &str) -> String {
 }
 
 impl Conversation {
-    /// A link to the conversation in the built-in inbox, when the worker's public origin is set.
-    fn conversation_url(&self, id: &str) -> Option<String> {
-        let origin = self.env.var("PUBLIC_ORIGIN").ok()?.to_string();
-        (!origin.is_empty()).then(|| format!("{}/inbox#{id}", origin.trim_end_matches('/')))
-    }
-
     /// The value a field mapping's `source` names, for this conversation.
     fn field_source(&self, meta: &Meta, source: &str) -> Option<Value> {
         let escalation = meta.state.escalation.as_ref();
@@ -539,7 +533,7 @@ impl Conversation {
             "plan" => s(text_of(&meta.user["plan"])),
             "email" => s(text_of(&meta.user["email"])),
             "summary" => s(Some(summary(meta))),
-            "conversation_url" => s(self.conversation_url(&meta.id)),
+            "conversation_url" => s(notify::inbox_link(&self.env, meta)),
             "sentiment" => {
                 serde_json::Number::from_f64((meta.signals.sentiment * 1000.0).round() / 1000.0)
                     .map(Value::Number)
@@ -682,7 +676,7 @@ impl Conversation {
                 tags,
                 fields,
                 requester,
-                conversation_url: self.conversation_url(&meta.id),
+                conversation_url: notify::inbox_link(&self.env, meta),
             },
             covered,
         ))
@@ -699,7 +693,7 @@ impl Conversation {
         request: std::result::Result<HttpRequest, ConnectorError>,
         timeout_ms: u64,
         entry: &mut OutboxEntry,
-    ) -> std::result::Result<VendorReply, Outcome> {
+    ) -> std::result::Result<FullReply, Outcome> {
         let request = match request {
             Ok(r) => r,
             Err(e) => {

@@ -59,6 +59,7 @@ impl Conversation {
             "helpdesk": meta.helpdesk.as_ref().map(|l| json!({
                 "vendor": l.vendor, "ticket_id": l.ticket_id, "label": l.label(),
             })),
+            "notices": self.notice_records().await?,
             "events": events,
         }))?)
     }

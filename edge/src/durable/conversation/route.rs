@@ -130,6 +130,8 @@ impl Conversation {
             );
         }
         self.carry_out(&mut change, &config, effects, "")?;
+        let notices = notify::escalation_entries(&config, &change.meta, now_ms());
+        change.outbox.extend(notices);
         if config.handoff.connector != baton_shared::config::Connector::Builtin {
             change
                 .outbox

@@ -29,7 +29,7 @@ fn link_key(vendor: &str, ticket: &str) -> String {
 }
 
 impl SiteRouter {
-    async fn budget(
+    async fn helpdesk_budget(
         &self,
         vendor: Vendor,
         per_minute: Option<u32>,
@@ -64,7 +64,7 @@ impl SiteRouter {
                     Some("search") => CallClass::Search,
                     _ => CallClass::General,
                 };
-                let mut budget = self.budget(vendor, per_minute).await?;
+                let mut budget = self.helpdesk_budget(vendor, per_minute).await?;
                 let admit = budget.acquire(class, now_ms());
                 self.state
                     .storage()
@@ -89,7 +89,7 @@ impl SiteRouter {
                     })
                     .unwrap_or_default();
                 let status = body["status"].as_u64().unwrap_or(0) as u16;
-                let mut budget = self.budget(vendor, per_minute).await?;
+                let mut budget = self.helpdesk_budget(vendor, per_minute).await?;
                 budget.observe(status, &headers, now_ms());
                 self.state
                     .storage()
