@@ -16,7 +16,12 @@ export function api(baton) {
   return {
     call,
     async start(site = "demo", user = {}) {
-      const r = await call("POST", "/v1/conversations", { site, page: { url: baton.base + "/", title: "test" }, user });
+      const body = { site, page: { url: baton.base + "/", title: "test" }, user };
+      let r = await call("POST", "/v1/conversations", body);
+      // wrangler dev's proxy answers 503 "Your worker restarted mid-request" (Retry-After: 0)
+      // when local workerd resets its connection to a new Durable Object (scripts/do-burst.mjs);
+      // like the widget, try such a start once more.
+      if (r.status === 503 && /restarted mid-request/.test(r.text)) r = await call("POST", "/v1/conversations", body);
       if (r.status !== 201) throw new Error(`start: ${r.status} ${r.text}`);
       return r.json;
     },
