@@ -1037,6 +1037,21 @@ mod tests {
     }
 
     #[test]
+    fn paths_reach_into_arrays_and_maps_and_name_the_value() {
+        let list = validate(
+            r#"{"routing": {"default_queue": "a", "queues": [{"id": "a"}, {"id": "b", "capacity": "x"}]}, "messages": {"de": {"wait": 5}}, "site": {"id": "x", "name": []}}"#,
+        )
+        .unwrap_err();
+        let at = |path: &str| list.iter().find(|i| i.path == path);
+        let capacity = at("routing.queues[1].capacity").expect("capacity");
+        assert!(capacity.problem.starts_with("wrong type"), "{list:#?}");
+        assert_eq!(capacity.value.as_deref(), Some("\"x\""));
+        assert!(at("messages.de.wait").is_some(), "{list:#?}");
+        assert_eq!(at("site.name").and_then(|i| i.value.as_deref()), Some("[]"));
+        assert_eq!(list.len(), 3, "{list:#?}");
+    }
+
+    #[test]
     fn context_capture_is_switchable_and_deny_selectors_are_checked() {
         let c =
             validate(r#"{"widget": {"context": {"clicks": false, "deny_selectors": [".acct"]}}}"#)
