@@ -3,6 +3,7 @@
 
 use crate::error::AppError;
 use baton_shared::SiteConfig;
+use serde_json::Value;
 use worker::Env;
 
 /// The KV namespace binding holding site configs.
@@ -10,8 +11,14 @@ pub const SITES_KV: &str = "SITES";
 
 /// The current config of a site, or a 404 that says how to create it.
 pub async fn load(env: &Env, site: &str) -> Result<SiteConfig, AppError> {
-    let kv = env.kv(SITES_KV)?;
-    let text = kv
+    let text = load_text(env, site).await?;
+    SiteConfig::from_json(&text)
+        .map_err(|e| AppError::Internal(format!("stored config of {site} no longer parses: {e}")))
+}
+
+/// The current config document of a site as stored (what was put, with its version).
+pub async fn load_text(env: &Env, site: &str) -> Result<String, AppError> {
+    env.kv(SITES_KV)?
         .get(&format!("site:{site}"))
         .text()
         .await?
@@ -19,29 +26,40 @@ pub async fn load(env: &Env, site: &str) -> Result<SiteConfig, AppError> {
             AppError::NotFound(format!(
                 "no site '{site}': PUT its config to /v1/admin/sites/{site}/config first"
             ))
-        })?;
-    SiteConfig::from_json(&text)
-        .map_err(|e| AppError::Internal(format!("stored config of {site} no longer parses: {e}")))
+        })
 }
 
-/// Store a validated config as the next version; returns the version number.
-pub async fn store(env: &Env, site: &str, mut config: SiteConfig) -> Result<u32, AppError> {
+/// The `version` a stored config document carries (0 if it has none).
+pub fn version_of(text: &str) -> u32 {
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|doc| doc["version"].as_u64())
+        .map_or(0, |v| v as u32)
+}
+
+/// Store a validated config document as the next version; returns the version number.
+/// The document is kept as written (defaults are filled in when it is loaded), so what an
+/// admin reads back is what they put, with `version` set.
+pub async fn store(env: &Env, site: &str, text: &str) -> Result<u32, AppError> {
     let kv = env.kv(SITES_KV)?;
     let previous = match kv.get(&format!("site:{site}")).text().await? {
-        Some(text) => SiteConfig::from_json(&text).map(|c| c.version).unwrap_or(0),
+        Some(text) => version_of(&text),
         None => 0,
     };
-    config.version = previous + 1;
-    let text = serde_json::to_string(&config).map_err(|e| AppError::Internal(e.to_string()))?;
-    kv.put(&format!("site:{site}:v{}", config.version), text.as_str())?
+    let version = previous + 1;
+    let mut doc: Value =
+        serde_json::from_str(text).map_err(|e| AppError::Internal(e.to_string()))?;
+    doc["version"] = version.into();
+    let text = doc.to_string();
+    kv.put(&format!("site:{site}:v{version}"), text.as_str())?
         .execute()
         .await?;
     kv.put(&format!("site:{site}"), text)?.execute().await?;
-    Ok(config.version)
+    Ok(version)
 }
 
-/// A stored version of a site's config.
-pub async fn load_version(env: &Env, site: &str, version: u32) -> Result<SiteConfig, AppError> {
+/// A stored version of a site's config document, checked to still be valid.
+pub async fn load_version(env: &Env, site: &str, version: u32) -> Result<String, AppError> {
     let kv = env.kv(SITES_KV)?;
     let text = kv
         .get(&format!("site:{site}:v{version}"))
@@ -56,5 +74,6 @@ pub async fn load_version(env: &Env, site: &str, version: u32) -> Result<SiteCon
         AppError::Internal(format!(
             "stored config {site} v{version} no longer parses: {e}"
         ))
-    })
+    })?;
+    Ok(text)
 }

@@ -27,7 +27,7 @@ pub async fn put_config(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
                     ),
                 ));
             }
-            let version = site::store(&ctx.env, &site_id, config).await?;
+            let version = site::store(&ctx.env, &site_id, &text).await?;
             Ok(Response::from_json(
                 &json!({ "site": site_id, "version": version }),
             )?)
@@ -36,13 +36,17 @@ pub async fn put_config(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
     )
 }
 
-/// `GET /v1/admin/sites/{site}/config`
+/// `GET /v1/admin/sites/{site}/config`: the current document as it was put, with its version.
 pub async fn get_config(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let site_id = param(&ctx, "site")?;
     respond(
         async {
             secrets::require_bearer(&req, &ctx.env, secrets::ADMIN_TOKEN)?;
-            Ok(Response::from_json(&site::load(&ctx.env, site_id).await?)?)
+            // The stored document as put (with its version): returned as is, not re-serialised.
+            let text = site::load_text(&ctx.env, site_id).await?;
+            let headers = worker::Headers::new();
+            headers.set("Content-Type", "application/json")?;
+            Ok(Response::ok(text)?.with_headers(headers))
         }
         .await,
     )
@@ -54,7 +58,7 @@ pub async fn versions(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     respond(
         async {
             secrets::require_bearer(&req, &ctx.env, secrets::ADMIN_TOKEN)?;
-            let current = site::load(&ctx.env, &site_id).await?.version;
+            let current = site::version_of(&site::load_text(&ctx.env, &site_id).await?);
             Ok(Response::from_json(&json!({
                 "site": site_id,
                 "current": current,
@@ -81,7 +85,7 @@ pub async fn rollback(mut req: Request, ctx: RouteContext<()>) -> Result<Respons
             let body: RollbackBody =
                 crate::routes::json_body(&mut req, r#"{"version": 3}"#).await?;
             let old = site::load_version(&ctx.env, &site_id, body.version).await?;
-            let version = site::store(&ctx.env, &site_id, old).await?;
+            let version = site::store(&ctx.env, &site_id, &old).await?;
             Ok(Response::from_json(&json!({
                 "site": site_id, "version": version, "restored_from": body.version,
             }))?)

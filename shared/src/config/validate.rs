@@ -95,34 +95,100 @@ pub fn validate_value(value: Value) -> Result<SiteConfig, Vec<ConfigIssue>> {
 fn structural(mut value: Value) -> (Option<SiteConfig>, Vec<ConfigIssue>) {
     let mut issues = Vec::new();
     for _ in 0..500 {
-        match serde_path_to_error::deserialize::<_, SiteConfig>(value.clone()) {
+        let message = match SiteConfig::deserialize(&value) {
             Ok(config) => return (Some(config), issues),
-            Err(e) => {
-                let path = e.path().to_string();
-                let message = e.inner().to_string();
-                let segments: Vec<Seg> = e.path().iter().filter_map(seg).collect();
-                let at = get(&value, &segments).cloned();
-                issues.push(explain(&path, &message, at.as_ref()));
-                if segments.is_empty() || !remove(&mut value, &segments) {
-                    return (None, issues);
-                }
-            }
+            Err(e) => e.to_string(),
+        };
+        let segments = locate(&value, &message);
+        let at = get(&value, &segments);
+        issues.push(explain(&render(&segments), &message, at));
+        if segments.is_empty() || !remove(&mut value, &segments) {
+            return (None, issues);
         }
     }
     (None, issues)
 }
 
+/// Where the first problem of `doc` (whose error reads `message`) lies. Deserialisation walks
+/// the document in order and stops at the first problem, so keeping only the first entries of
+/// an object or array shows whether that problem lies among them; a binary search over each
+/// level finds the entry, and the walk goes down until the problem is the node itself.
+/// (One plain deserialiser serves both this and loading, which keeps the worker small.)
+fn locate(doc: &Value, message: &str) -> Vec<Seg> {
+    let mut doc = doc.clone();
+    let mut path = Vec::new();
+    loop {
+        let len = match get(&doc, &path) {
+            Some(Value::Object(map)) => map.len(),
+            Some(Value::Array(items)) => items.len(),
+            _ => return path,
+        };
+        let fails_with_first = |n: usize| {
+            let mut trial = doc.clone();
+            keep_first(&mut trial, &path, n);
+            SiteConfig::deserialize(&trial).is_err_and(|e| e.to_string() == message)
+        };
+        if len == 0 || fails_with_first(0) {
+            return path;
+        }
+        // The whole node fails; find the smallest n whose first n entries still fail.
+        let (mut lo, mut hi) = (1, len);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if fails_with_first(mid) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        keep_first(&mut doc, &path, lo);
+        let seg = match get(&doc, &path) {
+            Some(Value::Object(map)) => map.keys().nth(lo - 1).map(|k| Seg::Key(k.clone())),
+            _ => Some(Seg::Index(lo - 1)),
+        };
+        path.extend(seg);
+    }
+}
+
+/// Keep only the first `n` entries of the object or array at `path`.
+fn keep_first(doc: &mut Value, path: &[Seg], n: usize) {
+    let node = path.iter().try_fold(doc, |v, s| match s {
+        Seg::Key(k) => v.get_mut(k),
+        Seg::Index(i) => v.get_mut(i),
+    });
+    match node {
+        Some(Value::Object(map)) => {
+            *map = std::mem::take(map).into_iter().take(n).collect();
+        }
+        Some(Value::Array(items)) => items.truncate(n),
+        _ => {}
+    }
+}
+
+/// A path as users read it: `routing.queues[1].overflow`.
+fn render(path: &[Seg]) -> String {
+    let mut out = String::new();
+    for s in path {
+        match s {
+            Seg::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Seg::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+        }
+    }
+    out
+}
+
 enum Seg {
     Key(String),
     Index(usize),
-}
-
-fn seg(s: &serde_path_to_error::Segment) -> Option<Seg> {
-    match s {
-        serde_path_to_error::Segment::Map { key } => Some(Seg::Key(key.clone())),
-        serde_path_to_error::Segment::Seq { index } => Some(Seg::Index(*index)),
-        _ => None,
-    }
 }
 
 fn get<'a>(v: &'a Value, path: &[Seg]) -> Option<&'a Value> {
@@ -159,7 +225,6 @@ fn remove(v: &mut Value, path: &[Seg]) -> bool {
 
 /// Turn a serde message into a problem and a fix a support lead can act on.
 fn explain(path: &str, message: &str, at: Option<&Value>) -> ConfigIssue {
-    let path = if path == "." { "" } else { path };
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (name, tail) = rest.split_once('`').unwrap_or((rest, ""));
         let options = tail
@@ -1065,6 +1130,21 @@ mod tests {
             "{p:#?}"
         );
         assert!(p.iter().any(|s| s.contains("use one of:")), "{p:#?}");
+    }
+
+    #[test]
+    fn paths_reach_into_arrays_and_maps_and_name_the_value() {
+        let list = validate(
+            r#"{"routing": {"default_queue": "a", "queues": [{"id": "a"}, {"id": "b", "capacity": "x"}]}, "messages": {"de": {"wait": 5}}, "site": {"id": "x", "name": []}}"#,
+        )
+        .unwrap_err();
+        let at = |path: &str| list.iter().find(|i| i.path == path);
+        let capacity = at("routing.queues[1].capacity").expect("capacity");
+        assert!(capacity.problem.starts_with("wrong type"), "{list:#?}");
+        assert_eq!(capacity.value.as_deref(), Some("\"x\""));
+        assert!(at("messages.de.wait").is_some(), "{list:#?}");
+        assert_eq!(at("site.name").and_then(|i| i.value.as_deref()), Some("[]"));
+        assert_eq!(list.len(), 3, "{list:#?}");
     }
 
     #[test]
