@@ -50,44 +50,18 @@ pub async fn post(
     body: &str,
     timeout_ms: u64,
 ) -> Result<Reply, FetchError> {
-    let request_error = |reason: String| FetchError::Request {
+    let mut all = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    all.extend(headers.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+    let descriptor = baton_shared::connector::HttpRequest {
+        method: baton_shared::connector::Method::Post,
         url: url.to_owned(),
-        reason,
+        headers: all,
+        body: body.to_owned(),
     };
-    let h = Headers::new();
-    h.set("Content-Type", "application/json")
-        .and_then(|_| h.set("User-Agent", USER_AGENT))
-        .map_err(|e| request_error(e.to_string()))?;
-    for (k, v) in headers {
-        h.set(k, v).map_err(|e| request_error(e.to_string()))?;
-    }
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(h)
-        .with_body(Some(body.into()));
-    let request = Request::new_with_init(url, &init).map_err(|e| request_error(e.to_string()))?;
-    let signal =
-        worker::AbortSignal::from(worker::worker_sys::web_sys::AbortSignal::timeout_with_u32(
-            timeout_ms.min(u64::from(u32::MAX)) as u32,
-        ));
-    let failed = |e: worker::Error| {
-        if signal.aborted() {
-            FetchError::Timeout(timeout_ms)
-        } else {
-            FetchError::Unreachable {
-                url: url.to_owned(),
-                reason: e.to_string(),
-            }
-        }
-    };
-    let mut resp = Fetch::Request(request)
-        .send_with_signal(&signal)
-        .await
-        .map_err(failed)?;
-    let body = resp.text().await.map_err(failed)?;
+    let reply = execute(&descriptor, timeout_ms).await?;
     Ok(Reply {
-        status: resp.status_code(),
-        body,
+        status: reply.status,
+        body: reply.body,
     })
 }
 
