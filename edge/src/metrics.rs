@@ -98,7 +98,7 @@ impl DayMetrics {
     /// The day as the admin API reports it.
     pub fn report(&self) -> serde_json::Value {
         let mut tta = self.time_to_agent.clone();
-        tta.sort_by(f64::total_cmp);
+        baton_shared::order::sort_by(&mut tta, f64::total_cmp);
         let pct = |p: f64| -> Option<f64> {
             if tta.is_empty() {
                 return None;

@@ -99,7 +99,8 @@ impl Customer {
         let attributes = user
             .as_object()
             .map(|obj| {
-                obj.iter()
+                let pairs = obj
+                    .iter()
                     .filter(|(k, _)| {
                         !known.contains(&k.as_str()) && !SECRET_KEYS.contains(&k.as_str())
                     })
@@ -111,8 +112,8 @@ impl Customer {
                         };
                         Some((clip(k, 60), v))
                     })
-                    .take(MAX_KEYS)
-                    .collect()
+                    .take(MAX_KEYS);
+                crate::order::map_from(pairs)
             })
             .unwrap_or_default();
         Self {

@@ -16,6 +16,7 @@ pub mod ids;
 #[cfg(feature = "edge")]
 pub mod knowledge;
 pub mod message;
+pub mod order;
 #[cfg(feature = "edge")]
 pub mod outbox;
 pub mod redact;

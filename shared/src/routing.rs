@@ -83,7 +83,7 @@ fn ranges(config: &SiteConfig, t: &LocalTime) -> Vec<(u32, u32)> {
         .get(WEEKDAYS[t.weekday()])
         .map(|list| list.iter().filter_map(|s| parse_range(s)).collect())
         .unwrap_or_default();
-    out.sort_unstable();
+    crate::order::sort(&mut out);
     out
 }
 

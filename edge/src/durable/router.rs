@@ -9,6 +9,7 @@ use crate::metrics::{utc_day, DayMetrics, MetricEvent};
 use crate::site;
 use baton_shared::config::Priority;
 use baton_shared::conversation::Status;
+use baton_shared::order;
 use baton_shared::routing::wait_limit_minutes;
 use baton_shared::SiteConfig;
 use serde::{Deserialize, Serialize};
@@ -292,7 +293,7 @@ impl SiteRouter {
     /// Every entry, waiting ones first in queue order, resolved ones last.
     async fn entries(&self) -> Result<Vec<QueueEntry>> {
         let mut entries: Vec<QueueEntry> = self.list("c:").await?;
-        entries.sort_by(|a, b| {
+        order::sort_by(&mut entries, |a, b| {
             rank(a.status)
                 .cmp(&rank(b.status))
                 .then_with(|| b.priority.cmp(&a.priority))
@@ -359,7 +360,7 @@ impl SiteRouter {
     /// The last `days` days, newest first, plus totals.
     async fn report(&self, days: u32) -> std::result::Result<serde_json::Value, AppError> {
         let mut all: Vec<DayMetrics> = self.list("m:").await?;
-        all.sort_by(|a, b| b.day.cmp(&a.day));
+        order::sort_by(&mut all, |a, b| b.day.cmp(&a.day));
         all.truncate(days.clamp(1, 366) as usize);
         let mut total = DayMetrics {
             day: "total".into(),
@@ -620,7 +621,7 @@ fn median(samples: &[f64]) -> Option<f64> {
         return None;
     }
     let mut s = samples.to_vec();
-    s.sort_by(f64::total_cmp);
+    order::sort_by(&mut s, f64::total_cmp);
     Some(s[s.len() / 2])
 }
 

@@ -3,6 +3,7 @@
 
 use super::SiteConfig;
 use crate::ids::QueueId;
+use crate::order;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -158,7 +159,9 @@ fn keep_first(doc: &mut Value, path: &[Seg], n: usize) {
     });
     match node {
         Some(Value::Object(map)) => {
-            *map = std::mem::take(map).into_iter().take(n).collect();
+            for (k, v) in std::mem::take(map).into_iter().take(n) {
+                map.insert(k, v);
+            }
         }
         Some(Value::Array(items)) => items.truncate(n),
         _ => {}
@@ -638,7 +641,7 @@ fn semantic(c: &SiteConfig, raw: &Value, issues: &mut Vec<ConfigIssue>) {
     }
     // routing
     let r = &c.routing;
-    let queue_ids: BTreeSet<&str> = r.queues.iter().map(|q| q.id.as_str()).collect();
+    let queue_ids: BTreeSet<&str> = order::set_from(r.queues.iter().map(|q| q.id.as_str()));
     let mut seen = BTreeSet::new();
     for (i, q) in r.queues.iter().enumerate() {
         if !seen.insert(q.id.as_str()) {
@@ -679,11 +682,11 @@ fn semantic(c: &SiteConfig, raw: &Value, issues: &mut Vec<ConfigIssue>) {
         }
     }
     // Overflow chains that come back around.
-    let overflow: BTreeMap<&str, &str> = r
-        .queues
-        .iter()
-        .filter_map(|q| q.overflow.as_ref().map(|o| (q.id.as_str(), o.as_str())))
-        .collect();
+    let overflow: BTreeMap<&str, &str> = order::map_from(
+        r.queues
+            .iter()
+            .filter_map(|q| q.overflow.as_ref().map(|o| (q.id.as_str(), o.as_str()))),
+    );
     let mut reported = BTreeSet::new();
     for (i, q) in r.queues.iter().enumerate() {
         let mut chain = vec![q.id.as_str()];
@@ -691,7 +694,7 @@ fn semantic(c: &SiteConfig, raw: &Value, issues: &mut Vec<ConfigIssue>) {
         while let Some(next) = overflow.get(at) {
             if *next == q.id.as_str() && chain.len() > 1 {
                 let mut key: Vec<&str> = chain.clone();
-                key.sort_unstable();
+                order::sort(&mut key);
                 if reported.insert(key) {
                     chain.push(next);
                     issues.push(issue(
@@ -740,10 +743,11 @@ fn semantic(c: &SiteConfig, raw: &Value, issues: &mut Vec<ConfigIssue>) {
         }
     }
     // Every category a trigger can produce must land somewhere.
-    let mut produced: BTreeSet<String> = crate::trigger::hard::BUILT_IN
-        .iter()
-        .map(|(_, cat)| (*cat).to_owned())
-        .collect();
+    let mut produced: BTreeSet<String> = order::set_from(
+        crate::trigger::hard::BUILT_IN
+            .iter()
+            .map(|(_, cat)| (*cat).to_owned()),
+    );
     produced.extend(
         c.triggers
             .hard
@@ -780,7 +784,7 @@ fn semantic(c: &SiteConfig, raw: &Value, issues: &mut Vec<ConfigIssue>) {
                 None => issues.push(issue(format!("routing.hours.{day}[{i}]"), format!("`{range}` is not an opening range"), "write HH:MM-HH:MM with the close after the open, like 09:00-17:30 (split overnight hours over two days)", None)),
             }
         }
-        spans.sort_unstable();
+        order::sort(&mut spans);
         if spans.windows(2).any(|w| w[1].0 < w[0].1) {
             issues.push(issue(
                 format!("routing.hours.{day}"),

@@ -124,11 +124,10 @@ impl Intercom {
     /// `PUT /conversations/{id}`: title and mapped conversation attributes (which must exist
     /// as conversation data attributes in the workspace).
     pub fn set_attributes(&self, conversation_id: &str, t: &TicketRequest) -> HttpRequest {
-        let attrs: Map<String, Value> = t
-            .fields
-            .iter()
-            .map(|f| (f.name.clone(), f.value.clone()))
-            .collect();
+        let mut attrs = Map::new();
+        for f in &t.fields {
+            attrs.insert(f.name.clone(), f.value.clone());
+        }
         self.request(
             Method::Put,
             &format!("/conversations/{conversation_id}"),

@@ -17,6 +17,7 @@ use baton_shared::connector::linear::{self, Linear, LinearAuth};
 use baton_shared::connector::slack::{self, Slack};
 use baton_shared::connector::{self as vendor, ConnectorError, HttpRequest, Notice};
 use baton_shared::context::{transcript_from_events, AiTally, ContextInput, ContextPayload};
+use baton_shared::order;
 use baton_shared::outbox::{parse_retry_after, DeliveryKind, OutboxEntry, Outcome, RetryPolicy};
 
 /// Storage prefix of the per-notice records the inbox shows.
@@ -525,7 +526,7 @@ impl Conversation {
                 out.push(r);
             }
         }
-        out.sort_by(|a, b| a.at.total_cmp(&b.at));
+        order::sort_by(&mut out, |a, b| a.at.total_cmp(&b.at));
         Ok(out)
     }
 

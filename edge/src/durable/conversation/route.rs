@@ -3,6 +3,7 @@
 
 use super::*;
 use baton_shared::config::OutOfHours;
+use baton_shared::order;
 use baton_shared::routing::{route, QueueLoad, RouteDecision};
 use std::collections::BTreeMap;
 
@@ -21,7 +22,7 @@ impl Conversation {
         }
         let raw: BTreeMap<String, QueueLoad> = resp.json().await?;
         let loads: BTreeMap<baton_shared::QueueId, QueueLoad> =
-            raw.into_iter().map(|(k, v)| (k.into(), v)).collect();
+            order::map_from(raw.into_iter().map(|(k, v)| (k.into(), v)));
         let now = crate::clock::local_now(&config.site.time_zone);
         // Fresh state after the outside calls; nothing awaits between here and the commit.
         let meta = self.load().await?;
