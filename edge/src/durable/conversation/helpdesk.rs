@@ -3,7 +3,7 @@
 //! and applies the helpdesk's signed events (agent replies, solved) to the conversation.
 
 use super::*;
-use crate::connector::{execute, named_secret, FetchError, FullReply};
+use crate::connector::{named_secret, FullReply};
 use baton_shared::config::{Connector, HelpdeskSettings};
 use baton_shared::connector::budget::{CallClass, Vendor};
 use baton_shared::connector::freshdesk::{self, Freshdesk};
@@ -702,64 +702,26 @@ impl Conversation {
                 })
             }
         };
-        let per_minute = acct.settings.rate_limit_per_minute;
-        let ask = json!({ "vendor": acct.vendor, "class": class, "per_minute": per_minute });
-        let mut resp = durable::call_router(
-            &self.env,
-            site,
-            Method::Post,
-            "/helpdesk/budget",
-            Some(&ask),
-        )
-        .await
-        .map_err(|e| retry(format!("rate budget: {e}")))?;
-        if resp.status_code() >= 300 {
-            return Err(retry(format!(
-                "rate budget answered {}",
-                resp.status_code()
-            )));
-        }
-        let admit: Value = resp
-            .json()
-            .await
-            .map_err(|e| retry(format!("rate budget: {e}")))?;
-        if let Some(at) = admit["wait_until_ms"].as_f64() {
-            return Err(defer(
+        let budgeted = self
+            .call_vendor(
+                site,
+                acct.vendor,
+                "",
+                acct.settings.rate_limit_per_minute,
+                class,
+                &request,
+                timeout_ms,
+            )
+            .await;
+        match budgeted {
+            notify::Called::Reply(reply) => Ok(reply),
+            notify::Called::Stop(Outcome::Deferred { until_ms }) => Err(defer(
                 entry,
-                at,
+                until_ms,
                 format!("queued under 80 % of {}'s rate limit", entry.connector),
-            ));
+            )),
+            notify::Called::Stop(outcome) => Err(outcome),
         }
-        let reply = match execute(&request, timeout_ms).await {
-            Ok(r) => r,
-            Err(e @ (FetchError::Timeout(_) | FetchError::Unreachable { .. })) => {
-                return Err(Outcome::Retry {
-                    retry_after_ms: None,
-                    reason: e.to_string(),
-                })
-            }
-            Err(e @ FetchError::Request { .. }) => {
-                return Err(Outcome::Permanent {
-                    reason: e.to_string(),
-                })
-            }
-        };
-        let seen = json!({
-            "vendor": acct.vendor, "per_minute": per_minute,
-            "status": reply.status, "headers": reply.headers,
-        });
-        if let Err(e) = durable::call_router(
-            &self.env,
-            site,
-            Method::Post,
-            "/helpdesk/observe",
-            Some(&seen),
-        )
-        .await
-        {
-            worker::console_error!("rate budget: could not record an answer: {e}");
-        }
-        Ok(reply)
     }
 
     /// Keep an entry's progress, so a crash or retry resumes after the last finished step.

@@ -425,12 +425,15 @@ impl Conversation {
         })
     }
 
-    /// Ask the router's budget, make the call, report the answer back.
+    /// One vendor call under the site's rate budget: ask the router's budget (per vendor,
+    /// `budget_key` and plan limit), make the call, report the answer's headers back.
+    #[allow(clippy::too_many_arguments)]
     pub(super) async fn call_vendor(
         &self,
         site: &str,
         vendor: Vendor,
         budget_key: &str,
+        per_minute: Option<u32>,
         class: CallClass,
         req: &HttpRequest,
         timeout_ms: u64,
@@ -438,6 +441,7 @@ impl Conversation {
         let ask = BudgetCall {
             vendor,
             key: budget_key.to_owned(),
+            per_minute,
             class: Some(class),
             status: 0,
             headers: Vec::new(),
@@ -461,11 +465,10 @@ impl Conversation {
         match execute(req, timeout_ms).await {
             Ok(reply) => {
                 let seen = BudgetCall {
-                    vendor,
-                    key: budget_key.to_owned(),
                     class: None,
                     status: reply.status,
                     headers: reply.headers.clone(),
+                    ..ask
                 };
                 if let Err(e) =
                     durable::call_router(&self.env, site, Method::Post, "/budget", Some(&seen))
@@ -604,6 +607,7 @@ impl Conversation {
                 &meta.site,
                 Vendor::Slack,
                 &key,
+                None,
                 CallClass::General,
                 &req,
                 timeout,
@@ -652,6 +656,7 @@ impl Conversation {
                 &meta.site,
                 Vendor::Linear,
                 "linear",
+                None,
                 CallClass::Create,
                 &req,
                 timeout,
@@ -728,6 +733,7 @@ impl Conversation {
                 &meta.site,
                 Vendor::Hubspot,
                 "hubspot",
+                None,
                 CallClass::Search,
                 &search,
                 timeout,
@@ -773,6 +779,7 @@ impl Conversation {
                 &meta.site,
                 Vendor::Hubspot,
                 "hubspot",
+                None,
                 CallClass::General,
                 &note,
                 timeout,

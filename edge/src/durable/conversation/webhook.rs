@@ -74,6 +74,7 @@ impl Conversation {
                 &meta.site,
                 Vendor::Webhook,
                 "webhook",
+                None,
                 CallClass::General,
                 &req,
                 timeout,

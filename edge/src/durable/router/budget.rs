@@ -1,22 +1,26 @@
 //! Vendors' rate budgets, kept by the site's router so every conversation of a site draws on
-//! one budget per vendor and target; the rules (80 % of the limit, rate-limit headers) are shared's.
+//! one budget per vendor, target and plan; the rules (80 % of the limit, headers) are shared's.
 
 use super::SiteRouter;
 use crate::durable::{self, now_ms};
 use crate::error::AppError;
-use baton_shared::connector::budget::{Admit, CallClass, RateBudget, Vendor};
+use baton_shared::connector::budget::{Admit, CallClass, Limit, RateBudget, Vendor, VendorLimits};
 use serde::{Deserialize, Serialize};
 use worker::Response;
 
-/// A conversation asking before a call (`/budget/acquire`: `class` set) or reporting the
-/// answer after it (`/budget/observe`: `status` and `headers` set). One plain struct for both:
-/// a tagged enum would cost the worker far more wasm than it saves.
-#[derive(Debug, Serialize, Deserialize)]
+/// A conversation asking before a call (`class` set) or reporting the answer after it
+/// (`status` and `headers` set), both on `POST /budget`. One plain struct for both: a tagged
+/// enum would cost the worker far more wasm than it saves.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BudgetCall {
     /// Whose limits.
     pub vendor: Vendor,
-    /// What the limit is counted per (a Slack channel, a Linear key, a HubSpot portal).
+    /// What the limit is counted per (a Slack channel, a Linear key, a HubSpot portal; empty
+    /// for a helpdesk, whose limit is per account).
     pub key: String,
+    /// The account's plan limit per minute, where it differs from the vendor's published one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_minute: Option<u32>,
     /// Acquire: which sub-limit the call draws on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<CallClass>,
@@ -32,7 +36,12 @@ impl SiteRouter {
     /// Answer a [`BudgetCall`]: `{"wait_until": ms}` when the call must wait (nothing was
     /// counted), `{"wait_until": null}` when it may go now (counted) or was observed.
     pub(super) async fn budget(&self, call: BudgetCall) -> Result<Response, AppError> {
-        let storage_key = format!("b:{}:{}", vendor_name(call.vendor), call.key);
+        let storage_key = format!(
+            "b:{}:{}:{}",
+            vendor_name(call.vendor),
+            call.key,
+            call.per_minute.unwrap_or(0)
+        );
         let now = now_ms();
         let mut budget = self
             .state
@@ -41,7 +50,14 @@ impl SiteRouter {
             .await
             .ok()
             .flatten()
-            .unwrap_or_else(|| RateBudget::for_vendor(call.vendor, now));
+            .unwrap_or_else(|| {
+                let limits = VendorLimits::published(call.vendor);
+                let limits = match call.per_minute {
+                    Some(n) => limits.with_general(Limit::per_minute(n)),
+                    None => limits,
+                };
+                RateBudget::new(call.vendor, limits, now)
+            });
         let wait_until = match call.class {
             Some(class) => match budget.acquire(class, now) {
                 Admit::SendNow => None,
