@@ -47,6 +47,12 @@ impl From<worker::Error> for AppError {
     }
 }
 
+impl From<serde_json::Error> for AppError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Internal(format!("json: {e}"))
+    }
+}
+
 impl From<worker::KvError> for AppError {
     fn from(e: worker::KvError) -> Self {
         Self::Internal(format!("kv: {e:?}"))

@@ -112,7 +112,8 @@ fn verify_jwt(
     let header: Value = URL_SAFE_NO_PAD
         .decode(h)
         .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|t| serde_json::from_str(&t).ok())
         .ok_or_else(|| bad("has an unreadable header"))?;
     if header["alg"] != "HS256" {
         return Err(bad("must be signed with HS256"));
@@ -126,11 +127,14 @@ fn verify_jwt(
             "user.jwt is not signed with this site's identity secret",
         ));
     }
-    let claims: serde_json::Map<String, Value> = URL_SAFE_NO_PAD
+    let Some(Value::Object(claims)) = URL_SAFE_NO_PAD
         .decode(p)
         .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| bad("has an unreadable payload"))?;
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|t| serde_json::from_str(&t).ok())
+    else {
+        return Err(bad("has an unreadable payload"));
+    };
     if let Some(exp) = claims.get("exp").and_then(Value::as_f64) {
         if exp * 1000.0 < now_ms {
             return Err(AppError::Unauthorized(

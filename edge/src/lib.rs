@@ -7,6 +7,7 @@ mod connector;
 mod durable;
 mod error;
 mod identity;
+mod json;
 mod limits;
 mod metrics;
 mod routes;

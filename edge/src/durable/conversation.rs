@@ -306,13 +306,19 @@ impl DurableObject for Conversation {
         respond(
             async {
                 match (req.method(), path.as_str()) {
-                    (Method::Post, "/init") => self.init(req.json().await?).await,
+                    (Method::Post, "/init") => {
+                        self.init(crate::routes::json_body(&mut req, "JSON").await?)
+                            .await
+                    }
                     (Method::Get, "/live") => self.accept_live(&req).await,
-                    (Method::Post, "/csat") => self.csat(req.json().await?).await,
+                    (Method::Post, "/csat") => {
+                        self.csat(crate::routes::json_body(&mut req, "JSON").await?)
+                            .await
+                    }
                     (Method::Delete, "/") => self.erase().await,
                     (Method::Get, "/state") => self.snapshot().await,
                     (Method::Post, "/send") => {
-                        match req.json().await? {
+                        match crate::routes::json_body(&mut req, "JSON").await? {
                             ClientCommand::Send { text, client_id } => {
                                 self.customer_message(text, client_id).await?
                             }
@@ -321,19 +327,19 @@ impl DurableObject for Conversation {
                         Ok(Response::from_json(&json!({ "ok": true }))?)
                     }
                     (Method::Post, "/position") => {
-                        let body: Value = req.json().await?;
+                        let body: Value = crate::routes::json_body(&mut req, "JSON").await?;
                         self.queue_position(&body).await?;
                         Ok(Response::empty()?.with_status(204))
                     }
                     (Method::Post, "/transfer") => {
-                        let body: Value = req.json().await?;
+                        let body: Value = crate::routes::json_body(&mut req, "JSON").await?;
                         let agent = body["agent"].as_str().unwrap_or_default().to_owned();
                         let queue = body["queue"].as_str().unwrap_or_default().to_owned();
                         self.transfer(agent, queue).await?;
                         Ok(Response::from_json(&json!({ "ok": true }))?)
                     }
                     (Method::Post, "/helpdesk-event") => {
-                        let body: Value = req.json().await?;
+                        let body: Value = crate::routes::json_body(&mut req, "JSON").await?;
                         let (vendor, event) = helpdesk::event_from_json(&body)?;
                         self.helpdesk_event(&vendor, event).await
                     }
@@ -342,13 +348,13 @@ impl DurableObject for Conversation {
                         Ok(Response::empty()?.with_status(204))
                     }
                     (Method::Post, "/release") => {
-                        let body: Value = req.json().await?;
+                        let body: Value = crate::routes::json_body(&mut req, "JSON").await?;
                         self.release(body["agent"].as_str().unwrap_or_default())
                             .await?;
                         Ok(Response::empty()?.with_status(204))
                     }
                     (Method::Post, action @ ("/claim" | "/reply" | "/resolve")) => {
-                        let body: Value = req.json().await?;
+                        let body: Value = crate::routes::json_body(&mut req, "JSON").await?;
                         let agent = body["agent"].as_str().unwrap_or_default().to_owned();
                         let text = body["text"].as_str().map(str::to_owned);
                         self.agent_action(action, agent, text).await?;
@@ -371,7 +377,7 @@ impl DurableObject for Conversation {
         };
         let peer: Option<Peer> = ws.deserialize_attachment().ok().flatten();
         let Some(peer) = peer else { return Ok(()) };
-        let result = match serde_json::from_str::<ClientCommand>(&text) {
+        let result = match crate::json::parse::<ClientCommand>(&text) {
             Ok(ClientCommand::Send { text, client_id }) => match peer.role.as_str() {
                 "customer" => self.customer_message(text, client_id).await,
                 _ => self.agent_action("/reply", peer.name, Some(text)).await,
@@ -419,9 +425,7 @@ impl DurableObject for Conversation {
 
 impl Conversation {
     async fn load(&self) -> std::result::Result<Meta, AppError> {
-        self.state
-            .storage()
-            .get::<Meta>("meta")
+        durable::store::get::<Meta>(&self.state.storage(), "meta")
             .await?
             .ok_or_else(|| AppError::NotFound("no such conversation".into()))
     }
@@ -453,11 +457,11 @@ impl Conversation {
             js_sys::Reflect::set(
                 &batch,
                 &format!("e:{:012}", e.seq).into(),
-                &durable::to_js(e)?,
+                &durable::store::encode(e)?,
             )
             .map_err(|e| AppError::Internal(format!("{e:?}")))?;
         }
-        js_sys::Reflect::set(&batch, &"meta".into(), &durable::to_js(&meta)?)
+        js_sys::Reflect::set(&batch, &"meta".into(), &durable::store::encode(&meta)?)
             .map_err(|e| AppError::Internal(format!("{e:?}")))?;
         // The inbox copy travels through the outbox, committed with the change: a crash after
         // this write still ends with the escalation in the inbox.
@@ -465,7 +469,7 @@ impl Conversation {
             js_sys::Reflect::set(
                 &batch,
                 &delivery::key(entry).into(),
-                &durable::to_js(entry)?,
+                &durable::store::encode(entry)?,
             )
             .map_err(|e| AppError::Internal(format!("{e:?}")))?;
         }
@@ -474,7 +478,7 @@ impl Conversation {
             js_sys::Reflect::set(
                 &batch,
                 &delivery::key(&entry).into(),
-                &durable::to_js(&entry)?,
+                &durable::store::encode(&entry)?,
             )
             .map_err(|e| AppError::Internal(format!("{e:?}")))?;
         }
@@ -483,7 +487,7 @@ impl Conversation {
             js_sys::Reflect::set(
                 &batch,
                 &delivery::key(&entry).into(),
-                &durable::to_js(&entry)?,
+                &durable::store::encode(&entry)?,
             )
             .map_err(|e| AppError::Internal(format!("{e:?}")))?;
         }
@@ -491,7 +495,9 @@ impl Conversation {
 
         for ws in self.state.get_websockets() {
             for e in &events {
-                let _ = ws.send(e);
+                if let Ok(text) = crate::json::text(e) {
+                    let _ = ws.send_with_str(text);
+                }
             }
         }
         if !metrics.is_empty() {

@@ -3,6 +3,7 @@
 
 pub mod conversation;
 pub mod router;
+pub mod store;
 
 use crate::error::AppError;
 use serde::Serialize;
@@ -42,7 +43,7 @@ async fn call<B: Serialize>(
     let mut init = RequestInit::new();
     init.with_method(method);
     if let Some(body) = body {
-        let text = serde_json::to_string(body).map_err(|e| AppError::Internal(e.to_string()))?;
+        let text = crate::json::text(body).map_err(|e| AppError::Internal(e.to_string()))?;
         init.with_body(Some(text.into()));
     }
     // Durable Object fetches need an absolute URL; the host is ignored.
@@ -82,12 +83,4 @@ pub async fn call_router<B: Serialize>(
 /// Milliseconds since the epoch, from the runtime's clock.
 pub fn now_ms() -> f64 {
     worker::Date::now().as_millis() as f64
-}
-
-/// Serialise for Durable Object storage as plain JS objects (not `Map`s), so stored values
-/// read back the same from Rust and look sane in tools.
-pub fn to_js<T: Serialize>(value: &T) -> Result<wasm_bindgen::JsValue, AppError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| AppError::Internal(format!("serialise for storage: {e}")))
 }

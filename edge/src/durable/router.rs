@@ -161,7 +161,10 @@ impl DurableObject for SiteRouter {
 
     /// Set by `rebalance` for the next wait limit or presence expiry.
     async fn alarm(&self) -> Result<Response> {
-        let site: Option<String> = self.state.storage().get("site").await.ok().flatten();
+        let site: Option<String> = durable::store::get(&self.state.storage(), "site")
+            .await
+            .ok()
+            .flatten();
         if let Some(site) = site {
             if let Err(e) = self.rebalance(&site).await {
                 worker::console_error!("router alarm for {site}: {e}");
@@ -175,11 +178,11 @@ impl DurableObject for SiteRouter {
             async {
                 match (req.method(), req.path().as_str()) {
                     (Method::Post, "/upsert") => {
-                        let entry: QueueEntry = req.json().await?;
+                        let entry: QueueEntry = crate::routes::json_body(&mut req, "JSON").await?;
                         self.upsert(entry).await?;
                         Ok(Response::empty()?.with_status(204))
                     }
-                    (Method::Get, "/list") => Ok(Response::from_json(&self.entries().await?)?),
+                    (Method::Get, "/list") => Ok(crate::json::response(&self.entries().await?)?),
                     (Method::Get, "/live") => {
                         let pair = worker::WebSocketPair::new()?;
                         self.state.accept_web_socket(&pair.server);
@@ -188,26 +191,28 @@ impl DurableObject for SiteRouter {
                         Ok(Response::from_websocket(pair.client)?)
                     }
                     (Method::Post, "/remove") => {
-                        let body: serde_json::Value = req.json().await?;
+                        let body: serde_json::Value =
+                            crate::routes::json_body(&mut req, "JSON").await?;
                         let id = body["id"].as_str().unwrap_or_default();
                         self.state.storage().delete(&format!("c:{id}")).await?;
                         self.broadcast().await?;
                         Ok(Response::empty()?.with_status(204))
                     }
                     (Method::Post, "/presence") => {
-                        let body: serde_json::Value = req.json().await?;
+                        let body: serde_json::Value =
+                            crate::routes::json_body(&mut req, "JSON").await?;
                         let site = body["site"].as_str().unwrap_or_default().to_owned();
-                        let mut p: Presence = serde_json::from_value(body)
+                        let mut p: Presence = crate::json::from(&body)
                             .map_err(|e| AppError::bad_field("presence", e.to_string()))?;
                         p.seen_at = now_ms();
                         self.state
                             .storage()
-                            .put_raw(&format!("a:{}", p.name), durable::to_js(&p)?)
+                            .put_raw(&format!("a:{}", p.name), durable::store::encode(&p)?)
                             .await?;
                         self.rebalance(&site).await?;
-                        Ok(Response::from_json(&self.agents().await?)?)
+                        Ok(crate::json::response(&self.agents().await?)?)
                     }
-                    (Method::Get, "/agents") => Ok(Response::from_json(&self.agents().await?)?),
+                    (Method::Get, "/agents") => Ok(crate::json::response(&self.agents().await?)?),
                     (Method::Get, "/loads") => {
                         let mut loads: std::collections::BTreeMap<String, serde_json::Value> =
                             Default::default();
@@ -218,11 +223,14 @@ impl DurableObject for SiteRouter {
                                 .unwrap_or(0);
                             loads.insert(e.queue.clone(), json!({ "waiting": n + 1 }));
                         }
-                        Ok(Response::from_json(&loads)?)
+                        Ok(crate::json::response(&loads)?)
                     }
-                    (Method::Post, "/budget") => self.budget(req.json().await?).await,
+                    (Method::Post, "/budget") => {
+                        self.budget(crate::routes::json_body(&mut req, "JSON").await?)
+                            .await
+                    }
                     (Method::Post, "/metrics") => {
-                        let body: MetricBatch = req.json().await?;
+                        let body: MetricBatch = crate::routes::json_body(&mut req, "JSON").await?;
                         self.count(&body.events).await?;
                         Ok(Response::empty()?.with_status(204))
                     }
@@ -236,16 +244,18 @@ impl DurableObject for SiteRouter {
                         Ok(Response::from_json(&self.report(days).await?)?)
                     }
                     (Method::Post, "/ratelimit") => {
-                        let body: serde_json::Value = req.json().await?;
+                        let body: serde_json::Value =
+                            crate::routes::json_body(&mut req, "JSON").await?;
                         let key = format!("rl:{}", body["key"].as_str().unwrap_or_default());
                         let limit = crate::limits::Limit {
                             count: body["count"].as_u64().unwrap_or(1) as u32,
                             window_s: body["window_s"].as_u64().unwrap_or(60) as u32,
                         };
-                        let mut times: Vec<f64> =
-                            self.state.storage().get(&key).await?.unwrap_or_default();
+                        let mut times: Vec<f64> = durable::store::get(&self.state.storage(), &key)
+                            .await?
+                            .unwrap_or_default();
                         let verdict = crate::limits::over(&mut times, now_ms(), limit);
-                        self.state.storage().put(&key, &times).await?;
+                        durable::store::put(&self.state.storage(), &key, &times).await?;
                         Ok(Response::from_json(&json!({ "retry_after_s": verdict }))?)
                     }
                     (m, p) if p.starts_with("/helpdesk/") => self.helpdesk(m, p, &mut req).await,
@@ -271,27 +281,19 @@ impl SiteRouter {
         Ok(())
     }
 
-    async fn list<T: serde::de::DeserializeOwned>(&self, prefix: &str) -> Result<Vec<T>> {
-        let map = self
-            .state
-            .storage()
-            .list_with_options(ListOptions::new().prefix(prefix))
-            .await?;
-        let mut out = Vec::new();
-        for value in map.values() {
-            if let Ok(v) = serde_wasm_bindgen::from_value(value?) {
-                out.push(v);
-            }
-        }
-        Ok(out)
+    async fn list<T: serde::de::DeserializeOwned>(
+        &self,
+        prefix: &str,
+    ) -> std::result::Result<Vec<T>, AppError> {
+        durable::store::list(&self.state.storage(), ListOptions::new().prefix(prefix)).await
     }
 
-    async fn agents(&self) -> Result<Vec<Presence>> {
+    async fn agents(&self) -> std::result::Result<Vec<Presence>, AppError> {
         self.list("a:").await
     }
 
     /// Every entry, waiting ones first in queue order, resolved ones last.
-    async fn entries(&self) -> Result<Vec<QueueEntry>> {
+    async fn entries(&self) -> std::result::Result<Vec<QueueEntry>, AppError> {
         let mut entries: Vec<QueueEntry> = self.list("c:").await?;
         order::sort_by(&mut entries, |a, b| {
             rank(a.status)
@@ -307,7 +309,10 @@ impl SiteRouter {
 
     async fn upsert(&self, mut entry: QueueEntry) -> std::result::Result<(), AppError> {
         let key = format!("c:{}", entry.id);
-        let previous: Option<QueueEntry> = self.state.storage().get(&key).await.ok().flatten();
+        let previous: Option<QueueEntry> = durable::store::get(&self.state.storage(), &key)
+            .await
+            .ok()
+            .flatten();
         if let Some(prev) = &previous {
             // The conversation reports its own state; queue bookkeeping stays the router's.
             entry.position = prev.position;
@@ -334,10 +339,7 @@ impl SiteRouter {
             entry.timeout_asked = false;
         }
         let site = entry.site.clone();
-        self.state
-            .storage()
-            .put_raw(&key, durable::to_js(&entry)?)
-            .await?;
+        durable::store::put(&self.state.storage(), &key, &entry).await?;
         self.rebalance(&site).await
     }
 
@@ -345,15 +347,14 @@ impl SiteRouter {
     async fn count(&self, events: &[MetricEvent]) -> std::result::Result<(), AppError> {
         let day = utc_day(now_ms());
         let key = format!("m:{day}");
-        let mut metrics: DayMetrics = self.state.storage().get(&key).await?.unwrap_or_default();
+        let mut metrics: DayMetrics = durable::store::get(&self.state.storage(), &key)
+            .await?
+            .unwrap_or_default();
         metrics.day = day;
         for e in events {
             metrics.add(e);
         }
-        self.state
-            .storage()
-            .put_raw(&key, durable::to_js(&metrics)?)
-            .await?;
+        durable::store::put(&self.state.storage(), &key, &metrics).await?;
         Ok(())
     }
 
@@ -401,12 +402,14 @@ impl SiteRouter {
             value: Some(seconds),
         }])
         .await?;
-        let mut samples: Vec<f64> = self.state.storage().get("tta").await?.unwrap_or_default();
+        let mut samples: Vec<f64> = durable::store::get(&self.state.storage(), "tta")
+            .await?
+            .unwrap_or_default();
         samples.push(seconds.max(0.0));
         if samples.len() > TTA_SAMPLES {
             samples.remove(0);
         }
-        self.state.storage().put("tta", &samples).await?;
+        durable::store::put(&self.state.storage(), "tta", &samples).await?;
         Ok(())
     }
 
@@ -422,8 +425,11 @@ impl SiteRouter {
         let ttl = PRESENCE_TTL_MS * scale;
         let mut agents = self.agents().await?;
         let mut entries = self.entries().await?;
-        if self.state.storage().get::<String>("site").await?.is_none() {
-            self.state.storage().put("site", site).await?;
+        if durable::store::get::<String>(&self.state.storage(), "site")
+            .await?
+            .is_none()
+        {
+            durable::store::put(&self.state.storage(), "site", site).await?;
         }
         // An agent whose inbox stopped answering lets go of their live conversations.
         let mut releases = Vec::new();
@@ -442,11 +448,13 @@ impl SiteRouter {
             a.online = false;
             self.state
                 .storage()
-                .put_raw(&format!("a:{}", a.name), durable::to_js(&*a)?)
+                .put_raw(&format!("a:{}", a.name), durable::store::encode(&*a)?)
                 .await?;
             releases.extend(held.into_iter().map(|id| (id, a.name.clone())));
         }
-        let samples: Vec<f64> = self.state.storage().get("tta").await?.unwrap_or_default();
+        let samples: Vec<f64> = durable::store::get(&self.state.storage(), "tta")
+            .await?
+            .unwrap_or_default();
         let per_place = median(&samples).unwrap_or(DEFAULT_TTA_SECONDS);
 
         let mut load: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
@@ -514,7 +522,7 @@ impl SiteRouter {
         for e in &updates {
             self.state
                 .storage()
-                .put_raw(&format!("c:{}", e.id), durable::to_js(e)?)
+                .put_raw(&format!("c:{}", e.id), durable::store::encode(e)?)
                 .await?;
         }
         // Tell the conversations after our own state is stored; they call back into /upsert.

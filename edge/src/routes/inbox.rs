@@ -125,7 +125,7 @@ pub async fn queues(req: Request, ctx: RouteContext<()>) -> Result<Response> {
                 .iter()
                 .map(|q| json!({ "id": q.id, "name": q.name, "skills": q.skills }))
                 .collect();
-            Ok(Response::from_json(&list)?)
+            Ok(crate::json::response(&list)?)
         }
         .await,
     )

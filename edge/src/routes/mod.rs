@@ -112,9 +112,10 @@ pub async fn json_body<T: serde::de::DeserializeOwned>(
     what: &'static str,
 ) -> std::result::Result<T, AppError> {
     let text = req.text().await?;
-    serde_json::from_str(&text).map_err(|e| AppError::BadRequest {
+    let bad = |e: serde_json::Error| AppError::BadRequest {
         code: "invalid_json",
         message: format!("the body must be {what}: {e}"),
         field: None,
-    })
+    };
+    crate::json::parse(&text).map_err(bad)
 }

@@ -9,7 +9,10 @@ const MAX_PAGE_BYTES: usize = 16 * 1024;
 
 impl Conversation {
     pub(super) async fn init(&self, init: InitRequest) -> std::result::Result<Response, AppError> {
-        if self.state.storage().get::<Meta>("meta").await?.is_none() {
+        if durable::store::get::<Meta>(&self.state.storage(), "meta")
+            .await?
+            .is_none()
+        {
             let meta = Meta {
                 id: init.id,
                 site: init.site,
@@ -50,10 +53,7 @@ impl Conversation {
                 contact_asks: 0,
                 contact: None,
             };
-            self.state
-                .storage()
-                .put_raw("meta", durable::to_js(&meta)?)
-                .await?;
+            durable::store::put(&self.state.storage(), "meta", &meta).await?;
             let body = json!({ "events": [{ "name": "conversation_started" }] });
             durable::call_router(&self.env, &meta.site, Method::Post, "/metrics", Some(&body))
                 .await?;
@@ -95,10 +95,7 @@ impl Conversation {
             comment,
             at: now_ms(),
         });
-        self.state
-            .storage()
-            .put_raw("meta", durable::to_js(&meta)?)
-            .await?;
+        durable::store::put(&self.state.storage(), "meta", &meta).await?;
         durable::call_router(
             &self.env,
             &meta.site,
@@ -126,10 +123,7 @@ impl Conversation {
         }
         let mut meta = self.load().await?;
         meta.page = page;
-        self.state
-            .storage()
-            .put_raw("meta", durable::to_js(&meta)?)
-            .await?;
+        durable::store::put(&self.state.storage(), "meta", &meta).await?;
         Ok(())
     }
 

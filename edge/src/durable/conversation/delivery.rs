@@ -114,22 +114,12 @@ impl Conversation {
 
     /// One pass over the due entries; `Ok(true)` if something was delivered (new work may exist).
     async fn try_deliver_due(&self, safety: bool) -> Result<bool, crate::error::AppError> {
-        let Some(meta) = self.state.storage().get::<Meta>("meta").await? else {
+        let Some(meta) = durable::store::get::<Meta>(&self.state.storage(), "meta").await? else {
             return Ok(false);
         };
         let mut delivered_any = false;
-        let map = self
-            .state
-            .storage()
-            .list_with_options(ListOptions::new().prefix(PREFIX))
-            .await?;
-        let mut entries: Vec<OutboxEntry> = Vec::new();
-        for value in map.values() {
-            let value = value.map_err(|e| crate::error::AppError::Internal(format!("{e:?}")))?;
-            if let Ok(entry) = serde_wasm_bindgen::from_value(value) {
-                entries.push(entry);
-            }
-        }
+        let entries: Vec<OutboxEntry> =
+            durable::store::list(&self.state.storage(), ListOptions::new().prefix(PREFIX)).await?;
         let policy = self.retry_policy();
         if safety && entries.iter().any(|e| e.next_at_ms <= now_ms()) {
             self.safety_alarm().await?;
@@ -148,13 +138,15 @@ impl Conversation {
             // This pass listed the outbox before its earlier attempts awaited: another pass
             // may have delivered (and deleted) or rescheduled the entry since. Only the stored
             // entry counts, or a notice without an idempotency key would go out twice.
-            let stored = match self.state.storage().get::<OutboxEntry>(&key(&entry)).await {
-                Ok(stored) => stored,
-                Err(e) => {
-                    self.in_flight.borrow_mut().retain(|k| *k != entry.key);
-                    return Err(e.into());
-                }
-            };
+            let stored =
+                match durable::store::get::<OutboxEntry>(&self.state.storage(), &key(&entry)).await
+                {
+                    Ok(stored) => stored,
+                    Err(e) => {
+                        self.in_flight.borrow_mut().retain(|k| *k != entry.key);
+                        return Err(e);
+                    }
+                };
             match stored {
                 Some(stored) if stored.next_at_ms <= now => entry = stored,
                 Some(stored) => {
@@ -213,10 +205,7 @@ impl Conversation {
                 Outcome::Deferred { until_ms } => entry.next_at_ms = until_ms,
             }
             next_alarm = Some(next_alarm.map_or(entry.next_at_ms, |t| t.min(entry.next_at_ms)));
-            self.state
-                .storage()
-                .put_raw(&key(&entry), durable::to_js(&entry)?)
-                .await?;
+            durable::store::put(&self.state.storage(), &key(&entry), &entry).await?;
         }
         if let Some(at) = next_alarm {
             self.arm(at).await?;

@@ -731,7 +731,7 @@ impl Conversation {
         progress: &T,
     ) -> std::result::Result<(), Outcome> {
         entry.payload = serde_json::to_value(progress).unwrap_or(Value::Null);
-        let stored = durable::to_js(&*entry).map_err(|e| e.to_string());
+        let stored = durable::store::encode(&*entry).map_err(|e| e.to_string());
         let result = match stored {
             Ok(js) => self
                 .state
@@ -825,8 +825,7 @@ impl Conversation {
         let acct = account(&self.env, &config)?;
         // Fresh state: the pass's copy predates routing done earlier in the same pass.
         let meta = self.load().await.map_err(retry)?;
-        let mut p: CreateProgress =
-            serde_json::from_value(entry.payload.clone()).unwrap_or_default();
+        let mut p: CreateProgress = crate::json::from(&entry.payload).unwrap_or_default();
         if p.ticket.is_none() {
             let (t, covered) = self.build_ticket(&meta, &config).await.map_err(retry)?;
             p.ticket = Some(t);
@@ -887,7 +886,7 @@ impl Conversation {
         timeout_ms: u64,
     ) -> std::result::Result<(), Outcome> {
         let mut f: FollowUp =
-            serde_json::from_value(entry.payload.clone()).map_err(|e| Outcome::Permanent {
+            crate::json::from(&entry.payload).map_err(|e| Outcome::Permanent {
                 reason: format!("unreadable follow-up: {e}"),
             })?;
         // Read fresh: the create flow may have linked the ticket since this pass began.
@@ -903,7 +902,10 @@ impl Conversation {
             return Ok(()); // the ticket's transcript has it
         }
         // The ticket and its own steps (note, team, attributes) go before any follow-up.
-        let create: Option<OutboxEntry> = storage.get("o:helpdesk").await.ok().flatten();
+        let create: Option<OutboxEntry> = durable::store::get(&storage, "o:helpdesk")
+            .await
+            .ok()
+            .flatten();
         if let Some(create) = create {
             return Err(defer(
                 entry,
@@ -923,21 +925,14 @@ impl Conversation {
             return Ok(());
         };
         // One at a time, oldest first: an earlier message still pending goes before this one.
-        let first: Vec<OutboxEntry> = storage
-            .list_with_options(
-                ListOptions::new()
-                    .prefix(&format!("o:{FOLLOW_UP_PREFIX}"))
-                    .limit(1),
-            )
-            .await
-            .map(|map| {
-                map.values()
-                    .into_iter()
-                    .filter_map(|v| v.ok())
-                    .filter_map(|v| serde_wasm_bindgen::from_value(v).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let first: Vec<OutboxEntry> = durable::store::list(
+            &storage,
+            ListOptions::new()
+                .prefix(&format!("o:{FOLLOW_UP_PREFIX}"))
+                .limit(1),
+        )
+        .await
+        .unwrap_or_default();
         if let Some(earlier) = first.iter().find(|e| e.key != entry.key) {
             let at = earlier.next_at_ms + 50.0;
             return Err(defer(

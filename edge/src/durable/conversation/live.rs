@@ -24,7 +24,7 @@ impl Conversation {
             name: q.get("name").cloned().unwrap_or_default(),
         })?;
         for event in &backlog {
-            pair.server.send(event)?;
+            pair.server.send_with_str(crate::json::text(event)?)?;
         }
         Ok(Response::from_websocket(pair.client)?)
     }
@@ -69,19 +69,10 @@ impl Conversation {
         since: u64,
     ) -> std::result::Result<Vec<LiveEvent>, AppError> {
         let start = format!("e:{:012}", since + 1);
-        let map = self
-            .state
-            .storage()
-            .list_with_options(ListOptions::new().start(&start).prefix("e:"))
-            .await?;
-        let mut out = Vec::new();
-        for value in map.values() {
-            let value = value.map_err(|e| AppError::Internal(format!("{e:?}")))?;
-            out.push(
-                serde_wasm_bindgen::from_value(value)
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
-            );
-        }
-        Ok(out)
+        durable::store::list(
+            &self.state.storage(),
+            ListOptions::new().start(&start).prefix("e:"),
+        )
+        .await
     }
 }

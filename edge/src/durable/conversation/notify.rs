@@ -500,7 +500,7 @@ impl Conversation {
             detail,
             at: now_ms(),
         };
-        match durable::to_js(&record) {
+        match durable::store::encode(&record) {
             Ok(js) => {
                 if let Err(e) = self
                     .state
@@ -517,18 +517,11 @@ impl Conversation {
 
     /// Every notice record, oldest first, for the inbox.
     pub(super) async fn notice_records(&self) -> std::result::Result<Vec<NoticeRecord>, AppError> {
-        let map = self
-            .state
-            .storage()
-            .list_with_options(ListOptions::new().prefix(RECORD_PREFIX))
-            .await?;
-        let mut out: Vec<NoticeRecord> = Vec::new();
-        for value in map.values() {
-            let value = value.map_err(|e| AppError::Internal(format!("{e:?}")))?;
-            if let Ok(r) = serde_wasm_bindgen::from_value(value) {
-                out.push(r);
-            }
-        }
+        let mut out: Vec<NoticeRecord> = durable::store::list(
+            &self.state.storage(),
+            ListOptions::new().prefix(RECORD_PREFIX),
+        )
+        .await?;
         order::sort_by(&mut out, |a, b| a.at.total_cmp(&b.at));
         Ok(out)
     }
@@ -855,14 +848,14 @@ impl Conversation {
                     &format!("alert:{}", entry.key),
                     now,
                 ) {
-                    put(delivery::key(&alert), durable::to_js(&alert)?)?;
+                    put(delivery::key(&alert), durable::store::encode(&alert)?)?;
                     added = true;
                 }
             }
             // The inbox list shows the failure too.
             let inbox = delivery::inbox_entry(now);
-            put(delivery::key(&inbox), durable::to_js(&inbox)?)?;
-            put("meta".into(), durable::to_js(&fresh)?)?;
+            put(delivery::key(&inbox), durable::store::encode(&inbox)?)?;
+            put("meta".into(), durable::store::encode(&fresh)?)?;
             self.state.storage().put_multiple_raw(batch).await?;
             Ok(())
         }

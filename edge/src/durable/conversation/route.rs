@@ -20,7 +20,7 @@ impl Conversation {
                 resp.status_code()
             )));
         }
-        let raw: BTreeMap<String, QueueLoad> = resp.json().await?;
+        let raw: BTreeMap<String, QueueLoad> = crate::json::parse(&resp.text().await?)?;
         let loads: BTreeMap<baton_shared::QueueId, QueueLoad> =
             order::map_from(raw.into_iter().map(|(k, v)| (k.into(), v)));
         let now = crate::clock::local_now(&config.site.time_zone);

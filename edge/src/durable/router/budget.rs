@@ -43,10 +43,7 @@ impl SiteRouter {
             call.per_minute.unwrap_or(0)
         );
         let now = now_ms();
-        let mut budget = self
-            .state
-            .storage()
-            .get::<RateBudget>(&storage_key)
+        let mut budget = durable::store::get::<RateBudget>(&self.state.storage(), &storage_key)
             .await
             .ok()
             .flatten()
@@ -68,10 +65,7 @@ impl SiteRouter {
                 None
             }
         };
-        self.state
-            .storage()
-            .put_raw(&storage_key, durable::to_js(&budget)?)
-            .await?;
+        durable::store::put(&self.state.storage(), &storage_key, &budget).await?;
         Ok(Response::from_json(
             &serde_json::json!({ "wait_until": wait_until }),
         )?)

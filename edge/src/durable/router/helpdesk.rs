@@ -18,7 +18,7 @@ impl SiteRouter {
         match (method, path) {
             // `{"vendor", "ticket", "conversation"}`: a ticket Baton created for a conversation.
             (Method::Post, "/helpdesk/link") => {
-                let body: serde_json::Value = req.json().await?;
+                let body: serde_json::Value = crate::routes::json_body(req, "JSON").await?;
                 let s = |k: &str| body[k].as_str().unwrap_or_default();
                 if s("ticket").is_empty() || s("conversation").is_empty() {
                     return Err(AppError::bad_field(
@@ -26,13 +26,12 @@ impl SiteRouter {
                         "ticket and conversation are required",
                     ));
                 }
-                self.state
-                    .storage()
-                    .put(
-                        &link_key(s("vendor"), s("ticket")),
-                        &s("conversation").to_owned(),
-                    )
-                    .await?;
+                durable::store::put(
+                    &self.state.storage(),
+                    &link_key(s("vendor"), s("ticket")),
+                    &s("conversation").to_owned(),
+                )
+                .await?;
                 Ok(Response::empty()?.with_status(204))
             }
             (Method::Get, "/helpdesk/link") => {
@@ -43,7 +42,7 @@ impl SiteRouter {
                     q.get("vendor").map_or("", String::as_str),
                     q.get("ticket").map_or("", String::as_str),
                 );
-                match self.state.storage().get::<String>(&key).await? {
+                match durable::store::get::<String>(&self.state.storage(), &key).await? {
                     Some(conversation) => Ok(Response::from_json(
                         &json!({ "conversation": conversation }),
                     )?),
