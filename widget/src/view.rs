@@ -170,38 +170,48 @@ fn author_class(author: Author, s: &Strings) -> (&'static str, &str) {
 }
 
 /// Split text into plain runs and `http(s)://` links (`true`), trailing punctuation left out.
+/// (Offsets come from `char_indices` and ASCII matches, so every cut is a char boundary; `get`
+/// and `split_at_checked` instead of `[a..b]` keep core's slice-error formatting out of the wasm.)
 pub fn linkify(text: &str) -> Vec<(&str, bool)> {
     let mut out = Vec::new();
     let mut rest = text;
     // The first `http://` or `https://` not glued to a word before it. (A scan with
     // `starts_with`, not `match_indices`: that keeps core's substring searcher out of the wasm.)
-    let link_start = |rest: &str| {
-        rest.char_indices().map(|(i, _)| i).find(|&i| {
-            let (before, tail) = rest.split_at(i);
-            (tail.starts_with("https://") || tail.starts_with("http://"))
-                && !before.ends_with(|c: char| c.is_alphanumeric())
+    fn link_start(rest: &str) -> Option<(&str, &str)> {
+        rest.char_indices().find_map(|(i, _)| {
+            let (before, tail) = rest.split_at_checked(i)?;
+            ((tail.starts_with("https://") || tail.starts_with("http://"))
+                && !before.ends_with(|c: char| c.is_alphanumeric()))
+            .then_some((before, tail))
         })
-    };
-    while let Some(start) = link_start(rest) {
-        let tail = &rest[start..];
+    }
+    while let Some((before, tail)) = link_start(rest) {
         let mut end = tail
             .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`'))
             .unwrap_or(tail.len());
-        while end > 0 && tail[..end].ends_with(['.', ',', ';', ':', '!', '?', ')', ']', '\'']) {
-            end -= 1;
+        let trailing = ['.', ',', ';', ':', '!', '?', ')', ']', '\''];
+        while let Some(kept) = tail.get(..end).and_then(|t| t.strip_suffix(trailing)) {
+            end = kept.len();
         }
         let scheme = if tail.starts_with("https://") { 8 } else { 7 };
+        let (Some(link), Some(after)) = (tail.get(..end), tail.get(end..)) else {
+            break;
+        };
         if end <= scheme {
             // A bare scheme is not a link; keep it as text and look further on.
-            out.push((&rest[..start + scheme], false));
-            rest = &rest[start + scheme..];
+            let cut = before.len() + scheme;
+            let (Some(text), Some(after)) = (rest.get(..cut), rest.get(cut..)) else {
+                break;
+            };
+            out.push((text, false));
+            rest = after;
             continue;
         }
-        if start > 0 {
-            out.push((&rest[..start], false));
+        if !before.is_empty() {
+            out.push((before, false));
         }
-        out.push((&tail[..end], true));
-        rest = &tail[end..];
+        out.push((link, true));
+        rest = after;
     }
     if !rest.is_empty() {
         out.push((rest, false));

@@ -19,6 +19,13 @@ pub fn all(tools: &Tools) -> Result<(), String> {
     worker(tools)
 }
 
+/// Build only the widget (wasm, glue and loader) into `dist/www/`, for measuring it.
+pub fn widget_only(tools: &Tools) -> Result<(), String> {
+    let www = root().join("dist/www");
+    std::fs::create_dir_all(www.join("widget")).map_err(|e| e.to_string())?;
+    widget(tools, &www)
+}
+
 fn static_pages(src: &Path, dst: &Path) -> Result<(), String> {
     for entry in std::fs::read_dir(src).map_err(|e| format!("{}: {e}", src.display()))? {
         let entry = entry.map_err(|e| e.to_string())?;
