@@ -1,7 +1,7 @@
 //! The widget's one owner of state: the conversation session, the live socket and the outbox.
 //! DOM and socket callbacks only call into here; here decides and re-renders through `view`.
 
-use crate::context::{Capture, Recorded};
+use crate::context::Capture;
 use crate::strings::Strings;
 use crate::view::{self, View};
 use crate::wire_js::{self, Options, Session, WidgetConfig};
@@ -127,11 +127,7 @@ impl App {
         let capture = Capture {
             settings: &self.capture,
         };
-        capture.page(
-            &crate::dom::document(),
-            &Recorded::from_js(&self.recorded),
-            &self.context,
-        )
+        capture.page(&self.recorded, &self.context)
     }
 
     /// Show the panel and focus the composer.

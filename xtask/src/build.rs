@@ -51,17 +51,23 @@ fn widget(tools: &Tools, www: &Path) -> Result<(), String> {
         .args(["--target", "web", "--no-typescript", "--out-dir"])
         .arg(&out)
         .arg(root().join("target/wasm32-unknown-unknown/release/baton_widget.wasm")))?;
-    // The JS glue is loaded on first open too: minified, it is a quarter smaller (gzip).
+    // The JS glue is loaded on first open too: minified, it is a quarter smaller (gzip). The
+    // widget's own JS modules (`widget/js/*.js`, wasm-bindgen snippets) are bundled into it.
     let glue = out.join("baton_widget.js");
     run(Command::new(&tools.esbuild)
         .arg(&glue)
         .args([
+            "--bundle",
             "--minify",
             "--format=esm",
             "--allow-overwrite",
             "--log-level=warning",
         ])
         .arg(format!("--outfile={}", glue.display())))?;
+    let snippets = out.join("snippets");
+    if snippets.exists() {
+        std::fs::remove_dir_all(&snippets).map_err(|e| format!("{}: {e}", snippets.display()))?;
+    }
     let wasm = out.join("baton_widget_bg.wasm");
     // Flattening and re-looping before two -Oz rounds: 0.5 % smaller than -Oz alone (gzip).
     run(Command::new(&tools.wasm_opt)
