@@ -13,8 +13,7 @@ use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{HtmlElement, MessageEvent, ShadowRoot, WebSocket};
 
@@ -679,24 +678,14 @@ pub fn on_event(app: &AppRef, event: LiveEvent) {
     }
 }
 
+#[wasm_bindgen(module = "/js/fetch.js")]
+extern "C" {
+    /// `fetch` a JSON API (`body` sent as JSON); a non-2xx answer rejects with `"HTTP <status>"`.
+    #[wasm_bindgen(js_name = fetchJson)]
+    fn fetch_json_promise(method: &str, url: &str, body: Option<JsValue>) -> js_sys::Promise;
+}
+
 /// `fetch` a JSON API; non-2xx answers become errors.
 async fn fetch_json(method: &str, url: &str, body: Option<JsValue>) -> Result<JsValue, JsValue> {
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    if let Some(body) = body {
-        let headers = web_sys::Headers::new()?;
-        headers.set("Content-Type", "application/json")?;
-        init.set_headers(&headers);
-        init.set_body(&js_sys::JSON::stringify(&body)?.into());
-    }
-    let req = web_sys::Request::new_with_str_and_init(url, &init)?;
-    let window = web_sys::window().ok_or("no window")?;
-    let resp: web_sys::Response = JsFuture::from(window.fetch_with_request(&req))
-        .await?
-        .dyn_into()?;
-    if !resp.ok() {
-        let status = wire_js::number_text(resp.status().into());
-        return Err(JsValue::from_str(&["HTTP ", &status].concat()));
-    }
-    JsFuture::from(resp.json()?).await
+    JsFuture::from(fetch_json_promise(method, url, body)).await
 }
