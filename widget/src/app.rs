@@ -7,7 +7,7 @@ use crate::view::{self, View};
 use crate::wire_js::{self, Options, Session, WidgetConfig};
 use baton_shared::config::ContextCapture;
 use baton_shared::conversation::Status;
-use baton_shared::trigger::detect_hard;
+use baton_shared::trigger::fires_builtin;
 use baton_shared::wire::{Author, EventBody, LiveEvent};
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
@@ -335,7 +335,7 @@ fn submit(app: &AppRef) {
     a.outbox.push((client_id, text.clone(), item));
     if a.status == Status::AiMode {
         // Instant feedback from the same trigger code the edge runs; the edge confirms.
-        if detect_hard(&text, a.strings.language()).is_some() {
+        if fires_builtin(&text, a.strings.language()) {
             let words = a.strings.get("connecting").to_owned();
             view::set_notice(&a.view, Some(&words));
         } else {

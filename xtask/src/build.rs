@@ -72,7 +72,13 @@ fn widget(tools: &Tools, www: &Path) -> Result<(), String> {
     // Flattening and re-looping before two -Oz rounds: 0.5 % smaller than -Oz alone (gzip);
     // merging similar functions (one body with a parameter for what differs) 0.3 % more.
     run(Command::new(&tools.wasm_opt)
-        .args(["--flatten", "--rereloop", "--merge-similar-functions", "-Oz", "-Oz"])
+        .args([
+            "--flatten",
+            "--rereloop",
+            "--merge-similar-functions",
+            "-Oz",
+            "-Oz",
+        ])
         .args(["--strip-debug", "--strip-producers"])
         .args([
             "--enable-bulk-memory",
