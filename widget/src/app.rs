@@ -1,20 +1,19 @@
 //! The widget's one owner of state: the conversation session, the live socket and the outbox.
 //! DOM and socket callbacks only call into here; here decides and re-renders through `view`.
 
-use crate::context::{Capture, Recorded};
+use crate::context::Capture;
 use crate::strings::Strings;
 use crate::view::{self, View};
 use crate::wire_js::{self, Options, Session, WidgetConfig};
 use baton_shared::config::ContextCapture;
 use baton_shared::conversation::Status;
-use baton_shared::trigger::detect_hard;
+use baton_shared::trigger::fires_builtin;
 use baton_shared::wire::{Author, EventBody, LiveEvent};
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{HtmlElement, MessageEvent, ShadowRoot, WebSocket};
 
@@ -127,11 +126,7 @@ impl App {
         let capture = Capture {
             settings: &self.capture,
         };
-        capture.page(
-            &crate::dom::document(),
-            &Recorded::from_js(&self.recorded),
-            &self.context,
-        )
+        capture.page(&self.recorded, &self.context)
     }
 
     /// Show the panel and focus the composer.
@@ -340,7 +335,7 @@ fn submit(app: &AppRef) {
     a.outbox.push((client_id, text.clone(), item));
     if a.status == Status::AiMode {
         // Instant feedback from the same trigger code the edge runs; the edge confirms.
-        if detect_hard(&text, a.strings.language()).is_some() {
+        if fires_builtin(&text, a.strings.language()) {
             let words = a.strings.get("connecting").to_owned();
             view::set_notice(&a.view, Some(&words));
         } else {
@@ -683,24 +678,14 @@ pub fn on_event(app: &AppRef, event: LiveEvent) {
     }
 }
 
+#[wasm_bindgen(module = "/js/fetch.js")]
+extern "C" {
+    /// `fetch` a JSON API (`body` sent as JSON); a non-2xx answer rejects with `"HTTP <status>"`.
+    #[wasm_bindgen(js_name = fetchJson)]
+    fn fetch_json_promise(method: &str, url: &str, body: Option<JsValue>) -> js_sys::Promise;
+}
+
 /// `fetch` a JSON API; non-2xx answers become errors.
 async fn fetch_json(method: &str, url: &str, body: Option<JsValue>) -> Result<JsValue, JsValue> {
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    if let Some(body) = body {
-        let headers = web_sys::Headers::new()?;
-        headers.set("Content-Type", "application/json")?;
-        init.set_headers(&headers);
-        init.set_body(&js_sys::JSON::stringify(&body)?.into());
-    }
-    let req = web_sys::Request::new_with_str_and_init(url, &init)?;
-    let window = web_sys::window().ok_or("no window")?;
-    let resp: web_sys::Response = JsFuture::from(window.fetch_with_request(&req))
-        .await?
-        .dyn_into()?;
-    if !resp.ok() {
-        let status = wire_js::number_text(resp.status().into());
-        return Err(JsValue::from_str(&["HTTP ", &status].concat()));
-    }
-    JsFuture::from(resp.json()?).await
+    JsFuture::from(fetch_json_promise(method, url, body)).await
 }

@@ -157,8 +157,7 @@ impl Strings {
     pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
         let mut rest = self.get(key);
         let mut out = String::with_capacity(rest.len());
-        while let Some(open) = rest.find('{') {
-            let (text, tail) = rest.split_at(open);
+        while let Some((text, tail)) = rest.find('{').and_then(|open| rest.split_at_checked(open)) {
             out.push_str(text);
             let value = tail.find('}').and_then(|close| {
                 let name = tail.get(1..close)?;

@@ -1,11 +1,12 @@
 //! Rendering: the panel, one message, the AI/human mode, queue progress and the CSAT form.
 //! Pure DOM writes, no state; message text always goes through `textContent`, never markup.
 
-use crate::dom::{attr, el, text_el};
+use crate::dom::attr;
 use crate::strings::{decimal, Strings};
 use baton_shared::conversation::Status;
 use baton_shared::wire::Author;
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlElement, HtmlTextAreaElement, ShadowRoot};
 
 /// Handles to the parts of the panel the app updates.
@@ -38,92 +39,47 @@ pub struct View {
     pub close: HtmlElement,
 }
 
-/// Attach `css` to `root` as a constructed stylesheet (CSSOM, so a strict `style-src` needs no
-/// `'unsafe-inline'`); browsers without constructable sheets get a `<style>` element.
-fn adopt_css(root: &ShadowRoot, css: &str) {
-    let adopted = (|| -> Result<(), JsValue> {
-        let window = web_sys::window().ok_or("no window")?;
-        let ctor: js_sys::Function =
-            js_sys::Reflect::get(&window, &"CSSStyleSheet".into())?.dyn_into()?;
-        let sheet = js_sys::Reflect::construct(&ctor, &js_sys::Array::new())?;
-        let replace: js_sys::Function =
-            js_sys::Reflect::get(&sheet, &"replaceSync".into())?.dyn_into()?;
-        replace.call1(&sheet, &css.into())?;
-        let sheets: js_sys::Array =
-            js_sys::Reflect::get(root, &"adoptedStyleSheets".into())?.dyn_into()?;
-        let all = js_sys::Array::from(&sheets);
-        all.push(&sheet);
-        js_sys::Reflect::set(root, &"adoptedStyleSheets".into(), &all)?;
-        Ok(())
-    })();
-    if adopted.is_err() {
-        let _ = root.append_child(&text_el("style", "", css));
-    }
+#[wasm_bindgen(module = "/js/view.js")]
+extern "C" {
+    /// The panel's elements, in [`View`]'s field order.
+    #[wasm_bindgen(js_name = buildPanel)]
+    fn build_panel(root: &ShadowRoot, css: &str) -> Array;
+    /// A new message in `log` (`msg <class>`, author line `who` if not empty, empty text part).
+    #[wasm_bindgen(js_name = messageItem)]
+    fn message_item(log: &Element, class: &str, who: &str) -> HtmlElement;
+    /// Append `text` to the text part of message `item`, as a link if `link`.
+    #[wasm_bindgen(js_name = addRun)]
+    fn add_run(item: &HtmlElement, text: &str, link: bool);
+    /// Fill the CSAT form; `names` has the five choices' labels.
+    #[wasm_bindgen(js_name = buildCsat)]
+    fn build_csat_form(
+        form: &HtmlElement,
+        question: &str,
+        names: &Array,
+        comment: &str,
+        send: &str,
+    );
 }
 
-/// Build the panel inside `root` (hidden until opened).
+/// Build the panel inside `root` (hidden until opened), its CSS attached as a constructed
+/// stylesheet (CSSOM, so a strict `style-src` needs no `'unsafe-inline'`).
 pub fn build(root: &ShadowRoot, css: &str, s: &Strings) -> View {
-    adopt_css(root, css);
-
-    let panel = el("section", "panel");
-    attr(&panel, "role", "dialog");
-    panel.set_hidden(true);
-
-    let header = el("div", "head");
-    let avatar = el("span", "avatar");
-    attr(&avatar, "aria-hidden", "true");
-    let title = el("h2", "");
-    let badge = el("span", "badge");
-    let close = text_el("button", "close", "×");
-    attr(&close, "type", "button");
-    for child in [&avatar, &title, &badge, &close] {
-        let _ = header.append_child(child);
-    }
-
-    let notice = el("div", "notice");
-    attr(&notice, "role", "status");
-    notice.set_hidden(true);
-    let progress = el("div", "progress");
-    attr(&progress, "role", "status");
-    progress.set_hidden(true);
-
-    let log = el("div", "log");
-    attr(&log, "role", "log");
-    attr(&log, "aria-live", "polite");
-    attr(&log, "tabindex", "0");
-    let typing = el("div", "typing");
-    typing.set_hidden(true);
-
-    let csat = el("form", "csat");
-    csat.set_hidden(true);
-
-    let form = el("form", "composer");
-    let input = el("textarea", "").unchecked_into::<HtmlTextAreaElement>();
-    attr(&input, "rows", "1");
-    attr(&input, "maxlength", "4000");
-    let send = el("button", "");
-    attr(&send, "type", "submit");
-    let _ = form.append_child(&input);
-    let _ = form.append_child(&send);
-
-    for child in [&header, &notice, &progress, &log, &typing, &csat, &form] {
-        let _ = panel.append_child(child);
-    }
-    let _ = root.append_child(&panel);
+    let parts = build_panel(root, css);
+    let part = |i: u32| parts.get(i).unchecked_into::<HtmlElement>();
     let view = View {
-        panel,
-        title,
-        badge,
-        avatar,
-        notice,
-        progress,
-        log,
-        typing,
-        csat,
-        form,
-        input,
-        send,
-        close,
+        panel: part(0),
+        title: part(1),
+        badge: part(2),
+        avatar: part(3),
+        notice: part(4),
+        progress: part(5),
+        log: part(6),
+        typing: part(7),
+        csat: part(8),
+        form: part(9),
+        input: part(10).unchecked_into(),
+        send: part(11),
+        close: part(12),
     };
     label(&view, s, None);
     set_mode(&view, s, Status::AiMode, None, None);
@@ -170,38 +126,48 @@ fn author_class(author: Author, s: &Strings) -> (&'static str, &str) {
 }
 
 /// Split text into plain runs and `http(s)://` links (`true`), trailing punctuation left out.
+/// (Offsets come from `char_indices` and ASCII matches, so every cut is a char boundary; `get`
+/// and `split_at_checked` instead of `[a..b]` keep core's slice-error formatting out of the wasm.)
 pub fn linkify(text: &str) -> Vec<(&str, bool)> {
     let mut out = Vec::new();
     let mut rest = text;
     // The first `http://` or `https://` not glued to a word before it. (A scan with
     // `starts_with`, not `match_indices`: that keeps core's substring searcher out of the wasm.)
-    let link_start = |rest: &str| {
-        rest.char_indices().map(|(i, _)| i).find(|&i| {
-            let (before, tail) = rest.split_at(i);
-            (tail.starts_with("https://") || tail.starts_with("http://"))
-                && !before.ends_with(|c: char| c.is_alphanumeric())
+    fn link_start(rest: &str) -> Option<(&str, &str)> {
+        rest.char_indices().find_map(|(i, _)| {
+            let (before, tail) = rest.split_at_checked(i)?;
+            ((tail.starts_with("https://") || tail.starts_with("http://"))
+                && !before.ends_with(|c: char| c.is_alphanumeric()))
+            .then_some((before, tail))
         })
-    };
-    while let Some(start) = link_start(rest) {
-        let tail = &rest[start..];
+    }
+    while let Some((before, tail)) = link_start(rest) {
         let mut end = tail
             .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`'))
             .unwrap_or(tail.len());
-        while end > 0 && tail[..end].ends_with(['.', ',', ';', ':', '!', '?', ')', ']', '\'']) {
-            end -= 1;
+        let trailing = ['.', ',', ';', ':', '!', '?', ')', ']', '\''];
+        while let Some(kept) = tail.get(..end).and_then(|t| t.strip_suffix(trailing)) {
+            end = kept.len();
         }
         let scheme = if tail.starts_with("https://") { 8 } else { 7 };
+        let (Some(link), Some(after)) = (tail.get(..end), tail.get(end..)) else {
+            break;
+        };
         if end <= scheme {
             // A bare scheme is not a link; keep it as text and look further on.
-            out.push((&rest[..start + scheme], false));
-            rest = &rest[start + scheme..];
+            let cut = before.len() + scheme;
+            let (Some(text), Some(after)) = (rest.get(..cut), rest.get(cut..)) else {
+                break;
+            };
+            out.push((text, false));
+            rest = after;
             continue;
         }
-        if start > 0 {
-            out.push((&rest[..start], false));
+        if !before.is_empty() {
+            out.push((before, false));
         }
-        out.push((&tail[..end], true));
-        rest = &tail[end..];
+        out.push((link, true));
+        rest = after;
     }
     if !rest.is_empty() {
         out.push((rest, false));
@@ -219,30 +185,15 @@ pub fn append_message(
     text: &str,
 ) -> HtmlElement {
     let (class, label) = author_class(author, s);
-    let item = el("div", &["msg ", class].concat());
     let who = name.filter(|n| !n.is_empty()).unwrap_or(label);
-    if !who.is_empty() {
-        let _ = item.append_child(&text_el("span", "who", who));
-    }
-    let body = el("span", "text");
-    attr(&body, "dir", "auto");
+    let item = message_item(log, class, who);
     if author == Author::Agent {
         for (part, link) in linkify(text) {
-            if link {
-                let a = text_el("a", "", part);
-                attr(&a, "href", part);
-                attr(&a, "target", "_blank");
-                attr(&a, "rel", "noopener noreferrer");
-                let _ = body.append_child(&a);
-            } else {
-                let _ = body.append_child(&crate::dom::document().create_text_node(part));
-            }
+            add_run(&item, part, link);
         }
     } else {
-        body.set_text_content(Some(text));
+        add_run(&item, text, false);
     }
-    let _ = item.append_child(&body);
-    let _ = log.append_child(&item);
     log.set_scroll_top(log.scroll_height());
     item
 }
@@ -347,38 +298,16 @@ pub fn set_notice(view: &View, text: Option<&str>) {
 
 /// Fill the CSAT form: five labelled choices, an optional comment and a send button.
 pub fn build_csat(view: &View, s: &Strings) {
-    let form = &view.csat;
-    form.set_text_content(None);
-    let set = el("fieldset", "");
-    let _ = set.append_child(&text_el("legend", "", s.get("csat_question")));
-    let scores = el("div", "scores");
-    for n in 1..=5 {
-        let n = decimal(n);
-        let label = el("label", "score");
-        let input = el("input", "");
-        attr(&input, "type", "radio");
-        attr(&input, "name", "score");
-        attr(&input, "value", &n);
-        attr(&input, "required", "");
-        attr(&input, "aria-label", &s.fill("csat_score", &[("n", &n)]));
-        let _ = label.append_child(&input);
-        let _ = label.append_child(&text_el("span", "", &n));
-        let _ = scores.append_child(&label);
-    }
-    let _ = set.append_child(&scores);
-    let comment = el("textarea", "comment");
-    attr(&comment, "aria-label", s.get("csat_comment"));
-    attr(&comment, "placeholder", s.get("csat_comment"));
-    attr(&comment, "maxlength", "1000");
-    attr(&comment, "rows", "2");
-    let _ = set.append_child(&comment);
-    let button = text_el("button", "", s.get("csat_send"));
-    attr(&button, "type", "submit");
-    let _ = set.append_child(&button);
-    let _ = form.append_child(&set);
-    let status = el("p", "csat-status");
-    attr(&status, "role", "status");
-    let _ = form.append_child(&status);
+    let names: Array = (1..=5)
+        .map(|n| JsValue::from(s.fill("csat_score", &[("n", &decimal(n))])))
+        .collect();
+    build_csat_form(
+        &view.csat,
+        s.get("csat_question"),
+        &names,
+        s.get("csat_comment"),
+        s.get("csat_send"),
+    );
 }
 
 /// The chosen score and comment of the CSAT form, if a score is chosen.

@@ -4,7 +4,7 @@
 use baton_shared::config::ContextCapture;
 use baton_shared::conversation::Status;
 use baton_shared::wire::{Author, EventBody, LiveEvent};
-use baton_widget::context::{Capture, Recorded};
+use baton_widget::context::Capture;
 use baton_widget::strings::Strings;
 use baton_widget::{view, wire_js};
 use js_sys::Reflect;
@@ -242,19 +242,30 @@ fn fixture(html: &str) -> web_sys::Element {
     region
 }
 
+/// What the loader records, as it passes it: `{routes, clicks: [{label, el}], errors}`.
 fn recorded(
     routes: &[&str],
     clicks: &[(&str, Option<web_sys::Element>)],
     errors: &[&str],
-) -> Recorded {
-    Recorded {
-        routes: routes.iter().map(|r| r.to_string()).collect(),
-        clicks: clicks
-            .iter()
-            .map(|(l, e)| (l.to_string(), e.clone()))
-            .collect(),
-        errors: errors.iter().map(|e| e.to_string()).collect(),
-    }
+) -> JsValue {
+    let strings =
+        |list: &[&str]| -> js_sys::Array { list.iter().map(|s| JsValue::from(*s)).collect() };
+    let clicks: js_sys::Array = clicks
+        .iter()
+        .map(|(label, el)| {
+            let click = js_sys::Object::new();
+            Reflect::set(&click, &"label".into(), &(*label).into()).unwrap();
+            if let Some(el) = el {
+                Reflect::set(&click, &"el".into(), el).unwrap();
+            }
+            JsValue::from(click)
+        })
+        .collect();
+    let rec = js_sys::Object::new();
+    Reflect::set(&rec, &"routes".into(), &strings(routes)).unwrap();
+    Reflect::set(&rec, &"clicks".into(), &clicks).unwrap();
+    Reflect::set(&rec, &"errors".into(), &strings(errors)).unwrap();
+    rec.into()
 }
 
 #[wasm_bindgen_test]
@@ -287,7 +298,7 @@ fn context_reads_attributes_meta_form_step_clicks_and_device() {
     );
     let host = js_sys::Object::new();
     Reflect::set(&host, &"cart_items".into(), &3.into()).unwrap();
-    let page = capture.page(&doc(), &rec, &host);
+    let page = capture.page(&rec, &host);
 
     assert_eq!(
         strings_of(&get(&page, "route_history")),
@@ -352,7 +363,7 @@ fn context_switches_turn_sources_off_and_pii_is_masked() {
         &[("Email ana@example.com", None)],
         &["Failed for ana@example.com"],
     );
-    let page = Capture { settings: &off }.page(&doc(), &rec, &JsValue::UNDEFINED);
+    let page = Capture { settings: &off }.page(&rec, &JsValue::UNDEFINED);
     assert!(get(&page, "route_history").is_undefined());
     assert!(get(&page, "recent_actions").is_undefined());
     assert!(get(&page, "viewport").is_undefined());
@@ -369,7 +380,7 @@ fn context_switches_turn_sources_off_and_pii_is_masked() {
     let page = Capture {
         settings: &unmasked,
     }
-    .page(&doc(), &rec, &JsValue::UNDEFINED);
+    .page(&rec, &JsValue::UNDEFINED);
     let contact = get(&get(&page, "context"), "contact").as_string().unwrap();
     assert!(contact.contains("ana@example.com"));
     region.remove();

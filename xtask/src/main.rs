@@ -18,6 +18,7 @@ fn usage() -> ExitCode {
          test             run every test: Rust unit tests, widget tests in Chromium, end-to-end\n  \
          build            build widget, worker and static pages into dist/ and edge/build/\n  \
          size             build, then print gzip sizes of the loader, the widget and the worker\n  \
+         size --widget    build only the widget, then print its gzip sizes (for size work on it)\n  \
          budgets          build, then measure worker size, CPU per message and 200-conversation load\n  \
          lighthouse       build, then Lighthouse on the demo page with and without the widget\n  \
          setup            only install the tools the other commands need"
@@ -31,8 +32,10 @@ fn main() -> ExitCode {
         Some("dev") => dev::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("build") => setup::ensure_all(false).and_then(|t| build::all(&t)),
+        Some("size") if args.get(1).is_some_and(|a| a == "--widget") => setup::ensure_all(false)
+            .and_then(|t| build::widget_only(&t).and_then(|_| size::report(false))),
         Some("size") => {
-            setup::ensure_all(false).and_then(|t| build::all(&t).and_then(|_| size::report()))
+            setup::ensure_all(false).and_then(|t| build::all(&t).and_then(|_| size::report(true)))
         }
         Some("budgets") => setup::ensure_all(false).and_then(|t| {
             build::all(&t)?;

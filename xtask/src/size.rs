@@ -17,8 +17,8 @@ fn gzip_len(path: &Path) -> Result<(u64, u64), String> {
     Ok((raw, out.stdout.len() as u64))
 }
 
-/// Print the size table (after a build).
-pub fn report() -> Result<(), String> {
+/// Print the size table (after a build); `worker: false` leaves the worker's rows out.
+pub fn report(worker: bool) -> Result<(), String> {
     let root = root();
     let rows = [
         (
@@ -47,6 +47,9 @@ pub fn report() -> Result<(), String> {
     let mut open_total = 0;
     let mut worker_total = 0;
     for (when, name, path) in rows {
+        if when == "worker" && !worker {
+            continue;
+        }
         let (raw, gz) = gzip_len(&root.join(path))?;
         match when {
             "on first open" => open_total += gz,
@@ -56,6 +59,8 @@ pub fn report() -> Result<(), String> {
         println!("| {when} | {name} | {raw} | {gz} |");
     }
     println!("| on first open | total | | {open_total} |");
-    println!("| worker | total | | {worker_total} |");
+    if worker {
+        println!("| worker | total | | {worker_total} |");
+    }
     Ok(())
 }

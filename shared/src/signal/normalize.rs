@@ -215,14 +215,16 @@ impl Words {
     pub fn get(&self, i: usize) -> (&str, u16) {
         let start = if i == 0 { 0 } else { self.ends[i - 1].0 };
         let (end, clause) = self.ends[i];
-        (&self.text[start..end], clause)
+        // Word ends are char boundaries; `get` only keeps core's slice-error formatting out of
+        // the widget's wasm.
+        (self.text.get(start..end).unwrap_or(""), clause)
     }
 
     /// Every word with its clause, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, u16)> + '_ {
         let mut start = 0;
         self.ends.iter().map(move |&(end, clause)| {
-            let word = &self.text[start..end];
+            let word = self.text.get(start..end).unwrap_or("");
             start = end;
             (word, clause)
         })
@@ -356,7 +358,7 @@ pub(crate) fn scan(text: &str, raw: &mut String, out: &mut impl Sink) {
                 seen |= CLASS[usize::from(bytes[i])];
                 i += 1;
             }
-            let run = &text[start..i];
+            let run = text.get(start..i).unwrap_or("");
             let whole = raw.is_empty()
                 && bytes
                     .get(i)
@@ -367,7 +369,9 @@ pub(crate) fn scan(text: &str, raw: &mut String, out: &mut impl Sink) {
             } else {
                 let at = raw.len();
                 raw.push_str(run);
-                raw[at..].make_ascii_lowercase();
+                if let Some(tail) = raw.get_mut(at..) {
+                    tail.make_ascii_lowercase();
+                }
             }
         } else if class & SPECIAL == 0 {
             separator(char::from(bytes[i]), raw, out);
@@ -376,7 +380,7 @@ pub(crate) fn scan(text: &str, raw: &mut String, out: &mut impl Sink) {
             raw.push('\'');
             i += 1;
         } else {
-            let Some(c) = text[i..].chars().next() else {
+            let Some(c) = text.get(i..).and_then(|t| t.chars().next()) else {
                 break;
             };
             i += c.len_utf8();

@@ -504,42 +504,15 @@ impl HardTriggers {
     }
 
     fn detect_in(&self, toks: &[Tok<'_>], present: &Present, locale: &str) -> Vec<HardHit> {
-        let any = |c: Concepts| present.concepts & c != 0;
-        // Runs of tokens in one clause.
-        let clauses = || toks.chunk_by(|a, b| a.clause == b.clause);
-        let short = toks.len() <= 5
-            && toks
-                .iter()
-                .filter(|t| !SHORT_IGNORED.contains(&t.word))
-                .count()
-                <= 2;
-        let account_mentioned = any(lexicon::ACCOUNT) && !any(lexicon::MAILING);
+        let text = Facts::of(toks, present);
         let mut hits = Vec::new();
         for (id, category) in BUILT_IN {
             let setting = self.setting(id);
             if setting.is_some_and(|s| !s.enabled) {
                 continue;
             }
-            // Each rule needs one of these words to fire at all.
-            let found = match *id {
-                "legal_compliance" if any(lexicon::LEGAL | lexicon::SUE) => {
-                    clauses().find_map(legal)
-                }
-                "billing_dispute" if any(lexicon::REFUND | lexicon::PAYMENT) || present.money => {
-                    clauses().find_map(billing_dispute)
-                }
-                "cancellation" if any(lexicon::CANCEL) => {
-                    clauses().find_map(|c| cancellation(c, account_mentioned))
-                }
-                "human_request"
-                    if any(lexicon::CONTACT | lexicon::DESIRE | lexicon::REAL | lexicon::HUMAN)
-                        || present.human =>
-                {
-                    clauses().find_map(|c| human_request(c, short))
-                }
-                _ => None,
-            };
-            let found = found.or_else(|| setting.and_then(|s| site_phrase(s, toks, locale)));
+            let found = builtin_rule(id, toks, &text)
+                .or_else(|| setting.and_then(|s| site_phrase(s, toks, locale)));
             if let Some(phrase) = found {
                 hits.push(HardHit {
                     trigger: TriggerId::from(*id),
@@ -578,6 +551,76 @@ impl HardTriggers {
             .into_iter()
             .find(|h| !h.shadow)
     }
+}
+
+/// What the built-in rules look at besides the tokens: the text's concepts and shape.
+struct Facts<'p> {
+    present: &'p Present,
+    /// At most five words, two of them not fillers.
+    short: bool,
+    /// An account is mentioned, not a mailing list.
+    account_mentioned: bool,
+}
+
+impl<'p> Facts<'p> {
+    fn of(toks: &[Tok<'_>], present: &'p Present) -> Self {
+        let short = toks.len() <= 5
+            && toks
+                .iter()
+                .filter(|t| !SHORT_IGNORED.contains(&t.word))
+                .count()
+                <= 2;
+        let account_mentioned =
+            present.concepts & lexicon::ACCOUNT != 0 && present.concepts & lexicon::MAILING == 0;
+        Self {
+            present,
+            short,
+            account_mentioned,
+        }
+    }
+}
+
+/// The phrase the built-in rule `id` fires on, if it does.
+fn builtin_rule(id: &str, toks: &[Tok<'_>], text: &Facts<'_>) -> Option<String> {
+    let present = text.present;
+    let any = |c: Concepts| present.concepts & c != 0;
+    // Runs of tokens in one clause.
+    let clauses = || toks.chunk_by(|a, b| a.clause == b.clause);
+    // Each rule needs one of these words to fire at all.
+    match id {
+        "legal_compliance" if any(lexicon::LEGAL | lexicon::SUE) => clauses().find_map(legal),
+        "billing_dispute" if any(lexicon::REFUND | lexicon::PAYMENT) || present.money => {
+            clauses().find_map(billing_dispute)
+        }
+        "cancellation" if any(lexicon::CANCEL) => {
+            clauses().find_map(|c| cancellation(c, text.account_mentioned))
+        }
+        "human_request"
+            if any(lexicon::CONTACT | lexicon::DESIRE | lexicon::REAL | lexicon::HUMAN)
+                || present.human =>
+        {
+            clauses().find_map(|c| human_request(c, text.short))
+        }
+        _ => None,
+    }
+}
+
+/// Whether a built-in hard trigger fires on `text`, with no site settings: the same answer as
+/// `detect_hard(text, locale).is_some()`, without the code for site phrases and overrides (the
+/// widget's instant feedback needs only this).
+pub fn fires_builtin(text: &str, locale: &str) -> bool {
+    tokens(
+        text,
+        lexicon::for_locale(locale),
+        |present| HardTriggers::builtin().may_fire(present),
+        |toks, present| {
+            let text = Facts::of(toks, present);
+            BUILT_IN
+                .iter()
+                .any(|(id, _)| builtin_rule(id, toks, &text).is_some())
+        },
+    )
+    .unwrap_or(false)
 }
 
 /// A site phrase, matched as a run of normalised words, not negated or conditional.
@@ -776,6 +819,43 @@ mod tests {
             text in "([a-zA-Z']{1,7}|but|don't|refund|agent|[ .,;:!?()\n\t`-]|\u{e9}|\u{130}|\u{a0}|\u{2019}){0,30}"
         ) {
             same_tokens(&text, "en");
+        }
+    }
+
+    #[test]
+    fn fires_builtin_answers_as_detect_hard_does() {
+        let texts = [
+            ("I want to talk to a real person", "en", true),
+            ("I was charged twice, I want a refund", "en", true),
+            ("please cancel my account", "en", true),
+            ("my lawyer will hear about this", "en", true),
+            (
+                "I don't want to talk to anyone, just tell me the price",
+                "en",
+                false,
+            ),
+            ("unsubscribe me from the newsletter", "en", false),
+            ("how do I reset my password?", "en", false),
+            ("", "en", false),
+            ("Quiero hablar con una persona", "es", true),
+            ("no quiero cancelar mi cuenta", "es", false),
+        ];
+        for (text, locale, fires) in texts {
+            assert_eq!(detect_hard(text, locale).is_some(), fires, "{text}");
+            assert_eq!(fires_builtin(text, locale), fires, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fires_builtin_is_detect_hard_is_some(
+            text in "([a-zA-Z']{1,7}|talk|person|agent|refund|charged|cancel|account|lawyer|not|don't|[ .,;:!?\n]){0,25}",
+            locale in "en|es",
+        ) {
+            proptest::prop_assert_eq!(
+                fires_builtin(&text, &locale),
+                detect_hard(&text, &locale).is_some()
+            );
         }
     }
 

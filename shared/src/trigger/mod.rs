@@ -3,7 +3,7 @@
 
 pub mod hard;
 
-pub use hard::{detect_hard, HardHit, HardTriggers};
+pub use hard::{detect_hard, fires_builtin, HardHit, HardTriggers};
 
 use crate::ids::{Category, TriggerId};
 use serde::{Deserialize, Serialize};

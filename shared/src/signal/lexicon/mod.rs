@@ -191,12 +191,14 @@ impl Lexicon {
 
     fn tag_in<'a>(&self, memo: &mut Memo, word: &'a str, mut emit: impl FnMut(&'a str, Concepts)) {
         let (concepts, split) = self.remembered(memo, word);
-        if split == 0 {
-            emit(word, concepts);
-        } else {
-            let (a, b) = word.split_at(split);
-            emit(a, self.lookup_in(memo, a));
-            emit(b, self.lookup_in(memo, b));
+        // `split` is a char boundary (an ASCII word's); `split_at_checked` only keeps core's
+        // slice-error formatting out of the widget's wasm.
+        match word.split_at_checked(split) {
+            Some((a, b)) if split != 0 => {
+                emit(a, self.lookup_in(memo, a));
+                emit(b, self.lookup_in(memo, b));
+            }
+            _ => emit(word, concepts),
         }
     }
 
@@ -314,7 +316,7 @@ impl Lexicon {
     /// and a short function word, or two lexicon words ("freemiumaccount" stays whole unless
     /// "freemium" is known; "mynewsletter" → "my newsletter").
     pub fn split(&self, word: &str) -> Option<(String, String)> {
-        let (a, b) = word.split_at(self.split_at(word)?);
+        let (a, b) = word.split_at_checked(self.split_at(word)?)?;
         Some((a.to_owned(), b.to_owned()))
     }
 
@@ -331,7 +333,9 @@ impl Lexicon {
             )
         };
         (1..word.len()).find(|&i| {
-            let (a, b) = word.split_at(i);
+            let Some((a, b)) = word.split_at_checked(i) else {
+                return false;
+            };
             let (known_a, lexical_a) = known(a);
             if !known_a {
                 return false;
@@ -345,8 +349,8 @@ impl Lexicon {
 /// `word` without its `len` bytes at `at`, written into `buf`.
 fn without<'b>(buf: &'b mut String, word: &str, at: usize, len: usize) -> &'b str {
     buf.clear();
-    buf.push_str(&word[..at]);
-    buf.push_str(&word[at + len..]);
+    buf.push_str(word.get(..at).unwrap_or(""));
+    buf.push_str(word.get(at + len..).unwrap_or(""));
     buf
 }
 
@@ -355,8 +359,8 @@ fn single_deletions(word: &str) -> Vec<String> {
     word.char_indices()
         .map(|(at, c)| {
             let mut d = String::with_capacity(word.len());
-            d.push_str(&word[..at]);
-            d.push_str(&word[at + c.len_utf8()..]);
+            d.push_str(word.get(..at).unwrap_or(""));
+            d.push_str(word.get(at + c.len_utf8()..).unwrap_or(""));
             d
         })
         .collect()
