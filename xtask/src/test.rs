@@ -36,6 +36,8 @@ pub fn run_all() -> Result<(), String> {
 
     step("Rust unit, property and evaluation tests (cargo test)");
     sh(Command::new("cargo").args(["test", "--all-features"]))?;
+    // The worker's pure helpers (query decoding) run natively too.
+    sh(Command::new("cargo").args(["test", "-p", "baton-edge", "--lib"]))?;
 
     step("the config-parsing fuzz target builds (cargo check; run it with cargo fuzz on nightly)");
     sh(Command::new("cargo").args(["check", "--quiet", "--manifest-path", "fuzz/Cargo.toml"]))?;

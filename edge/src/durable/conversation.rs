@@ -26,7 +26,6 @@ use baton_shared::wire::{Author, ClientCommand, EventBody, LiveEvent};
 use baton_shared::{Category, SiteConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use worker::{
     durable_object, DurableObject, Env, ListOptions, Method, Request, Response, Result, State,
     WebSocket, WebSocketIncomingMessage, WebSocketPair,

@@ -235,11 +235,8 @@ impl DurableObject for SiteRouter {
                         Ok(Response::empty()?.with_status(204))
                     }
                     (Method::Get, "/metrics") => {
-                        let days: u32 = req
-                            .url()?
-                            .query_pairs()
-                            .find(|(k, _)| k == "days")
-                            .and_then(|(_, v)| v.parse().ok())
+                        let days: u32 = crate::routes::query(&req, "days")
+                            .and_then(|v| v.parse().ok())
                             .unwrap_or(7);
                         Ok(Response::from_json(&self.report(days).await?)?)
                     }

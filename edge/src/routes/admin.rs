@@ -3,13 +3,14 @@
 
 use crate::error::{respond, AppError};
 use crate::routes::param;
+use crate::routes::RouteContext;
 use crate::{secrets, site};
 use baton_shared::SiteConfig;
 use serde_json::json;
-use worker::{Request, Response, Result, RouteContext};
+use worker::{Request, Response, Result};
 
 /// `PUT /v1/admin/sites/{site}/config`
-pub async fn put_config(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn put_config(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let site_id = param(&ctx, "site")?.to_owned();
     respond(
         async {
@@ -37,7 +38,7 @@ pub async fn put_config(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
 }
 
 /// `GET /v1/admin/sites/{site}/config`: the current document as it was put, with its version.
-pub async fn get_config(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn get_config(req: Request, ctx: RouteContext) -> Result<Response> {
     let site_id = param(&ctx, "site")?;
     respond(
         async {
@@ -53,7 +54,7 @@ pub async fn get_config(req: Request, ctx: RouteContext<()>) -> Result<Response>
 }
 
 /// `GET /v1/admin/sites/{site}/config/versions`: every stored version, newest first.
-pub async fn versions(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn versions(req: Request, ctx: RouteContext) -> Result<Response> {
     let site_id = param(&ctx, "site")?.to_owned();
     respond(
         async {
@@ -77,7 +78,7 @@ struct RollbackBody {
 
 /// `POST /v1/admin/sites/{site}/config/rollback` `{version}`: make an old version current again
 /// (stored as a new version, so the history keeps every step).
-pub async fn rollback(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn rollback(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let site_id = param(&ctx, "site")?.to_owned();
     respond(
         async {
@@ -95,17 +96,12 @@ pub async fn rollback(mut req: Request, ctx: RouteContext<()>) -> Result<Respons
 }
 
 /// `GET /v1/admin/sites/{site}/metrics?days=7`: per-day handoff metrics and totals.
-pub async fn metrics(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn metrics(req: Request, ctx: RouteContext) -> Result<Response> {
     let site_id = param(&ctx, "site")?.to_owned();
     respond(
         async {
             secrets::require_bearer(&req, &ctx.env, secrets::ADMIN_TOKEN)?;
-            let days = req
-                .url()?
-                .query_pairs()
-                .find(|(k, _)| k == "days")
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_else(|| "7".into());
+            let days = crate::routes::query(&req, "days").unwrap_or_else(|| "7".into());
             crate::durable::call_router::<()>(
                 &ctx.env,
                 &site_id,

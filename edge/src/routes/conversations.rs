@@ -3,11 +3,12 @@
 
 use crate::durable::{self, conversation::InitRequest};
 use crate::error::{respond, AppError};
+use crate::routes::RouteContext;
 use crate::routes::{json_body, param};
 use crate::{identity, limits, secrets, site, token};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use worker::{Method, Request, Response, Result, RouteContext};
+use worker::{Method, Request, Response, Result};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,7 +23,7 @@ struct StartBody {
 }
 
 /// `POST /v1/conversations`
-pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn start(mut req: Request, ctx: RouteContext) -> Result<Response> {
     respond(
         async {
             let body: StartBody =
@@ -52,20 +53,9 @@ pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Response> 
     )
 }
 
-#[derive(Deserialize)]
-struct LiveQuery {
-    token: String,
-    #[serde(default)]
-    role: Option<String>,
-    #[serde(default)]
-    since: Option<u64>,
-    #[serde(default)]
-    name: Option<String>,
-}
-
 /// `GET /v1/conversations/{id}/live?token=…[&since=N]` (WebSocket).
 /// Agents connect with `role=agent`, their agent token and `name`.
-pub async fn live(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn live(req: Request, ctx: RouteContext) -> Result<Response> {
     let id = param(&ctx, "id")?.to_owned();
     respond(
         async {
@@ -77,29 +67,31 @@ pub async fn live(req: Request, ctx: RouteContext<()>) -> Result<Response> {
                     field: None,
                 });
             }
-            let q: LiveQuery = req.query().map_err(|_| {
+            let token = crate::routes::query(&req, "token").ok_or_else(|| {
                 AppError::bad_field("token", "add ?token=<conversation token> to the URL")
             })?;
-            let role = match q.role.as_deref() {
+            let since: u64 = match crate::routes::query(&req, "since") {
+                None => 0,
+                Some(s) => s.parse().map_err(|_| {
+                    AppError::bad_field("since", "since is the last event number seen, like 12")
+                })?,
+            };
+            let role = match crate::routes::query(&req, "role").as_deref() {
                 Some("agent") => {
                     let expected = secrets::get(&ctx.env, secrets::AGENT_TOKEN)?;
-                    if !token::constant_time_eq(expected.as_bytes(), q.token.as_bytes()) {
+                    if !token::constant_time_eq(expected.as_bytes(), token.as_bytes()) {
                         return Err(AppError::Unauthorized("that agent token is not valid"));
                     }
                     "agent"
                 }
                 None | Some("customer") => {
-                    verify_customer(&ctx, &id, &q.token)?;
+                    verify_customer(&ctx, &id, &token)?;
                     "customer"
                 }
                 Some(_) => return Err(AppError::bad_field("role", "role is customer or agent")),
             };
-            let name = q.name.unwrap_or_default();
-            let path = format!(
-                "/live?role={role}&since={}&name={}",
-                q.since.unwrap_or(0),
-                urlencode(&name)
-            );
+            let name = crate::routes::query(&req, "name").unwrap_or_default();
+            let path = format!("/live?role={role}&since={since}&name={}", urlencode(&name));
             let mut init = worker::RequestInit::new();
             init.with_method(Method::Get)
                 .with_headers(req.headers().clone());
@@ -122,7 +114,7 @@ struct SendBody {
 }
 
 /// `POST /v1/conversations/{id}/messages`: the HTTP fallback for sending.
-pub async fn send(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn send(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let id = param(&ctx, "id")?.to_owned();
     respond(
         async {
@@ -139,11 +131,7 @@ pub async fn send(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
     )
 }
 
-fn verify_customer(
-    ctx: &RouteContext<()>,
-    id: &str,
-    given: &str,
-) -> std::result::Result<(), AppError> {
+fn verify_customer(ctx: &RouteContext, id: &str, given: &str) -> std::result::Result<(), AppError> {
     let secret = secrets::get(&ctx.env, secrets::TOKEN_SECRET)?;
     if token::verify(&secret, id, given) {
         Ok(())
@@ -176,7 +164,7 @@ struct CsatRequest {
 }
 
 /// `POST /v1/conversations/{id}/csat`: `{token, score 1-5, comment?}`.
-pub async fn csat(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn csat(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let id = param(&ctx, "id")?.to_owned();
     respond(
         async {
@@ -195,18 +183,14 @@ pub async fn csat(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
 
 /// `DELETE /v1/conversations/{id}?token=…` (the customer) or with the agent token (support
 /// acting on an erasure request): deletes the transcript, context and inbox entry.
-pub async fn erase(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn erase(req: Request, ctx: RouteContext) -> Result<Response> {
     let id = param(&ctx, "id")?.to_owned();
     respond(
         async {
             let agent = secrets::require_bearer(&req, &ctx.env, secrets::AGENT_TOKEN).is_ok();
             if !agent {
-                let token: String = req
-                    .url()?
-                    .query_pairs()
-                    .find(|(k, _)| k == "token")
-                    .map(|(_, v)| v.into_owned())
-                    .ok_or(AppError::Unauthorized(
+                let token: String =
+                    crate::routes::query(&req, "token").ok_or(AppError::Unauthorized(
                         "send ?token=<conversation token>, or the agent token as a bearer",
                     ))?;
                 verify_customer(&ctx, &id, &token)?;

@@ -4,12 +4,13 @@
 use crate::durable;
 use crate::error::{respond, AppError};
 use crate::routes::param;
+use crate::routes::RouteContext;
 use crate::site;
 use baton_shared::config::HelpdeskSettings;
 use baton_shared::connector::signature::{self, SignatureError, REPLAY_WINDOW_SECS};
 use baton_shared::connector::{freshdesk, intercom, zendesk, InboundEvent};
 use serde_json::json;
-use worker::{Method, Request, Response, Result, RouteContext};
+use worker::{Method, Request, Response, Result};
 
 /// The header a Freshdesk automation rule sends the shared secret in (see the setup page).
 pub const FRESHDESK_SECRET_HEADER: &str = "X-Baton-Secret";
@@ -93,7 +94,7 @@ async fn conversation_of(
 }
 
 /// `POST /v1/hooks/{vendor}/{site}`
-pub async fn receive(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn receive(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let vendor = param(&ctx, "vendor")?.to_owned();
     let site_id = param(&ctx, "site")?.to_owned();
     if !matches!(vendor.as_str(), "zendesk" | "freshdesk" | "intercom") {

@@ -3,14 +3,15 @@
 
 use crate::durable;
 use crate::error::{respond, AppError};
+use crate::routes::RouteContext;
 use crate::routes::{json_body, param};
 use crate::secrets;
 use serde::Deserialize;
 use serde_json::json;
-use worker::{Method, Request, Response, Result, RouteContext};
+use worker::{Method, Request, Response, Result};
 
 /// `GET /v1/sites/{site}/inbox`
-pub async fn queue(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn queue(req: Request, ctx: RouteContext) -> Result<Response> {
     let site = param(&ctx, "site")?.to_owned();
     respond(
         async {
@@ -22,7 +23,7 @@ pub async fn queue(req: Request, ctx: RouteContext<()>) -> Result<Response> {
 }
 
 /// `GET /v1/conversations/{id}`: transcript, context and state, for agents.
-pub async fn conversation(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn conversation(req: Request, ctx: RouteContext) -> Result<Response> {
     let id = param(&ctx, "id")?.to_owned();
     respond(
         async {
@@ -53,7 +54,7 @@ fn agent_name(name: &str) -> std::result::Result<&str, AppError> {
     Ok(name)
 }
 
-async fn forward(mut req: Request, ctx: RouteContext<()>, path: &'static str) -> Result<Response> {
+async fn forward(mut req: Request, ctx: RouteContext, path: &'static str) -> Result<Response> {
     let id = param(&ctx, "id")?.to_owned();
     respond(
         async {
@@ -68,17 +69,17 @@ async fn forward(mut req: Request, ctx: RouteContext<()>, path: &'static str) ->
 }
 
 /// `POST /v1/conversations/{id}/claim`
-pub async fn claim(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn claim(req: Request, ctx: RouteContext) -> Result<Response> {
     forward(req, ctx, "/claim").await
 }
 
 /// `POST /v1/conversations/{id}/reply`
-pub async fn reply(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn reply(req: Request, ctx: RouteContext) -> Result<Response> {
     forward(req, ctx, "/reply").await
 }
 
 /// `POST /v1/conversations/{id}/resolve`
-pub async fn resolve(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn resolve(req: Request, ctx: RouteContext) -> Result<Response> {
     forward(req, ctx, "/resolve").await
 }
 
@@ -91,7 +92,7 @@ struct TransferBody {
 
 /// `POST /v1/conversations/{id}/transfer {agent, queue}`: move a waiting or claimed
 /// conversation to another queue of its site (the conversation checks the queue exists).
-pub async fn transfer(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn transfer(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let id = param(&ctx, "id")?.to_owned();
     respond(
         async {
@@ -113,7 +114,7 @@ pub async fn transfer(mut req: Request, ctx: RouteContext<()>) -> Result<Respons
 }
 
 /// `GET /v1/sites/{site}/queues`: the site's queues (id, name, skills), for transfers.
-pub async fn queues(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn queues(req: Request, ctx: RouteContext) -> Result<Response> {
     let site = param(&ctx, "site")?.to_owned();
     respond(
         async {
@@ -144,7 +145,7 @@ struct PresenceBody {
 
 /// `POST /v1/sites/{site}/presence`: an agent goes online or away, with skills and capacity.
 /// The inbox repeats it as a heartbeat; an agent who stops sending is treated as away.
-pub async fn presence(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn presence(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let site = param(&ctx, "site")?.to_owned();
     respond(
         async {
@@ -178,7 +179,7 @@ pub async fn presence(mut req: Request, ctx: RouteContext<()>) -> Result<Respons
 }
 
 /// `GET /v1/sites/{site}/agents`: who is online, with skills and capacity.
-pub async fn agents(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn agents(req: Request, ctx: RouteContext) -> Result<Response> {
     let site = param(&ctx, "site")?.to_owned();
     respond(
         async {
@@ -190,16 +191,11 @@ pub async fn agents(req: Request, ctx: RouteContext<()>) -> Result<Response> {
 }
 
 /// `GET /v1/sites/{site}/inbox/live?token=AGENT_TOKEN` (WebSocket): the queue, pushed on change.
-pub async fn queue_live(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn queue_live(req: Request, ctx: RouteContext) -> Result<Response> {
     let site = param(&ctx, "site")?.to_owned();
     respond(
         async {
-            let token = req
-                .url()?
-                .query_pairs()
-                .find(|(k, _)| k == "token")
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default();
+            let token = crate::routes::query(&req, "token").unwrap_or_default();
             let expected = secrets::get(&ctx.env, secrets::AGENT_TOKEN)?;
             if !crate::token::constant_time_eq(expected.as_bytes(), token.as_bytes()) {
                 return Err(AppError::Unauthorized("add ?token=<agent token>"));

@@ -8,7 +8,7 @@ pub mod inbox;
 pub mod sites;
 
 use crate::error::{respond, AppError};
-use worker::{Headers, Method, Request, Response, Result, RouteContext};
+use worker::{Env, Headers, Method, Request, Response, Result};
 
 /// Whether host pages on other origins may call this route: the widget's calls are; the
 /// agents' and admins' are not (the inbox is served by the worker itself, same-origin).
@@ -90,20 +90,151 @@ pub fn with_cors(resp: Response, origin: Option<&str>) -> Result<Response> {
     Ok(resp.with_headers(headers))
 }
 
-/// Any unknown path under /v1.
-pub async fn not_found(req: Request, _ctx: RouteContext<()>) -> Result<Response> {
-    respond(Err(AppError::NotFound(format!(
-        "no route {} {}",
-        req.method(),
-        req.path()
-    ))))
+/// What a handler gets besides the request: the environment and the path's parameters.
+pub struct RouteContext {
+    /// The worker's bindings, vars and secrets.
+    pub env: Env,
+    params: Vec<(&'static str, String)>,
 }
 
-/// A path parameter the router guarantees is present.
-pub fn param<'a>(ctx: &'a RouteContext<()>, name: &str) -> Result<&'a str> {
+impl RouteContext {
+    /// The path segment a route names `name` (`/v1/sites/{site}/...`), as written.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A path parameter the route guarantees is present.
+pub fn param<'a>(ctx: &'a RouteContext, name: &str) -> Result<&'a str> {
     ctx.param(name)
-        .map(String::as_str)
         .ok_or_else(|| worker::Error::RustError(format!("route has no :{name}")))
+}
+
+/// Run the handler of the API route the request's path and method name. An unknown path
+/// is a JSON 404; a known path with another method a JSON 405 that lists the allowed ones.
+pub async fn route(req: Request, env: Env) -> Result<Response> {
+    use Method::{Delete, Get, Post, Put};
+    let path = req.path();
+    let parts: Vec<&str> = path.split('/').collect();
+    let method = req.method();
+    let with = |params: &[(&'static str, &str)]| RouteContext {
+        env: env.clone(),
+        params: params.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+    };
+    let allowed: &str = match parts.as_slice() {
+        ["", "v1", "sites", site, rest @ ..] => {
+            let c = with(&[("site", site)]);
+            match (rest, &method) {
+                (["widget"], Get) => return sites::widget_config(req, c).await,
+                (["widget"], _) => "GET",
+                (["queues"], Get) => return inbox::queues(req, c).await,
+                (["queues"], _) => "GET",
+                (["inbox"], Get) => return inbox::queue(req, c).await,
+                (["inbox"], _) => "GET",
+                (["inbox", "live"], Get) => return inbox::queue_live(req, c).await,
+                (["inbox", "live"], _) => "GET",
+                (["presence"], Post) => return inbox::presence(req, c).await,
+                (["presence"], _) => "POST",
+                (["agents"], Get) => return inbox::agents(req, c).await,
+                (["agents"], _) => "GET",
+                _ => "",
+            }
+        }
+        ["", "v1", "conversations"] => match method {
+            Post => return conversations::start(req, with(&[])).await,
+            _ => "POST",
+        },
+        ["", "v1", "conversations", id, rest @ ..] => {
+            let c = with(&[("id", id)]);
+            match (rest, &method) {
+                ([], Get) => return inbox::conversation(req, c).await,
+                ([], Delete) => return conversations::erase(req, c).await,
+                ([], _) => "GET, DELETE",
+                (["live"], Get) => return conversations::live(req, c).await,
+                (["live"], _) => "GET",
+                (["messages"], Post) => return conversations::send(req, c).await,
+                (["csat"], Post) => return conversations::csat(req, c).await,
+                (["claim"], Post) => return inbox::claim(req, c).await,
+                (["reply"], Post) => return inbox::reply(req, c).await,
+                (["resolve"], Post) => return inbox::resolve(req, c).await,
+                (["transfer"], Post) => return inbox::transfer(req, c).await,
+                (["messages" | "csat" | "claim" | "reply" | "resolve" | "transfer"], _) => "POST",
+                _ => "",
+            }
+        }
+        ["", "v1", "admin", "sites", site, rest @ ..] => {
+            let c = with(&[("site", site)]);
+            match (rest, &method) {
+                (["config"], Put) => return admin::put_config(req, c).await,
+                (["config"], Get) => return admin::get_config(req, c).await,
+                (["config"], _) => "GET, PUT",
+                (["config", "versions"], Get) => return admin::versions(req, c).await,
+                (["config", "versions"], _) => "GET",
+                (["config", "rollback"], Post) => return admin::rollback(req, c).await,
+                (["config", "rollback"], _) => "POST",
+                (["metrics"], Get) => return admin::metrics(req, c).await,
+                (["metrics"], _) => "GET",
+                _ => "",
+            }
+        }
+        ["", "v1", "hooks", vendor, site] => match method {
+            Post => return hooks::receive(req, with(&[("vendor", vendor), ("site", site)])).await,
+            _ => "POST",
+        },
+        _ => "",
+    };
+    if allowed.is_empty() {
+        return respond(Err(AppError::NotFound(format!("no route {method} {path}"))));
+    }
+    let body = serde_json::json!({ "error": {
+        "code": "method_not_allowed",
+        "message": format!("{path} answers {allowed}, not {method}"),
+    }});
+    let headers = Headers::new();
+    headers.set("Allow", allowed)?;
+    Ok(Response::from_json(&body)?
+        .with_status(405)
+        .with_headers(headers))
+}
+
+/// The first value of query parameter `name`, form-decoded (`+` is a space, `%XX` a byte).
+/// Read from the request's URL text: no URL parser is compiled into the worker for this.
+pub fn query(req: &Request, name: &str) -> Option<String> {
+    query_in(&req.inner().url(), name)
+}
+
+fn query_in(url: &str, name: &str) -> Option<String> {
+    let (_, rest) = url.split_once('?')?;
+    let query = rest.split('#').next().unwrap_or_default();
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (form_decode(k) == name).then(|| form_decode(v))
+    })
+}
+
+fn form_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let hex = |i: usize| {
+        let digit = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
+        Some(digit(bytes.get(i + 1))? * 16 + digit(bytes.get(i + 2))?)
+    };
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], hex(i)) {
+            (b'+', _) => out.push(b' '),
+            (b'%', Some(byte)) => {
+                out.push(byte as u8);
+                i += 2;
+            }
+            (b, _) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Parse a JSON body, with a message that says what was expected.
@@ -118,4 +249,38 @@ pub async fn json_body<T: serde::de::DeserializeOwned>(
         field: None,
     };
     crate::json::parse(&text).map_err(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::query_in;
+
+    #[test]
+    fn reads_query_values_form_decoded() {
+        let url = "https://edge.example/v1/x?since=12&token=a%2Bb+c%3D&days=&empty#frag=1";
+        assert_eq!(query_in(url, "since").as_deref(), Some("12"));
+        assert_eq!(query_in(url, "token").as_deref(), Some("a+b c="));
+        assert_eq!(query_in(url, "days").as_deref(), Some(""));
+        assert_eq!(query_in(url, "empty").as_deref(), Some(""));
+        assert_eq!(query_in(url, "frag"), None);
+        assert_eq!(query_in(url, "missing"), None);
+        assert_eq!(query_in("https://edge.example/v1/x", "since"), None);
+        // A stray or short escape is kept as written; bad UTF-8 becomes U+FFFD.
+        assert_eq!(
+            query_in("https://e/?q=100%&r=%4", "q").as_deref(),
+            Some("100%")
+        );
+        assert_eq!(
+            query_in("https://e/?q=100%&r=%4", "r").as_deref(),
+            Some("%4")
+        );
+        assert_eq!(
+            query_in("https://e/?q=%FF", "q").as_deref(),
+            Some("\u{fffd}")
+        );
+        assert_eq!(
+            query_in("https://e/?na%6De=v", "name").as_deref(),
+            Some("v")
+        );
+    }
 }

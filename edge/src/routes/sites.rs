@@ -3,12 +3,13 @@
 
 use crate::error::respond;
 use crate::routes::param;
+use crate::routes::RouteContext;
 use crate::site;
 use serde_json::json;
-use worker::{Request, Response, Result, RouteContext};
+use worker::{Request, Response, Result};
 
 /// `GET /v1/sites/{site}/widget`
-pub async fn widget_config(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn widget_config(req: Request, ctx: RouteContext) -> Result<Response> {
     let site_id = param(&ctx, "site")?;
     respond(
         async {

@@ -8,10 +8,10 @@ impl Conversation {
         &self,
         req: &Request,
     ) -> std::result::Result<Response, AppError> {
-        let url = req.url()?;
-        let q: HashMap<String, String> = url.query_pairs().into_owned().collect();
-        let role = q.get("role").cloned().unwrap_or_else(|| "customer".into());
-        let since: u64 = q.get("since").and_then(|s| s.parse().ok()).unwrap_or(0);
+        let role = crate::routes::query(req, "role").unwrap_or_else(|| "customer".into());
+        let since: u64 = crate::routes::query(req, "since")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         self.load().await?;
         // Read the backlog first; from here to `accept` nothing awaits, so no commit can slip
         // between the backlog and the live broadcast: the client sees each event exactly once.
@@ -21,7 +21,7 @@ impl Conversation {
             .accept_websocket_with_tags(&pair.server, &[role.as_str()]);
         pair.server.serialize_attachment(Peer {
             role,
-            name: q.get("name").cloned().unwrap_or_default(),
+            name: crate::routes::query(req, "name").unwrap_or_default(),
         })?;
         for event in &backlog {
             pair.server.send_with_str(crate::json::text(event)?)?;

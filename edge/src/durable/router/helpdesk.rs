@@ -35,12 +35,9 @@ impl SiteRouter {
                 Ok(Response::empty()?.with_status(204))
             }
             (Method::Get, "/helpdesk/link") => {
-                let url = req.url()?;
-                let q: std::collections::HashMap<String, String> =
-                    url.query_pairs().into_owned().collect();
                 let key = link_key(
-                    q.get("vendor").map_or("", String::as_str),
-                    q.get("ticket").map_or("", String::as_str),
+                    &crate::routes::query(req, "vendor").unwrap_or_default(),
+                    &crate::routes::query(req, "ticket").unwrap_or_default(),
                 );
                 match durable::store::get::<String>(&self.state.storage(), &key).await? {
                     Some(conversation) => Ok(Response::from_json(
