@@ -85,14 +85,34 @@ pub(crate) fn count_byte(bytes: &[u8], b: u8) -> usize {
 pub(crate) struct Memo<V> {
     /// Keys and values; an all-zero key marks an empty slot (no real key is all zero: its
     /// length byte is at least 1).
-    slots: Vec<(Key, V)>,
+    slots: Vec<Slot<V>>,
     len: usize,
+}
+
+/// One key and its value, aligned so that a slot of up to 32 bytes never straddles two cache
+/// lines: a lookup of a rarely seen word then waits on one memory read, not two.
+#[derive(Clone, Copy, Debug)]
+#[repr(C, align(32))]
+struct Slot<V> {
+    key: Key,
+    value: V,
+}
+
+impl<V: Copy + Default> Slot<V> {
+    const EMPTY: Key = [0, 0];
+
+    fn empty() -> Self {
+        Self {
+            key: Self::EMPTY,
+            value: V::default(),
+        }
+    }
 }
 
 impl<V: Copy + Default> Default for Memo<V> {
     fn default() -> Self {
         Self {
-            slots: vec![([0, 0], V::default()); 1 << 10],
+            slots: vec![Slot::empty(); 1 << 10],
             len: 0,
         }
     }
@@ -115,11 +135,11 @@ impl<V: Copy + Default> Memo<V> {
         let mask = self.slots.len() - 1;
         let mut i = self.start(key);
         loop {
-            let (k, v) = &self.slots[i];
-            if *k == key {
-                return Some(*v);
+            let slot = &self.slots[i];
+            if slot.key == key {
+                return Some(slot.value);
             }
-            if *k == [0, 0] {
+            if slot.key == Slot::<V>::EMPTY {
                 return None;
             }
             i = (i + 1) & mask;
@@ -131,11 +151,11 @@ impl<V: Copy + Default> Memo<V> {
         let mask = self.slots.len() - 1;
         let mut i = self.start(key);
         loop {
-            if self.slots[i].0 == key {
-                self.slots[i].1 = value;
+            if self.slots[i].key == key {
+                self.slots[i].value = value;
                 return;
             }
-            if self.slots[i].0 == [0, 0] {
+            if self.slots[i].key == Slot::<V>::EMPTY {
                 return self.insert(key, value);
             }
             i = (i + 1) & mask;
@@ -146,27 +166,27 @@ impl<V: Copy + Default> Memo<V> {
     pub(crate) fn insert(&mut self, key: Key, value: V) {
         // At most three quarters full: short probes, and a table that stays small in cache.
         if (self.len + 1) * 4 > self.slots.len() * 3 {
-            let bigger = vec![([0, 0], V::default()); self.slots.len() * 2];
+            let bigger = vec![Slot::empty(); self.slots.len() * 2];
             let old = std::mem::replace(&mut self.slots, bigger);
             self.len = 0;
-            for (k, v) in old {
-                if k != [0, 0] {
-                    self.insert(k, v);
+            for slot in old {
+                if slot.key != Slot::<V>::EMPTY {
+                    self.insert(slot.key, slot.value);
                 }
             }
         }
         let mask = self.slots.len() - 1;
         let mut i = self.start(key);
-        while self.slots[i].0 != [0, 0] {
+        while self.slots[i].key != Slot::<V>::EMPTY {
             i = (i + 1) & mask;
         }
-        self.slots[i] = (key, value);
+        self.slots[i] = Slot { key, value };
         self.len += 1;
     }
 
     /// Forget everything.
     pub(crate) fn clear(&mut self) {
-        self.slots.fill(([0, 0], V::default()));
+        self.slots.fill(Slot::empty());
         self.len = 0;
     }
 }
@@ -227,6 +247,14 @@ mod tests {
                 assert_eq!(count_byte(b, c), b.iter().filter(|&&x| x == c).count());
             }
         }
+    }
+
+    #[test]
+    fn slots_of_up_to_32_bytes_stay_in_one_cache_line() {
+        assert_eq!(size_of::<Slot<[u64; 2]>>(), 32);
+        assert_eq!(align_of::<Slot<u32>>(), 32);
+        let m: Memo<[u64; 2]> = Memo::default();
+        assert_eq!(m.slots.as_ptr() as usize % 32, 0);
     }
 
     #[test]
