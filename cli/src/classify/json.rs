@@ -1,7 +1,7 @@
 //! The JSON of `baton classify` in its common shape, read and written without building a tree:
 //! `{"id": "plain string", "text": "..."}` in, a decision out. Anything else is left to serde_json.
 
-use baton_shared::decision::Decision;
+use baton_shared::decision::Verdict;
 use serde_json::ser::{CompactFormatter, Formatter};
 
 /// The first line of `rest` if it has exactly the shape `{"id": "...", "text": "..."}`
@@ -227,7 +227,7 @@ pub struct LastScore {
 }
 
 /// One output line, as serde_json writes the same record: `id` is a string needing no escapes.
-pub fn output(out: &mut Vec<u8>, id: &str, d: &Decision, sentiment: f64, last: &mut LastScore) {
+pub fn output(out: &mut Vec<u8>, id: &str, d: &Verdict, sentiment: f64, last: &mut LastScore) {
     out.extend_from_slice(b"{\"id\":\"");
     out.extend_from_slice(id.as_bytes());
     out.extend_from_slice(b"\",\"escalate\":");

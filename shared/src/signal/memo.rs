@@ -65,6 +65,36 @@ pub(crate) fn find_space(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The token starting at `i` (a byte that is not whitespace): where it ends (as
+/// [`find_space`]) and its [`key`] if it has one. A token of up to 15 bytes followed by
+/// whitespace is found and packed from two eight-byte reads.
+pub(crate) fn token_at(bytes: &[u8], i: usize) -> (usize, Option<Key>) {
+    if let Some(chunk) = bytes.get(i..).and_then(|b| b.first_chunk::<16>()) {
+        let both = u128::from_le_bytes(*chunk);
+        let (lo, hi) = (both as u64, (both >> 64) as u64);
+        // Bytes below 0x21 in each half; the lowest one flagged is exact.
+        let low = |x: u64| x.wrapping_sub(ONES * 0x21) & !x & HIGH;
+        let (l, h) = (low(lo), low(hi));
+        let n = if l != 0 {
+            (l.trailing_zeros() / 8) as usize
+        } else {
+            8 + (h.trailing_zeros() / 8) as usize
+        };
+        // A control character (not whitespace) or a token of 16 bytes or more: the long way.
+        if n < 16 && n > 0 && is_space(bytes[i + n]) {
+            let keep = |x: u64, n: usize| if n >= 8 { x } else { x & ((1 << (8 * n)) - 1) };
+            let (lo, hi) = if n >= 8 {
+                (lo, keep(hi, n - 8))
+            } else {
+                (keep(lo, n), 0)
+            };
+            return (i + n, Some([lo, hi | (n as u64) << 56]));
+        }
+    }
+    let end = find_space(bytes, i);
+    (end, key(&bytes[i..end]))
+}
+
 /// How many bytes of `bytes` are `b`: eight at a time.
 pub(crate) fn count_byte(bytes: &[u8], b: u8) -> usize {
     let (chunks, rest) = bytes.as_chunks::<8>();
@@ -236,12 +266,18 @@ mod tests {
             "ctrl\u{1}chars\u{7}here and\nthere",
             "caf\u{e9} na\u{ef}ve\r\nok!!",
             "!?!?!?!?!?!?!?!?!?",
+            "a b\tcd\ne fghijklmnopq rstuvwxyz0123 x\u{1}y 15bytesxxxxxxx 16bytesxxxxxxxx 7bytesx end",
+            "\u{1}\u{2}\u{3} \u{1}aaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbb\u{1}ccc dddddddd\u{7f}",
         ];
         for t in texts {
             let b = t.as_bytes();
             for i in 0..=b.len() {
                 let want = (i..b.len()).find(|&j| is_space(b[j])).unwrap_or(b.len());
                 assert_eq!(find_space(b, i), want, "{t:?} from {i}");
+            }
+            for i in (0..b.len()).filter(|&i| !is_space(b[i])) {
+                let end = find_space(b, i);
+                assert_eq!(token_at(b, i), (end, key(&b[i..end])), "{t:?} from {i}");
             }
             for c in [b'!', b'?', b' ', b'a'] {
                 assert_eq!(count_byte(b, c), b.iter().filter(|&&x| x == c).count());

@@ -2,7 +2,7 @@
 //! whitespace-separated token's VADER features and normalised words are remembered in one memo.
 
 use crate::signal::lexicon::{self, Concepts, Lexicon};
-use crate::signal::memo::{find_space, is_space, key, Memo};
+use crate::signal::memo::{is_space, token_at, Key, Memo};
 use crate::signal::normalize::{scan, Sink};
 use crate::signal::sentiment::{feat, Feat};
 use crate::trigger::hard::{Present, Tok};
@@ -53,17 +53,6 @@ const ASCII: u8 = 4;
 const INLINE: u8 = 8;
 const BEFORE: u8 = 16;
 const AFTER: u8 = 32;
-
-impl Entry {
-    /// What its words hold.
-    fn present(&self) -> Present {
-        Present {
-            concepts: self.concepts,
-            money: self.flags & MONEY != 0,
-            human: self.flags & HUMAN != 0,
-        }
-    }
-}
 
 /// One token of the last text, for the hard triggers.
 #[derive(Clone, Copy, Debug)]
@@ -221,10 +210,12 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
     r.present = Present::default();
     let tag = lex.slot() as u8 + 1;
     let bytes = text.as_bytes();
+    // What the remembered tokens' words hold, as their flags and concepts.
+    let (mut flags, mut concepts) = (0u8, 0);
     let mut i = 0;
     loop {
-        while i < bytes.len() && is_space(bytes[i]) {
-            if bytes[i] == b'\n' {
+        while let Some(&b) = bytes.get(i).filter(|&&b| is_space(b)) {
+            if b == b'\n' {
                 r.pieces.push(Piece::LineBreak);
             }
             i += 1;
@@ -233,45 +224,23 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
             break;
         }
         let start = i as u32;
-        i = find_space(bytes, i);
-        let token = &text[start as usize..i];
-        let Some(k) = key(token.as_bytes()) else {
+        let (end, k) = token_at(bytes, i);
+        i = end;
+        let Some(k) = k else {
             // Too long to remember: read each time.
+            let token = &text[start as usize..i];
             let (start, items, present) = record(r, token, lex);
             r.present.merge(&present);
             r.pieces.push(Piece::Items(start, start + items));
             fresh_feats(&mut r.feats, token);
             continue;
         };
-        let found = r.memo.get(k);
-        let entry = match found {
+        let entry = match r.memo.get(k) {
             Some(e) if e.lex == tag => e,
-            found => {
-                let (start, items, present) = record(r, token, lex);
-                let mut e = found.unwrap_or_else(|| {
-                    let ascii = token.is_ascii();
-                    Entry {
-                        feat: if ascii { feat(token) } else { Feat::default() },
-                        flags: if ascii { ASCII } else { 0 },
-                        ..Entry::default()
-                    }
-                });
-                let flag = |on: bool, flag: u8| if on { flag } else { 0 };
-                e.flags = e.flags & ASCII | flag(present.money, MONEY) | flag(present.human, HUMAN);
-                (e.start, e.items, e.concepts, e.lex) = (start, items as u8, present.concepts, tag);
-                let span = start as usize..(start + items) as usize;
-                if let Some((word, shape)) = inline(&r.items[span], &r.words, token) {
-                    (e.word, e.flags) = (word, e.flags | INLINE | shape);
-                }
-                if found.is_some() {
-                    r.memo.set(k, e);
-                } else {
-                    r.memo.insert(k, e);
-                }
-                e
-            }
+            found => remember(r, &text[start as usize..i], k, found, lex, tag),
         };
-        r.present.merge(&entry.present());
+        flags |= entry.flags;
+        concepts |= entry.concepts;
         r.pieces.push(if entry.flags & INLINE != 0 {
             Piece::Word(
                 start + u32::from(entry.word >> 4),
@@ -285,11 +254,50 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
         });
         if entry.flags & ASCII == 0 {
             // Split again at other Unicode whitespace, as sentiment reads it.
-            fresh_feats(&mut r.feats, token);
+            fresh_feats(&mut r.feats, &text[start as usize..i]);
         } else if entry.feat.counts() {
             r.feats.push(entry.feat);
         }
     }
+    r.present.merge(&Present {
+        concepts,
+        money: flags & MONEY != 0,
+        human: flags & HUMAN != 0,
+    });
+}
+
+/// Work out what `token` (key `k`) gives and remember it; `found` is what the memo had for it
+/// under another lexicon, if anything.
+fn remember(
+    r: &mut Reading,
+    token: &str,
+    k: Key,
+    found: Option<Entry>,
+    lex: &'static Lexicon,
+    tag: u8,
+) -> Entry {
+    let (start, items, present) = record(r, token, lex);
+    let mut e = found.unwrap_or_else(|| {
+        let ascii = token.is_ascii();
+        Entry {
+            feat: if ascii { feat(token) } else { Feat::default() },
+            flags: if ascii { ASCII } else { 0 },
+            ..Entry::default()
+        }
+    });
+    let flag = |on: bool, flag: u8| if on { flag } else { 0 };
+    e.flags = e.flags & ASCII | flag(present.money, MONEY) | flag(present.human, HUMAN);
+    (e.start, e.items, e.concepts, e.lex) = (start, items as u8, present.concepts, tag);
+    let span = start as usize..(start + items) as usize;
+    if let Some((word, shape)) = inline(&r.items[span], &r.words, token) {
+        (e.word, e.flags) = (word, e.flags | INLINE | shape);
+    }
+    if found.is_some() {
+        r.memo.set(k, e);
+    } else {
+        r.memo.insert(k, e);
+    }
+    e
 }
 
 /// Whether a token's items are one word written in the token as it is, with at most a clause
@@ -358,7 +366,6 @@ impl Sink for Recorder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signal::memo::Key;
 
     #[test]
     fn a_memo_slot_is_half_a_cache_line() {
