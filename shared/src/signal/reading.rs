@@ -1,8 +1,8 @@
 //! One reading of a text, shared by sentiment and the hard triggers (edge builds): each distinct
 //! whitespace-separated token's VADER features and normalised words are remembered in one memo.
 
-use crate::signal::lexicon::{self, Concepts, Lexicon};
-use crate::signal::memo::{is_space, token_at, Key, Memo};
+use crate::signal::lexicon::{self, Concepts, Lexicon, WordMap};
+use crate::signal::memo::{is_space, token_at, Memo};
 use crate::signal::normalize::{scan, Sink};
 use crate::signal::sentiment::{feat, Feat};
 use crate::trigger::hard::{Present, Tok};
@@ -10,6 +10,8 @@ use std::cell::RefCell;
 
 /// Most tokens remembered per thread; the memo is cleared when full.
 const TOKEN_LIMIT: usize = 1 << 16;
+/// The longest token remembered (longer ones are read each time).
+const LONG_LIMIT: usize = 64;
 /// Most words kept for them.
 const ITEM_LIMIT: usize = 1 << 18;
 
@@ -69,6 +71,8 @@ enum Piece {
 /// The memo, its buffers, and the reading of the last text.
 struct Reading {
     memo: Memo<Entry>,
+    /// The same for tokens too long for the memo's keys, up to [`LONG_LIMIT`] bytes.
+    long: WordMap<Box<str>, Entry>,
     items: Vec<Item>,
     /// The words of the items, back to back.
     words: String,
@@ -91,6 +95,7 @@ impl Default for Reading {
     fn default() -> Self {
         Self {
             memo: Memo::default(),
+            long: WordMap::default(),
             items: Vec::new(),
             words: String::new(),
             raw: String::new(),
@@ -197,8 +202,9 @@ pub(crate) fn with_tokens<R>(
 /// Read `text` into `r`: its tokens (split at ASCII whitespace, which normalisation and
 /// sentiment both split at) from the memo, or worked out and remembered.
 fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
-    if r.memo.len() >= TOKEN_LIMIT || r.items.len() >= ITEM_LIMIT {
+    if r.memo.len() + r.long.len() >= TOKEN_LIMIT || r.items.len() >= ITEM_LIMIT {
         r.memo.clear();
+        r.long.clear();
         r.items.clear();
         r.words.clear();
     }
@@ -226,18 +232,45 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
         let start = i as u32;
         let (end, k) = token_at(bytes, i);
         i = end;
-        let Some(k) = k else {
-            // Too long to remember: read each time.
-            let token = &text[start as usize..i];
-            let (start, items, present) = record(r, token, lex);
-            r.present.merge(&present);
-            r.pieces.push(Piece::Items(start, start + items));
-            fresh_feats(&mut r.feats, token);
-            continue;
-        };
-        let entry = match r.memo.get(k) {
-            Some(e) if e.lex == tag => e,
-            found => remember(r, &text[start as usize..i], k, found, lex, tag),
+        let entry = match k {
+            Some(k) => match r.memo.get(k) {
+                Some(e) if e.lex == tag => e,
+                found => {
+                    let e = work_out(r, &text[start as usize..i], found, lex, tag);
+                    if found.is_some() {
+                        r.memo.set(k, e);
+                    } else {
+                        r.memo.insert(k, e);
+                    }
+                    e
+                }
+            },
+            None => {
+                let token = &text[start as usize..i];
+                match r.long.get(token) {
+                    Some(e) if e.lex == tag => *e,
+                    found => {
+                        let found = found.copied();
+                        let items_before = r.items.len();
+                        let e = work_out(r, token, found, lex, tag);
+                        if token.len() > LONG_LIMIT || r.items.len() - items_before > 255 {
+                            // Too long to remember (or too many items to count in a byte):
+                            // read each time.
+                            r.present.merge(&Present {
+                                concepts: e.concepts,
+                                money: e.flags & MONEY != 0,
+                                human: e.flags & HUMAN != 0,
+                            });
+                            let start = items_before as u32;
+                            r.pieces.push(Piece::Items(start, r.items.len() as u32));
+                            fresh_feats(&mut r.feats, token);
+                            continue;
+                        }
+                        r.long.insert(token.into(), e);
+                        e
+                    }
+                }
+            }
         };
         flags |= entry.flags;
         concepts |= entry.concepts;
@@ -266,12 +299,11 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
     });
 }
 
-/// Work out what `token` (key `k`) gives and remember it; `found` is what the memo had for it
-/// under another lexicon, if anything.
-fn remember(
+/// Work out what `token` gives, to be remembered; `found` is what the memo had for it under
+/// another lexicon, if anything.
+fn work_out(
     r: &mut Reading,
     token: &str,
-    k: Key,
     found: Option<Entry>,
     lex: &'static Lexicon,
     tag: u8,
@@ -291,11 +323,6 @@ fn remember(
     let span = start as usize..(start + items) as usize;
     if let Some((word, shape)) = inline(&r.items[span], &r.words, token) {
         (e.word, e.flags) = (word, e.flags | INLINE | shape);
-    }
-    if found.is_some() {
-        r.memo.set(k, e);
-    } else {
-        r.memo.insert(k, e);
     }
     e
 }
@@ -366,6 +393,7 @@ impl Sink for Recorder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signal::memo::Key;
 
     #[test]
     fn a_memo_slot_is_half_a_cache_line() {
