@@ -3,7 +3,7 @@
 
 mod json;
 
-use baton_shared::decision::{evaluate, ConversationSignals, TurnInput};
+use baton_shared::decision::{verdict, ConversationSignals, TurnInput};
 use baton_shared::trigger::HardTriggers;
 use baton_shared::SiteConfig;
 use serde::{Deserialize, Serialize};
@@ -73,7 +73,7 @@ pub fn classify_lines<R: Read, W: Write>(
     let classify = |id: &str, text: &str| {
         let mut signals = ConversationSignals::default();
         let sentiment = signals.observe_customer(text);
-        let d = evaluate(&TurnInput {
+        let d = verdict(&TurnInput {
             config,
             hard: &hard,
             text,

@@ -258,41 +258,39 @@ pub struct TurnInput<'a> {
     pub soft: bool,
 }
 
-/// Evaluate one customer turn.
-pub fn evaluate(input: &TurnInput<'_>) -> Decision {
-    let config = input.config;
-    let soft_cfg = &config.triggers.soft;
-    let segment = segment_for(config, input.user);
-    let threshold = segment
-        .and_then(|s| s.threshold)
-        .unwrap_or(soft_cfg.threshold);
-    let mut priority = segment.map(|s| s.priority).unwrap_or_default();
-    let in_rollout = in_rollout(config.rollout.percent, input.conversation_id);
-    let shadow_ids = &config.rollout.shadow_triggers;
+/// What a turn's evaluation decides, without the record that explains it: what `baton
+/// classify` writes. The same as [`evaluate`]'s fields of the same names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    /// A trigger decided to escalate (before shadow and rollout).
+    pub escalate: bool,
+    /// It was a hard trigger.
+    pub hard: bool,
+    /// The deciding trigger (`soft` for the soft score).
+    pub trigger: Option<TriggerId>,
+    /// The category routing will use.
+    pub category: Option<Category>,
+    /// Weighted soft score.
+    pub score: f64,
+}
 
+/// The hard triggers the text fires, with rollout shadows applied.
+fn hard_hits(input: &TurnInput<'_>) -> Vec<HardHit> {
     let mut hits = input.hard.detect_all(input.text, input.locale);
     for h in &mut hits {
-        if shadow_ids.contains(&h.trigger) {
+        if input.config.rollout.shadow_triggers.contains(&h.trigger) {
             h.shadow = true;
         }
     }
-    let mut shadowed: Vec<TriggerId> = hits
-        .iter()
-        .filter(|h| h.shadow)
-        .map(|h| h.trigger.clone())
-        .collect();
+    hits
+}
 
+/// The soft signals evaluated, in record order, handed to `f`: all four, or only
+/// `negative_sentiment` before the AI has answered (`soft` false).
+fn soft_signals(input: &TurnInput<'_>, mut f: impl FnMut(SignalRecord)) {
+    let soft_cfg = &input.config.triggers.soft;
     let s = input.signals;
     let w = &soft_cfg.weights;
-    let failed_strength =
-        (s.failed_attempts as f32 / soft_cfg.failed_attempts_full.max(1) as f32).min(1.0);
-    let low_conf = s
-        .last_confidence
-        .is_some_and(|c| c < soft_cfg.low_confidence_below);
-    let negative = s.sentiment <= f64::from(soft_cfg.negative_sentiment_below);
-    let long = s.turns_without_progress >= soft_cfg.long_conversation_turns;
-    // Config numbers are f32; records carry them as f64 rounded to 3 decimals for readers.
-    let r3 = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
     let signal =
         |id: &'static str, fired: bool, value: f64, strength: f32, weight: f32| SignalRecord {
             id: Cow::Borrowed(id),
@@ -302,79 +300,162 @@ pub fn evaluate(input: &TurnInput<'_>) -> Decision {
             weight: r3(weight),
             contribution: if fired { r3(strength * weight) } else { 0.0 },
         };
-    let signals = if input.soft {
-        vec![
-            signal(
-                "failed_attempts",
-                s.failed_attempts > 0,
-                f64::from(s.failed_attempts),
-                failed_strength,
-                w.failed_attempts,
-            ),
-            signal(
-                "low_confidence",
-                low_conf,
-                f64::from(s.last_confidence.unwrap_or(1.0)),
-                1.0,
-                w.low_confidence,
-            ),
-            signal(
-                "negative_sentiment",
-                negative,
-                (s.sentiment * 100.0).round() / 100.0,
-                1.0,
-                w.negative_sentiment,
-            ),
-            signal(
-                "long_conversation",
-                long,
-                f64::from(s.turns_without_progress),
-                1.0,
-                w.long_conversation,
-            ),
-        ]
-    } else {
-        vec![signal(
-            "negative_sentiment",
-            negative,
-            (s.sentiment * 100.0).round() / 100.0,
+    if input.soft {
+        let failed_strength =
+            (s.failed_attempts as f32 / soft_cfg.failed_attempts_full.max(1) as f32).min(1.0);
+        f(signal(
+            "failed_attempts",
+            s.failed_attempts > 0,
+            f64::from(s.failed_attempts),
+            failed_strength,
+            w.failed_attempts,
+        ));
+        let low_conf = s
+            .last_confidence
+            .is_some_and(|c| c < soft_cfg.low_confidence_below);
+        f(signal(
+            "low_confidence",
+            low_conf,
+            f64::from(s.last_confidence.unwrap_or(1.0)),
             1.0,
-            w.negative_sentiment,
-        )]
-    };
-    let score: f64 = signals.iter().map(|s| s.contribution).sum();
-    let score = (score * 1000.0).round() / 1000.0;
-    let threshold = r3(threshold);
+            w.low_confidence,
+        ));
+    }
+    let negative = s.sentiment <= f64::from(soft_cfg.negative_sentiment_below);
+    f(signal(
+        "negative_sentiment",
+        negative,
+        (s.sentiment * 100.0).round() / 100.0,
+        1.0,
+        w.negative_sentiment,
+    ));
+    if input.soft {
+        let long = s.turns_without_progress >= soft_cfg.long_conversation_turns;
+        f(signal(
+            "long_conversation",
+            long,
+            f64::from(s.turns_without_progress),
+            1.0,
+            w.long_conversation,
+        ));
+    }
+}
 
-    let deciding = hits.iter().find(|h| !h.shadow).cloned();
-    let (escalate, hard, trigger, category, act) = if let Some(h) = deciding {
-        (
-            true,
-            true,
-            Some(h.trigger.clone()),
-            Some(h.category.clone()),
-            in_rollout,
-        )
-    } else if input.soft && score >= threshold {
+/// Config numbers are f32; records carry them as f64 rounded to 3 decimals for readers.
+fn r3(x: f32) -> f64 {
+    (f64::from(x) * 1000.0).round() / 1000.0
+}
+
+/// The weighted soft score of the signals' contributions.
+fn soft_score(contributions: impl Iterator<Item = f64>) -> f64 {
+    let score: f64 = contributions.sum();
+    (score * 1000.0).round() / 1000.0
+}
+
+/// What the hits and the soft score decide.
+struct Outcome {
+    escalate: bool,
+    hard: bool,
+    trigger: Option<TriggerId>,
+    category: Option<Category>,
+    /// The soft escalation is in shadow mode.
+    soft_shadow: bool,
+}
+
+fn outcome(input: &TurnInput<'_>, hits: &[HardHit], score: f64, threshold: f64) -> Outcome {
+    let soft_cfg = &input.config.triggers.soft;
+    if let Some(h) = hits.iter().find(|h| !h.shadow) {
+        return Outcome {
+            escalate: true,
+            hard: true,
+            trigger: Some(h.trigger.clone()),
+            category: Some(h.category.clone()),
+            soft_shadow: false,
+        };
+    }
+    if input.soft && score >= threshold {
+        let shadow_ids = &input.config.rollout.shadow_triggers;
         let soft_shadow = soft_cfg.shadow || shadow_ids.iter().any(|t| t.as_str() == "soft");
-        if soft_shadow {
-            shadowed.push(TriggerId::from("soft"));
-        }
         let category = input
             .intent
             .cloned()
             .unwrap_or_else(|| soft_cfg.category.clone());
-        (
-            true,
-            false,
-            Some(TriggerId::from("soft")),
-            Some(category),
-            in_rollout && !soft_shadow,
-        )
+        return Outcome {
+            escalate: true,
+            hard: false,
+            trigger: Some(TriggerId::from("soft")),
+            category: Some(category),
+            soft_shadow,
+        };
+    }
+    Outcome {
+        escalate: false,
+        hard: false,
+        trigger: None,
+        category: None,
+        soft_shadow: false,
+    }
+}
+
+/// The threshold the soft score is held to: the segment's, else the site's.
+fn threshold(input: &TurnInput<'_>, segment: Option<&Segment>) -> f64 {
+    r3(segment
+        .and_then(|s| s.threshold)
+        .unwrap_or(input.config.triggers.soft.threshold))
+}
+
+/// Evaluate one customer turn, deciding only: [`evaluate`] without the record.
+pub fn verdict(input: &TurnInput<'_>) -> Verdict {
+    let hits = hard_hits(input);
+    let (mut contributions, mut n) = ([0.0; 4], 0);
+    soft_signals(input, |s| {
+        contributions[n] = s.contribution;
+        n += 1;
+    });
+    let score = soft_score(contributions[..n].iter().copied());
+    // The threshold matters only to a soft escalation.
+    let threshold = if input.soft {
+        threshold(input, segment_for(input.config, input.user))
     } else {
-        (false, false, None, None, false)
+        f64::INFINITY
     };
-    if trigger
+    let o = outcome(input, &hits, score, threshold);
+    Verdict {
+        escalate: o.escalate,
+        hard: o.hard,
+        trigger: o.trigger,
+        category: o.category,
+        score,
+    }
+}
+
+/// Evaluate one customer turn.
+pub fn evaluate(input: &TurnInput<'_>) -> Decision {
+    let config = input.config;
+    let segment = segment_for(config, input.user);
+    let threshold = threshold(input, segment);
+    let mut priority = segment.map(|s| s.priority).unwrap_or_default();
+    let in_rollout = in_rollout(config.rollout.percent, input.conversation_id);
+
+    let hits = hard_hits(input);
+    let mut shadowed: Vec<TriggerId> = hits
+        .iter()
+        .filter(|h| h.shadow)
+        .map(|h| h.trigger.clone())
+        .collect();
+    let mut signals = Vec::with_capacity(4);
+    soft_signals(input, |s| signals.push(s));
+    let score = soft_score(signals.iter().map(|s| s.contribution));
+    let o = outcome(input, &hits, score, threshold);
+    if o.soft_shadow {
+        shadowed.push(TriggerId::from("soft"));
+    }
+    let act = if o.hard {
+        in_rollout
+    } else {
+        o.escalate && in_rollout && !o.soft_shadow
+    };
+    if o.trigger
         .as_ref()
         .is_some_and(|t| t.as_str() == "legal_compliance")
         && priority < Priority::High
@@ -382,11 +463,11 @@ pub fn evaluate(input: &TurnInput<'_>) -> Decision {
         priority = Priority::High;
     }
     Decision {
-        escalate,
+        escalate: o.escalate,
         act,
-        hard,
-        trigger,
-        category,
+        hard: o.hard,
+        trigger: o.trigger,
+        category: o.category,
         score,
         threshold,
         segment: segment.map(|s| s.id.clone()),
@@ -396,7 +477,7 @@ pub fn evaluate(input: &TurnInput<'_>) -> Decision {
         shadowed,
         in_rollout,
         config_version: config.version,
-        turn: s.customer_turns.saturating_sub(1),
+        turn: input.signals.customer_turns.saturating_sub(1),
         sentiment: input.sentiment,
     }
 }
@@ -517,6 +598,74 @@ mod tests {
         let d = run(&c, &s, "let me talk to a human", json!({}), false);
         assert!(d.escalate && !d.act);
         assert!(d.explain().ends_with("[outside rollout: recorded only]"));
+    }
+
+    #[test]
+    fn a_verdict_is_what_the_record_decides() {
+        let configs = [
+            config(),
+            SiteConfig::default(),
+            SiteConfig::from_json(
+                r#"{"rollout": {"percent": 30, "shadow_triggers": ["billing_dispute", "soft"]},
+                    "triggers": {"soft": {"threshold": 0.2, "category": "care"}}}"#,
+            )
+            .unwrap(),
+        ];
+        let texts = [
+            "I want a refund, let me talk to a person",
+            "this still does not work and I am angry",
+            "How much is the Pro plan?",
+            "I will talk to my lawyer",
+            "",
+        ];
+        let users = [
+            json!({}),
+            json!({"plan": "enterprise"}),
+            json!({"plan": "free"}),
+        ];
+        for c in &configs {
+            let hard = HardTriggers::from_config(&c.triggers);
+            for text in texts {
+                let mut s = ConversationSignals::default();
+                for turn in 0..3 {
+                    let sentiment = s.observe_customer(text);
+                    for user in &users {
+                        for soft in [false, true] {
+                            let input = TurnInput {
+                                config: c,
+                                hard: &hard,
+                                text,
+                                locale: "en",
+                                user,
+                                conversation_id: "c1",
+                                signals: &s,
+                                sentiment,
+                                intent: None,
+                                soft,
+                            };
+                            let d = evaluate(&input);
+                            let want = Verdict {
+                                escalate: d.escalate,
+                                hard: d.hard,
+                                trigger: d.trigger,
+                                category: d.category,
+                                score: d.score,
+                            };
+                            assert_eq!(verdict(&input), want, "{text:?} turn {turn} {user} {soft}");
+                        }
+                    }
+                    s.observe_ai(
+                        &AiSignal {
+                            answered: turn > 0,
+                            confidence: 0.2,
+                            resolved: false,
+                            intent: None,
+                        },
+                        0.5,
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The JSON of `baton classify` in its common shape, read and written without building a tree:
 //! `{"id": "plain string", "text": "..."}` in, a decision out. Anything else is left to serde_json.
 
-use baton_shared::decision::Decision;
+use baton_shared::decision::Verdict;
 use serde_json::ser::{CompactFormatter, Formatter};
 
 /// The first line of `rest` if it has exactly the shape `{"id": "...", "text": "..."}`
@@ -227,7 +227,7 @@ pub struct LastScore {
 }
 
 /// One output line, as serde_json writes the same record: `id` is a string needing no escapes.
-pub fn output(out: &mut Vec<u8>, id: &str, d: &Decision, sentiment: f64, last: &mut LastScore) {
+pub fn output(out: &mut Vec<u8>, id: &str, d: &Verdict, sentiment: f64, last: &mut LastScore) {
     out.extend_from_slice(b"{\"id\":\"");
     out.extend_from_slice(id.as_bytes());
     out.extend_from_slice(b"\",\"escalate\":");
@@ -267,10 +267,73 @@ fn string_or_null(out: &mut Vec<u8>, s: Option<&str>) {
 
 /// A number as serde_json writes it (its own float formatting; `null` when not finite).
 fn number(out: &mut Vec<u8>, x: f64) {
+    if ten_thousandths(out, x) {
+        return;
+    }
     if x.is_finite() {
         // Writing to a Vec cannot fail.
         let _ = CompactFormatter.write_f64(out, x);
     } else {
         out.extend_from_slice(b"null");
+    }
+}
+
+/// A number in [-1, 1] that is a whole number of ten-thousandths (as sentiment is rounded to),
+/// written as serde_json writes it ("0.9571", "-0.5", "0.0", "-0.0", "1.0") without its general
+/// float formatting; `false`, with nothing written, for any other number. The test
+/// `ten_thousandths_are_written_as_serde_json_writes_them` checks every such number.
+fn ten_thousandths(out: &mut Vec<u8>, x: f64) -> bool {
+    // Also false for NaN.
+    if x.is_nan() || x.abs() > 1.0 {
+        return false;
+    }
+    let k = (x * 10_000.0).round();
+    if (k / 10_000.0).to_bits() != x.to_bits() {
+        return false;
+    }
+    if x.is_sign_negative() {
+        out.push(b'-');
+    }
+    let k = k.abs() as u32;
+    let frac = k % 10_000;
+    out.extend_from_slice(if k >= 10_000 { b"1." } else { b"0." });
+    let digits = [frac / 1000, frac / 100 % 10, frac / 10 % 10, frac % 10].map(|d| b'0' + d as u8);
+    // The shortest form: no trailing zeros, but one digit after the point.
+    let n = if frac == 0 {
+        1
+    } else {
+        4 - digits.iter().rev().take_while(|&&d| d == b'0').count()
+    };
+    out.extend_from_slice(&digits[..n]);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ten_thousandths_are_written_as_serde_json_writes_them() {
+        let mut fast = Vec::new();
+        let mut serde = Vec::new();
+        let xs = (-10_000..=10_000).map(|k| f64::from(k) / 10_000.0);
+        for x in xs.chain([-0.0]) {
+            fast.clear();
+            serde.clear();
+            assert!(ten_thousandths(&mut fast, x), "{x}");
+            CompactFormatter.write_f64(&mut serde, x).unwrap();
+            assert_eq!(fast, serde, "{x}");
+        }
+        for x in [
+            0.123_45,
+            1.0001,
+            -1.5,
+            1e-5,
+            0.1 + 0.2,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            assert!(!ten_thousandths(&mut fast, x), "{x}");
+        }
     }
 }

@@ -65,18 +65,53 @@ pub(crate) fn find_space(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// How many bytes of `bytes` are `b`: eight at a time.
-pub(crate) fn count_byte(bytes: &[u8], b: u8) -> usize {
+/// The token starting at `i` (a byte that is not whitespace): where it ends (as
+/// [`find_space`]) and its [`key`] if it has one. A token of up to 15 bytes followed by
+/// whitespace is found and packed from two eight-byte reads.
+pub(crate) fn token_at(bytes: &[u8], i: usize) -> (usize, Option<Key>) {
+    if let Some(chunk) = bytes.get(i..).and_then(|b| b.first_chunk::<16>()) {
+        let both = u128::from_le_bytes(*chunk);
+        let (lo, hi) = (both as u64, (both >> 64) as u64);
+        // Bytes below 0x21 in each half; the lowest one flagged is exact.
+        let low = |x: u64| x.wrapping_sub(ONES * 0x21) & !x & HIGH;
+        let (l, h) = (low(lo), low(hi));
+        let n = if l != 0 {
+            (l.trailing_zeros() / 8) as usize
+        } else {
+            8 + (h.trailing_zeros() / 8) as usize
+        };
+        // A control character (not whitespace) or a token of 16 bytes or more: the long way.
+        if n < 16 && n > 0 && is_space(bytes[i + n]) {
+            let keep = |x: u64, n: usize| if n >= 8 { x } else { x & ((1 << (8 * n)) - 1) };
+            let (lo, hi) = if n >= 8 {
+                (lo, keep(hi, n - 8))
+            } else {
+                (keep(lo, n), 0)
+            };
+            return (i + n, Some([lo, hi | (n as u64) << 56]));
+        }
+    }
+    let end = find_space(bytes, i);
+    (end, key(&bytes[i..end]))
+}
+
+/// How many bytes of `bytes` are `a` and how many are `b`: eight at a time, in one pass.
+pub(crate) fn count_bytes(bytes: &[u8], a: u8, b: u8) -> (usize, usize) {
     let (chunks, rest) = bytes.as_chunks::<8>();
     let seven = ONES * 0x7f;
-    let mut n = 0;
+    // The high bit of each byte of `x` that is zero, exactly.
+    let zeros = |x: u64| HIGH & !(((x & seven).wrapping_add(seven) | x) & HIGH);
+    let (mut na, mut nb) = (0, 0);
     for chunk in chunks {
-        let x = u64::from_le_bytes(*chunk) ^ (ONES * u64::from(b));
-        // The high bit of each byte that is not zero, exactly; count the others.
-        let nonzero = ((x & seven).wrapping_add(seven) | x) & HIGH;
-        n += (HIGH & !nonzero).count_ones() as usize;
+        let x = u64::from_le_bytes(*chunk);
+        na += zeros(x ^ (ONES * u64::from(a))).count_ones() as usize;
+        nb += zeros(x ^ (ONES * u64::from(b))).count_ones() as usize;
     }
-    n + rest.iter().filter(|&&c| c == b).count()
+    for &c in rest {
+        na += usize::from(c == a);
+        nb += usize::from(c == b);
+    }
+    (na, nb)
 }
 
 /// An open-addressing table from [`Key`]s to small values; it only grows, and its owner clears
@@ -85,14 +120,34 @@ pub(crate) fn count_byte(bytes: &[u8], b: u8) -> usize {
 pub(crate) struct Memo<V> {
     /// Keys and values; an all-zero key marks an empty slot (no real key is all zero: its
     /// length byte is at least 1).
-    slots: Vec<(Key, V)>,
+    slots: Vec<Slot<V>>,
     len: usize,
+}
+
+/// One key and its value, aligned so that a slot of up to 32 bytes never straddles two cache
+/// lines: a lookup of a rarely seen word then waits on one memory read, not two.
+#[derive(Clone, Copy, Debug)]
+#[repr(C, align(32))]
+struct Slot<V> {
+    key: Key,
+    value: V,
+}
+
+impl<V: Copy + Default> Slot<V> {
+    const EMPTY: Key = [0, 0];
+
+    fn empty() -> Self {
+        Self {
+            key: Self::EMPTY,
+            value: V::default(),
+        }
+    }
 }
 
 impl<V: Copy + Default> Default for Memo<V> {
     fn default() -> Self {
         Self {
-            slots: vec![([0, 0], V::default()); 1 << 10],
+            slots: vec![Slot::empty(); 1 << 10],
             len: 0,
         }
     }
@@ -115,11 +170,11 @@ impl<V: Copy + Default> Memo<V> {
         let mask = self.slots.len() - 1;
         let mut i = self.start(key);
         loop {
-            let (k, v) = &self.slots[i];
-            if *k == key {
-                return Some(*v);
+            let slot = &self.slots[i];
+            if slot.key == key {
+                return Some(slot.value);
             }
-            if *k == [0, 0] {
+            if slot.key == Slot::<V>::EMPTY {
                 return None;
             }
             i = (i + 1) & mask;
@@ -131,11 +186,11 @@ impl<V: Copy + Default> Memo<V> {
         let mask = self.slots.len() - 1;
         let mut i = self.start(key);
         loop {
-            if self.slots[i].0 == key {
-                self.slots[i].1 = value;
+            if self.slots[i].key == key {
+                self.slots[i].value = value;
                 return;
             }
-            if self.slots[i].0 == [0, 0] {
+            if self.slots[i].key == Slot::<V>::EMPTY {
                 return self.insert(key, value);
             }
             i = (i + 1) & mask;
@@ -146,27 +201,27 @@ impl<V: Copy + Default> Memo<V> {
     pub(crate) fn insert(&mut self, key: Key, value: V) {
         // At most three quarters full: short probes, and a table that stays small in cache.
         if (self.len + 1) * 4 > self.slots.len() * 3 {
-            let bigger = vec![([0, 0], V::default()); self.slots.len() * 2];
+            let bigger = vec![Slot::empty(); self.slots.len() * 2];
             let old = std::mem::replace(&mut self.slots, bigger);
             self.len = 0;
-            for (k, v) in old {
-                if k != [0, 0] {
-                    self.insert(k, v);
+            for slot in old {
+                if slot.key != Slot::<V>::EMPTY {
+                    self.insert(slot.key, slot.value);
                 }
             }
         }
         let mask = self.slots.len() - 1;
         let mut i = self.start(key);
-        while self.slots[i].0 != [0, 0] {
+        while self.slots[i].key != Slot::<V>::EMPTY {
             i = (i + 1) & mask;
         }
-        self.slots[i] = (key, value);
+        self.slots[i] = Slot { key, value };
         self.len += 1;
     }
 
     /// Forget everything.
     pub(crate) fn clear(&mut self) {
-        self.slots.fill(([0, 0], V::default()));
+        self.slots.fill(Slot::empty());
         self.len = 0;
     }
 }
@@ -216,6 +271,8 @@ mod tests {
             "ctrl\u{1}chars\u{7}here and\nthere",
             "caf\u{e9} na\u{ef}ve\r\nok!!",
             "!?!?!?!?!?!?!?!?!?",
+            "a b\tcd\ne fghijklmnopq rstuvwxyz0123 x\u{1}y 15bytesxxxxxxx 16bytesxxxxxxxx 7bytesx end",
+            "\u{1}\u{2}\u{3} \u{1}aaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbb\u{1}ccc dddddddd\u{7f}",
         ];
         for t in texts {
             let b = t.as_bytes();
@@ -223,10 +280,22 @@ mod tests {
                 let want = (i..b.len()).find(|&j| is_space(b[j])).unwrap_or(b.len());
                 assert_eq!(find_space(b, i), want, "{t:?} from {i}");
             }
-            for c in [b'!', b'?', b' ', b'a'] {
-                assert_eq!(count_byte(b, c), b.iter().filter(|&&x| x == c).count());
+            for i in (0..b.len()).filter(|&i| !is_space(b[i])) {
+                let end = find_space(b, i);
+                assert_eq!(token_at(b, i), (end, key(&b[i..end])), "{t:?} from {i}");
             }
+            let count = |c: u8| b.iter().filter(|&&x| x == c).count();
+            assert_eq!(count_bytes(b, b'!', b'?'), (count(b'!'), count(b'?')));
+            assert_eq!(count_bytes(b, b' ', b'a'), (count(b' '), count(b'a')));
         }
+    }
+
+    #[test]
+    fn slots_of_up_to_32_bytes_stay_in_one_cache_line() {
+        assert_eq!(size_of::<Slot<[u64; 2]>>(), 32);
+        assert_eq!(align_of::<Slot<u32>>(), 32);
+        let m: Memo<[u64; 2]> = Memo::default();
+        assert_eq!(m.slots.as_ptr() as usize % 32, 0);
     }
 
     #[test]

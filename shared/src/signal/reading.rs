@@ -1,8 +1,8 @@
 //! One reading of a text, shared by sentiment and the hard triggers (edge builds): each distinct
 //! whitespace-separated token's VADER features and normalised words are remembered in one memo.
 
-use crate::signal::lexicon::{self, Concepts, Lexicon};
-use crate::signal::memo::{find_space, is_space, key, Memo};
+use crate::signal::lexicon::{self, Concepts, Lexicon, WordMap};
+use crate::signal::memo::{is_space, token_at, Memo};
 use crate::signal::normalize::{scan, Sink};
 use crate::signal::sentiment::{feat, Feat};
 use crate::trigger::hard::{Present, Tok};
@@ -10,6 +10,8 @@ use std::cell::RefCell;
 
 /// Most tokens remembered per thread; the memo is cleared when full.
 const TOKEN_LIMIT: usize = 1 << 16;
+/// The longest token remembered (longer ones are read each time).
+const LONG_LIMIT: usize = 64;
 /// Most words kept for them.
 const ITEM_LIMIT: usize = 1 << 18;
 
@@ -54,17 +56,6 @@ const INLINE: u8 = 8;
 const BEFORE: u8 = 16;
 const AFTER: u8 = 32;
 
-impl Entry {
-    /// What its words hold.
-    fn present(&self) -> Present {
-        Present {
-            concepts: self.concepts,
-            money: self.flags & MONEY != 0,
-            human: self.flags & HUMAN != 0,
-        }
-    }
-}
-
 /// One token of the last text, for the hard triggers.
 #[derive(Clone, Copy, Debug)]
 enum Piece {
@@ -80,6 +71,8 @@ enum Piece {
 /// The memo, its buffers, and the reading of the last text.
 struct Reading {
     memo: Memo<Entry>,
+    /// The same for tokens too long for the memo's keys, up to [`LONG_LIMIT`] bytes.
+    long: WordMap<Box<str>, Entry>,
     items: Vec<Item>,
     /// The words of the items, back to back.
     words: String,
@@ -102,6 +95,7 @@ impl Default for Reading {
     fn default() -> Self {
         Self {
             memo: Memo::default(),
+            long: WordMap::default(),
             items: Vec::new(),
             words: String::new(),
             raw: String::new(),
@@ -208,8 +202,9 @@ pub(crate) fn with_tokens<R>(
 /// Read `text` into `r`: its tokens (split at ASCII whitespace, which normalisation and
 /// sentiment both split at) from the memo, or worked out and remembered.
 fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
-    if r.memo.len() >= TOKEN_LIMIT || r.items.len() >= ITEM_LIMIT {
+    if r.memo.len() + r.long.len() >= TOKEN_LIMIT || r.items.len() >= ITEM_LIMIT {
         r.memo.clear();
+        r.long.clear();
         r.items.clear();
         r.words.clear();
     }
@@ -221,10 +216,12 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
     r.present = Present::default();
     let tag = lex.slot() as u8 + 1;
     let bytes = text.as_bytes();
+    // What the remembered tokens' words hold, as their flags and concepts.
+    let (mut flags, mut concepts) = (0u8, 0);
     let mut i = 0;
     loop {
-        while i < bytes.len() && is_space(bytes[i]) {
-            if bytes[i] == b'\n' {
+        while let Some(&b) = bytes.get(i).filter(|&&b| is_space(b)) {
+            if b == b'\n' {
                 r.pieces.push(Piece::LineBreak);
             }
             i += 1;
@@ -233,45 +230,50 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
             break;
         }
         let start = i as u32;
-        i = find_space(bytes, i);
-        let token = &text[start as usize..i];
-        let Some(k) = key(token.as_bytes()) else {
-            // Too long to remember: read each time.
-            let (start, items, present) = record(r, token, lex);
-            r.present.merge(&present);
-            r.pieces.push(Piece::Items(start, start + items));
-            fresh_feats(&mut r.feats, token);
-            continue;
-        };
-        let found = r.memo.get(k);
-        let entry = match found {
-            Some(e) if e.lex == tag => e,
-            found => {
-                let (start, items, present) = record(r, token, lex);
-                let mut e = found.unwrap_or_else(|| {
-                    let ascii = token.is_ascii();
-                    Entry {
-                        feat: if ascii { feat(token) } else { Feat::default() },
-                        flags: if ascii { ASCII } else { 0 },
-                        ..Entry::default()
+        let (end, k) = token_at(bytes, i);
+        i = end;
+        let entry = match k {
+            Some(k) => match r.memo.get(k) {
+                Some(e) if e.lex == tag => e,
+                found => {
+                    let e = work_out(r, &text[start as usize..i], found, lex, tag);
+                    if found.is_some() {
+                        r.memo.set(k, e);
+                    } else {
+                        r.memo.insert(k, e);
                     }
-                });
-                let flag = |on: bool, flag: u8| if on { flag } else { 0 };
-                e.flags = e.flags & ASCII | flag(present.money, MONEY) | flag(present.human, HUMAN);
-                (e.start, e.items, e.concepts, e.lex) = (start, items as u8, present.concepts, tag);
-                let span = start as usize..(start + items) as usize;
-                if let Some((word, shape)) = inline(&r.items[span], &r.words, token) {
-                    (e.word, e.flags) = (word, e.flags | INLINE | shape);
+                    e
                 }
-                if found.is_some() {
-                    r.memo.set(k, e);
-                } else {
-                    r.memo.insert(k, e);
+            },
+            None => {
+                let token = &text[start as usize..i];
+                match r.long.get(token) {
+                    Some(e) if e.lex == tag => *e,
+                    found => {
+                        let found = found.copied();
+                        let items_before = r.items.len();
+                        let e = work_out(r, token, found, lex, tag);
+                        if token.len() > LONG_LIMIT || r.items.len() - items_before > 255 {
+                            // Too long to remember (or too many items to count in a byte):
+                            // read each time.
+                            r.present.merge(&Present {
+                                concepts: e.concepts,
+                                money: e.flags & MONEY != 0,
+                                human: e.flags & HUMAN != 0,
+                            });
+                            let start = items_before as u32;
+                            r.pieces.push(Piece::Items(start, r.items.len() as u32));
+                            fresh_feats(&mut r.feats, token);
+                            continue;
+                        }
+                        r.long.insert(token.into(), e);
+                        e
+                    }
                 }
-                e
             }
         };
-        r.present.merge(&entry.present());
+        flags |= entry.flags;
+        concepts |= entry.concepts;
         r.pieces.push(if entry.flags & INLINE != 0 {
             Piece::Word(
                 start + u32::from(entry.word >> 4),
@@ -285,11 +287,44 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
         });
         if entry.flags & ASCII == 0 {
             // Split again at other Unicode whitespace, as sentiment reads it.
-            fresh_feats(&mut r.feats, token);
+            fresh_feats(&mut r.feats, &text[start as usize..i]);
         } else if entry.feat.counts() {
             r.feats.push(entry.feat);
         }
     }
+    r.present.merge(&Present {
+        concepts,
+        money: flags & MONEY != 0,
+        human: flags & HUMAN != 0,
+    });
+}
+
+/// Work out what `token` gives, to be remembered; `found` is what the memo had for it under
+/// another lexicon, if anything.
+fn work_out(
+    r: &mut Reading,
+    token: &str,
+    found: Option<Entry>,
+    lex: &'static Lexicon,
+    tag: u8,
+) -> Entry {
+    let (start, items, present) = record(r, token, lex);
+    let mut e = found.unwrap_or_else(|| {
+        let ascii = token.is_ascii();
+        Entry {
+            feat: if ascii { feat(token) } else { Feat::default() },
+            flags: if ascii { ASCII } else { 0 },
+            ..Entry::default()
+        }
+    });
+    let flag = |on: bool, flag: u8| if on { flag } else { 0 };
+    e.flags = e.flags & ASCII | flag(present.money, MONEY) | flag(present.human, HUMAN);
+    (e.start, e.items, e.concepts, e.lex) = (start, items as u8, present.concepts, tag);
+    let span = start as usize..(start + items) as usize;
+    if let Some((word, shape)) = inline(&r.items[span], &r.words, token) {
+        (e.word, e.flags) = (word, e.flags | INLINE | shape);
+    }
+    e
 }
 
 /// Whether a token's items are one word written in the token as it is, with at most a clause

@@ -2,7 +2,7 @@
 //! Gilbert 2014): word valences adjusted for boosters, negation, contrast and emphasis.
 
 use crate::signal::lexicon::WordMap;
-use crate::signal::memo::count_byte;
+use crate::signal::memo::count_bytes;
 use std::sync::OnceLock;
 
 /// The word list: token → valence on −4…+4 (see `shared/lexicon/README.md`).
@@ -23,12 +23,21 @@ struct Entry {
     boost: f64,
     /// A negation word ("not", "never"; "n't" forms are also caught by their spelling).
     negation: bool,
+    /// Its valence's place in [`valences`] plus one (0: none), and that of its valence damped
+    /// for an inflection (see [`inflected`]).
+    at: u8,
+    damped_at: u8,
 }
 
-/// The word list, boosters and negations in one map: one lookup per word.
-fn lexicon() -> &'static WordMap<&'static str, Entry> {
-    static MAP: OnceLock<WordMap<&'static str, Entry>> = OnceLock::new();
-    MAP.get_or_init(|| {
+/// The word map and every valence a word can have.
+struct Tables {
+    words: WordMap<&'static str, Entry>,
+    valences: Vec<f64>,
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| {
         let mut map: WordMap<&'static str, Entry> = WordMap::default();
         for l in LEXICON.lines() {
             let Some((w, v)) = l.split_once('\t') else {
@@ -46,25 +55,38 @@ fn lexicon() -> &'static WordMap<&'static str, Entry> {
         for w in NEGATIONS {
             map.entry(w).or_default().negation = true;
         }
-        map
+        let mut valences: Vec<f64> = Vec::new();
+        let mut place = |v: f64| {
+            let at = match valences.iter().position(|x| x.to_bits() == v.to_bits()) {
+                Some(at) => at,
+                None => {
+                    valences.push(v);
+                    valences.len() - 1
+                }
+            };
+            u8::try_from(at + 1).unwrap_or(0)
+        };
+        for e in map.values_mut() {
+            if let Some(v) = e.valence {
+                (e.at, e.damped_at) = (place(v), place(v * 0.9));
+            }
+        }
+        Tables {
+            words: map,
+            valences,
+        }
     })
+}
+
+/// The word list, boosters and negations in one map: one lookup per word.
+fn lexicon() -> &'static WordMap<&'static str, Entry> {
+    &tables().words
 }
 
 /// Every valence a word can have: those of the word list, and those damped for inflections
 /// (see [`inflected`]). Fewer than 255.
 fn valences() -> &'static [f64] {
-    static VALENCES: OnceLock<Vec<f64>> = OnceLock::new();
-    VALENCES.get_or_init(|| {
-        let mut out: Vec<f64> = Vec::new();
-        for v in lexicon().values().filter_map(|e| e.valence) {
-            for v in [v, v * 0.9] {
-                if !out.iter().any(|x| x.to_bits() == v.to_bits()) {
-                    out.push(v);
-                }
-            }
-        }
-        out
-    })
+    &tables().valences
 }
 
 /// Words that strengthen the next sentiment word.
@@ -248,7 +270,7 @@ pub(crate) struct Feat {
     valence: u8,
     /// A booster: +1 strengthens, −1 softens the next sentiment word.
     boost: i8,
-    /// [`PRESENT`], [`LISTED`], [`NEGATES`], [`UPPER`], [`IDIOM_END`].
+    /// [`PRESENT`], [`LISTED`], [`NEGATES`], [`UPPER`], [`IDIOM_END`], [`VALENCE`], [`IS_BUT`].
     flags: u8,
     /// Which named word it is (see [`NAMED`]).
     id: u8,
@@ -264,6 +286,10 @@ const NEGATES: u8 = 4;
 const UPPER: u8 = 8;
 /// Every idiom ends in one of these words; the idiom check is skipped for all others.
 const IDIOM_END: u8 = 16;
+/// It has a valence.
+const VALENCE: u8 = 32;
+/// It is "but".
+const IS_BUT: u8 = 64;
 
 impl Feat {
     fn is(&self, flag: u8) -> bool {
@@ -294,12 +320,25 @@ pub(crate) fn feat(token: &str) -> Feat {
     if t.chars().count() <= 1 {
         return Feat::default();
     }
-    let lower = t.to_lowercase();
+    // Lower case, on the stack for a short ASCII word.
+    let mut buf = [0u8; 32];
+    let owned;
+    let lower = match buf.get_mut(..t.len()) {
+        Some(b) if t.is_ascii() => {
+            b.copy_from_slice(t.as_bytes());
+            b.make_ascii_lowercase();
+            std::str::from_utf8(b).unwrap_or_default()
+        }
+        _ => {
+            owned = t.to_lowercase();
+            owned.as_str()
+        }
+    };
     let lex = lexicon();
-    let entry = lex.get(lower.as_str()).copied().unwrap_or_default();
+    let entry = lex.get(lower).copied().unwrap_or_default();
     let flag = |on: bool, flag: u8| if on { flag } else { 0 };
     let idiom_end = matches!(
-        lower.as_str(),
+        lower,
         "shit"
             | "bomb"
             | "ass"
@@ -311,13 +350,14 @@ pub(crate) fn feat(token: &str) -> Feat {
             | "for"
             | "heart"
     );
-    let base = entry.valence.or_else(|| inflected(lex, &lower));
+    let valence = if entry.valence.is_some() {
+        entry.at
+    } else {
+        inflected(lex, lower)
+    };
+    let id = named(lower);
     Feat {
-        valence: base.map_or(0, |v| {
-            let at = valences().iter().position(|x| x.to_bits() == v.to_bits());
-            debug_assert!(at.is_some(), "every valence is in the table");
-            at.map_or(0, |i| i as u8 + 1)
-        }),
+        valence,
         boost: if entry.boost > 0.0 {
             1
         } else if entry.boost < 0.0 {
@@ -332,8 +372,10 @@ pub(crate) fn feat(token: &str) -> Feat {
                 NEGATES,
             )
             | flag(is_upper(t), UPPER)
-            | flag(idiom_end, IDIOM_END),
-        id: named(&lower),
+            | flag(idiom_end, IDIOM_END)
+            | flag(valence != 0, VALENCE)
+            | flag(id == BUT, IS_BUT),
+        id,
     }
 }
 
@@ -349,20 +391,20 @@ pub fn sentiment(text: &str) -> f64 {
 
 /// The score of `text` from its tokens' features (`words`).
 fn score(text: &str, words: &[Feat]) -> f64 {
-    // One look at every word: capitals, the first "but", and whether any has a valence.
-    let (mut upper, mut lower, mut any) = (false, false, false);
-    let mut but = None;
-    for (i, w) in words.iter().enumerate() {
-        upper |= w.is(UPPER);
-        lower |= !w.is(UPPER);
-        any |= w.valence != 0;
-        if but.is_none() && w.id == BUT {
-            but = Some(i);
-        }
-    }
-    if !any {
+    // One look at every word, with no branches: capitals, whether any has a valence, and
+    // whether any is "but"; then where the first "but" is.
+    let (any_flags, all_flags) = words
+        .iter()
+        .fold((0, u8::MAX), |(any, all), w| (any | w.flags, all & w.flags));
+    if any_flags & VALENCE == 0 {
         return 0.0;
     }
+    let (upper, lower) = (any_flags & UPPER != 0, all_flags & UPPER == 0);
+    let but = if any_flags & IS_BUT != 0 {
+        words.iter().position(|w| w.id == BUT)
+    } else {
+        None
+    };
     let caps_differ = upper && lower;
     // Every word's valence added in order as `Iterator::sum` adds them, from −0.0; a word with
     // none adds +0.0, and a run of them adds what one does.
@@ -389,8 +431,9 @@ fn score(text: &str, words: &[Feat]) -> f64 {
         sum += 0.0;
     }
     if sum != 0.0 {
-        let bangs = count_byte(text.as_bytes(), b'!').min(4) as f64 * 0.292;
-        let questions = match count_byte(text.as_bytes(), b'?') {
+        let (bangs, questions) = count_bytes(text.as_bytes(), b'!', b'?');
+        let bangs = bangs.min(4) as f64 * 0.292;
+        let questions = match questions {
             0 | 1 => 0.0,
             n @ 2..=3 => n as f64 * 0.18,
             _ => 0.96,
@@ -456,23 +499,32 @@ fn valence(words: &[Feat], i: usize, caps_differ: bool) -> Option<f64> {
     Some(v)
 }
 
-/// Valence of an inflected form missing from the list, from its base form, damped a little:
-/// "-ily" adverbs ("angrily"), "-ness" nouns ("rudeness"), plurals of longer nouns ("idiots").
-/// Other "-ly" adverbs are left alone: too many are discourse words ("honestly", "likely").
-fn inflected(lex: &WordMap<&'static str, Entry>, w: &str) -> Option<f64> {
+/// Valence of an inflected form missing from the list, from its base form, damped a little
+/// (its place in [`valences`] plus one, 0 for none): "-ily" adverbs ("angrily"), "-ness" nouns
+/// ("rudeness"), plurals of longer nouns ("idiots"). Other "-ly" adverbs are left alone: too
+/// many are discourse words ("honestly", "likely").
+fn inflected(lex: &WordMap<&'static str, Entry>, w: &str) -> u8 {
     if w.len() < 5 || !w.is_ascii() {
-        return None;
+        return 0;
     }
-    let base: Option<String> = if let Some(stem) = w.strip_suffix("ily") {
-        Some(format!("{stem}y"))
+    let mut buf = [0u8; 64];
+    let base: Option<&[u8]> = if let Some(stem) = w.strip_suffix("ily") {
+        buf.get_mut(..stem.len() + 1).map(|b| {
+            b[..stem.len()].copy_from_slice(stem.as_bytes());
+            b[stem.len()] = b'y';
+            &*b
+        })
     } else if let Some(stem) = w.strip_suffix("ness") {
-        (stem.len() >= 4).then(|| stem.to_owned())
+        (stem.len() >= 4).then_some(stem.as_bytes())
     } else if let Some(stem) = w.strip_suffix('s') {
-        (stem.len() >= 5 && !stem.ends_with('s')).then(|| stem.to_owned())
+        (stem.len() >= 5 && !stem.ends_with('s')).then_some(stem.as_bytes())
     } else {
         None
     };
-    base.and_then(|b| lex.get(b.as_str()).and_then(|e| e.valence).map(|v| v * 0.9))
+    // The base is ASCII, as `w` is; a base too long for the buffer is in no word list.
+    base.and_then(|b| std::str::from_utf8(b).ok())
+        .and_then(|b| lex.get(b))
+        .map_or(0, |e| if e.valence.is_some() { e.damped_at } else { 0 })
 }
 
 /// Negation `back + 1` words before the sentiment word; `w(k)` is the word `k` before it.

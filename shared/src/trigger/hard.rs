@@ -806,6 +806,8 @@ mod tests {
             "pleeease heeelp, the company's fault... sooo",
             "averyveryverylongtokenthatisnotremembered and another.one;two:three",
             "\n but \n but\n.",
+            "refund,refund;agent.human!talk-to:someone,please(now) refund,refund;agent.human!talk-to:someone,please(now)",
+            "but,but,but,but,but,but,but,but,but,but,but,but,but,but,but,but,but,but,but,but,but,but,but,but,but,human",
         ] {
             same_tokens(text, "en");
             same_tokens(text, "es");
