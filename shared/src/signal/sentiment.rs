@@ -5,8 +5,9 @@ use crate::signal::lexicon::WordMap;
 use crate::signal::memo::count_bytes;
 use std::sync::OnceLock;
 
-/// The word list: token → valence on −4…+4 (see `shared/lexicon/README.md`).
-const LEXICON: &str = include_str!("../../lexicon/vader_lexicon.tsv");
+/// The word list: token → valence on −4…+4 (see `shared/lexicon/README.md`), grouped by
+/// valence by `build.rs`: a line `\t<valence>` starts a group, then one word per line.
+const LEXICON: &str = include_str!(concat!(env!("OUT_DIR"), "/vader_by_valence.txt"));
 
 const BOOST: f64 = 0.293;
 const CAPS_BOOST: f64 = 0.733;
@@ -39,12 +40,15 @@ fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
         let mut map: WordMap<&'static str, Entry> = WordMap::default();
+        let mut valence: Option<f64> = None;
         for l in LEXICON.lines() {
-            let Some((w, v)) = l.split_once('\t') else {
-                continue;
-            };
-            if let Ok(v) = v.trim().parse() {
-                map.entry(w).or_default().valence = Some(v);
+            match l.strip_prefix('\t') {
+                Some(v) => valence = v.parse().ok(),
+                None => {
+                    if let Some(v) = valence {
+                        map.entry(l).or_default().valence = Some(v);
+                    }
+                }
             }
         }
         for (words, boost) in [(BOOSTERS_UP, BOOST), (BOOSTERS_DOWN, -BOOST)] {
