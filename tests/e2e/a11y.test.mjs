@@ -3,10 +3,8 @@
 // the CSAT form, after rating, and async (out of hours) with a ticket.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { AxeBuilder } from "@axe-core/playwright";
-import { startBaton, launchBrowser, ROOT } from "./harness.mjs";
+import { startBaton, launchBrowser } from "./harness.mjs";
 import { api } from "./api.mjs";
 
 let baton, browser, http;
@@ -17,16 +15,13 @@ before(async () => {
   browser = await launchBrowser();
   http = api(baton);
   // A site that is always out of hours, so billing questions become tickets.
-  const doc = JSON.parse(readFileSync(join(ROOT, "config/sites/demo.json"), "utf8"));
-  doc.site.id = "closed";
-  doc.site.allowed_origins = [baton.base];
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: doc.site.time_zone || "UTC", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
-  const day = ["09:00-17:00"];
-  doc.routing.hours = { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day };
-  doc.routing.holidays = [today];
-  doc.routing.out_of_hours = { billing: "async_ticket" };
-  const r = await http.call("PUT", "/v1/admin/sites/closed/config", doc, baton.adminToken);
-  assert.equal(r.status, 200, r.text);
+  await http.site("closed", (doc) => {
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: doc.site.time_zone || "UTC", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+    const day = ["09:00-17:00"];
+    doc.routing.hours = { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day };
+    doc.routing.holidays = [today];
+    doc.routing.out_of_hours = { billing: "async_ticket" };
+  });
 });
 after(async () => {
   await browser?.close();

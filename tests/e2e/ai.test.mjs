@@ -18,14 +18,7 @@ const NO_ANSWER = demo().messages.en.no_answer; // the demo's own words for "not
 const UNAVAILABLE = "Sorry, I couldn't get an answer just now. You can try again, or ask for a person and I'll bring one in.";
 const BOT_SECRET = newWebhookSecret();
 
-async function site(id, ai) {
-  const doc = demo();
-  doc.site.id = id;
-  doc.site.allowed_origins = [baton.base];
-  Object.assign(doc.ai, ai);
-  const r = await http.call("PUT", `/v1/admin/sites/${id}/config`, doc, baton.adminToken);
-  assert.equal(r.status, 200, r.text);
-}
+const site = (id, ai) => http.site(id, (doc) => Object.assign(doc.ai, ai));
 
 before(async () => {
   model = await startOpenAi({

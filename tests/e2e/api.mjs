@@ -1,5 +1,16 @@
 // Small HTTP and WebSocket clients for the edge API, used by the end-to-end tests.
 import WebSocket from "ws";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "./harness.mjs";
+
+/** The demo site's config (`config/sites/demo.json`) as site `id`, allowing the local origin. */
+export function demoSite(baton, id) {
+  const doc = JSON.parse(readFileSync(join(ROOT, "config/sites/demo.json"), "utf8"));
+  doc.site.id = id;
+  doc.site.allowed_origins = [baton.base];
+  return doc;
+}
 
 export function api(baton) {
   const call = async (method, path, body, token) => {
@@ -15,6 +26,14 @@ export function api(baton) {
   };
   return {
     call,
+    /** Store the demo config changed by `patch(doc)` as site `id`; throws unless it is accepted. */
+    async site(id, patch = () => {}) {
+      const doc = demoSite(baton, id);
+      patch(doc);
+      const r = await call("PUT", `/v1/admin/sites/${id}/config`, doc, baton.adminToken);
+      if (r.status !== 200) throw new Error(`config of site ${id}: ${r.status} ${r.text}`);
+      return doc;
+    },
     async start(site = "demo", user = {}) {
       const body = { site, page: { url: baton.base + "/", title: "test" }, user };
       let r = await call("POST", "/v1/conversations", body);

@@ -5,22 +5,12 @@
 // the 90 s presence expiry into 1.8 s.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { startBaton, ROOT } from "./harness.mjs";
+import { startBaton } from "./harness.mjs";
 import { api, live } from "./api.mjs";
 
 let baton, http;
-const demo = () => JSON.parse(readFileSync(join(ROOT, "config/sites/demo.json"), "utf8"));
 
-async function site(id, patch) {
-  const doc = demo();
-  doc.site.id = id;
-  doc.site.allowed_origins = [baton.base];
-  patch(doc);
-  const r = await http.call("PUT", `/v1/admin/sites/${id}/config`, doc, baton.adminToken);
-  assert.equal(r.status, 200, r.text);
-}
+const site = (id, patch) => http.site(id, patch);
 
 /** An agent's inbox sending presence every 400 ms until stopped. */
 function agentOnline(siteId, name) {

@@ -6,23 +6,16 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { receiver, waitFor } from "./webhook-receiver.mjs";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { startBaton, freePort, ROOT } from "./harness.mjs";
+import { startBaton, freePort } from "./harness.mjs";
 import { api, live } from "./api.mjs";
 
 const SECRET = "whsec_" + randomBytes(24).toString("base64");
 const listen = (port) => receiver(port, SECRET);
 
 let baton, http, hook, hookPort;
-async function site(id, url) {
-  const doc = JSON.parse(readFileSync(join(ROOT, "config/sites/demo.json"), "utf8"));
-  doc.site.id = id;
-  doc.site.allowed_origins = [baton.base];
+const site = (id, url) => http.site(id, (doc) => {
   doc.handoff = { connector: "webhook", webhook: { url, secret_name: "HELPDESK_WEBHOOK_SECRET" }, redact_pii: true };
-  const r = await http.call("PUT", `/v1/admin/sites/${id}/config`, doc, baton.adminToken);
-  assert.equal(r.status, 200, r.text);
-}
+});
 
 before(async () => {
   hookPort = await freePort();

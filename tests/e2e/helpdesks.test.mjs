@@ -6,9 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { startBaton, launchBrowser, ROOT } from "./harness.mjs";
+import { startBaton, launchBrowser } from "./harness.mjs";
 import { api } from "./api.mjs";
 import { startZendesk, zendeskWebhooks, startFreshdesk, freshdeskWebhooks, startIntercom, intercomWebhooks } from "../fakes/index.mjs";
 
@@ -22,14 +20,7 @@ const CUSTOMER = { name: "Ada Lovelace", email: "ada@example.com", user_id: "u-4
 
 let baton, browser, http, zendesk, freshdesk, intercom;
 
-async function site(id, handoff) {
-  const doc = JSON.parse(readFileSync(join(ROOT, "config/sites/demo.json"), "utf8"));
-  doc.site.id = id;
-  doc.site.allowed_origins = [baton.base];
-  doc.handoff = handoff;
-  const r = await http.call("PUT", `/v1/admin/sites/${id}/config`, doc, baton.adminToken);
-  assert.equal(r.status, 200, r.text);
-}
+const site = (id, handoff) => http.site(id, (doc) => { doc.handoff = handoff; });
 
 async function until(check, ms, what) {
   const end = Date.now() + ms;

@@ -7,10 +7,8 @@
 // alert's link), counted, and one alert reaches the site's alert channel.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { startBaton, launchBrowser, ROOT } from "./harness.mjs";
-import { api } from "./api.mjs";
+import { startBaton, launchBrowser } from "./harness.mjs";
+import { api, demoSite } from "./api.mjs";
 import { waitFor } from "./webhook-receiver.mjs";
 import { startSlack, startLinear, startHubspot, startWebhookReceiver } from "../fakes/index.mjs";
 
@@ -24,9 +22,7 @@ const MAX_ATTEMPTS = 14;
 let baton, http, slack, linear, hubspot, hook, failing;
 
 function siteDoc(id, handoff) {
-  const doc = JSON.parse(readFileSync(join(ROOT, "config/sites/demo.json"), "utf8"));
-  doc.site.id = id;
-  doc.site.allowed_origins = [baton.base];
+  const doc = demoSite(baton, id);
   doc.ai.faq.push({
     id: "export-error", question: "The report export shows an error",
     answer: "Sorry about that. Try the export again from Reports → Export; if the error stays, we'll look into it.",

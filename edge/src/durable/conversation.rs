@@ -228,6 +228,32 @@ impl Change {
         escalation
     }
 
+    /// How the conversation's topic reads to a customer ("about {topic}"); the general label
+    /// before a category is known.
+    fn topic(&self) -> String {
+        self.meta
+            .topic
+            .clone()
+            .unwrap_or_else(|| topic_label("general"))
+    }
+
+    /// The sequence number of the last customer message appended in this change.
+    fn last_customer_seq(&self) -> Option<u64> {
+        self.events
+            .iter()
+            .rev()
+            .find(|e| {
+                matches!(
+                    e.body,
+                    EventBody::Message {
+                        author: Author::Customer,
+                        ..
+                    }
+                )
+            })
+            .map(|e| e.seq)
+    }
+
     fn metric(&mut self, name: &str, value: Option<f64>) {
         let escalation = self.meta.state.escalation.as_ref();
         self.metrics.push(MetricEvent {

@@ -111,11 +111,7 @@ impl Conversation {
         });
         self.carry_out(&mut change, &config, effects, "")?;
         let templates = config.templates(&change.meta.locale);
-        let topic = change
-            .meta
-            .topic
-            .clone()
-            .unwrap_or_else(|| "your question".into());
+        let topic = change.topic();
         change.say(
             Author::System,
             render(

@@ -19,20 +19,7 @@ impl Conversation {
                 Effect::AskAi => {
                     if ai::is_remote(&config.ai) {
                         // The call goes out after this change is committed (see `ask.rs`).
-                        let seq = change
-                            .events
-                            .iter()
-                            .rev()
-                            .find(|e| {
-                                matches!(
-                                    e.body,
-                                    EventBody::Message {
-                                        author: Author::Customer,
-                                        ..
-                                    }
-                                )
-                            })
-                            .map_or(change.meta.last_seq, |e| e.seq);
+                        let seq = change.last_customer_seq().unwrap_or(change.meta.last_seq);
                         change.meta.ai_pending.push(seq);
                         change.outbox.push(ask::ai_entry(seq, text, now_ms()));
                     } else {

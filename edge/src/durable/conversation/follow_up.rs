@@ -106,11 +106,7 @@ impl Conversation {
         change.meta.ticket = Some(ticket.clone());
         change.meta.expected = Some(when.clone());
         let templates = config.templates(&change.meta.locale);
-        let topic = change
-            .meta
-            .topic
-            .clone()
-            .unwrap_or_else(|| "your question".into());
+        let topic = change.topic();
         let queue = change
             .meta
             .queue_name

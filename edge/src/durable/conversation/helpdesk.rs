@@ -1059,21 +1059,7 @@ pub(super) fn queue_follow_up(
     if before == Status::AiMode {
         return;
     }
-    let Some(seq) = change
-        .events
-        .iter()
-        .rev()
-        .find(|e| {
-            matches!(
-                e.body,
-                EventBody::Message {
-                    author: Author::Customer,
-                    ..
-                }
-            )
-        })
-        .map(|e| e.seq)
-    else {
+    let Some(seq) = change.last_customer_seq() else {
         return;
     };
     let now = now_ms();

@@ -43,11 +43,7 @@ impl Conversation {
             .map(|q| q.name.clone())
             .unwrap_or_else(|| "support team".into());
         change.meta.queue_name = Some(queue_name.clone());
-        let topic = change
-            .meta
-            .topic
-            .clone()
-            .unwrap_or_else(|| "your question".into());
+        let topic = change.topic();
         let effects =
             match &decision {
                 RouteDecision::Queue { .. }
