@@ -150,6 +150,17 @@ fn descriptors() -> Value {
         ),
         entry(
             "zendesk",
+            "follow_up_ticket",
+            z.follow_up_ticket(
+                "5001",
+                Some("9001"),
+                "Follow-up to #5001: it broke again",
+                "It broke again",
+                "esc:c1:1:msg:7"
+            )
+        ),
+        entry(
+            "zendesk",
             "create_ticket_without_user",
             z.create_ticket(
                 &TicketRequest {

@@ -154,6 +154,51 @@ test("Zendesk: one ticket with the mapped fields, an agent reply, solved, and a 
   await w.ctx.close();
 });
 
+test("Zendesk: a message after the ticket was closed opens a follow-up ticket, and the reply on it reaches the customer", { timeout: 180_000 }, async () => {
+  const w = await escalateInWidget("zd");
+  const ext = `esc:${w.id}:1`;
+  const closed = await until(() => zendesk.ticketsByExternalId(ext).find((t) => t.comments.length >= 2), T, "the Zendesk ticket");
+  await linkedTicket(w.id);
+  // Solved, then closed by Zendesk days later: a closed ticket takes no more comments.
+  zendesk.setStatus(closed.id, "solved");
+  let r = await hook("zendesk", "zd", zendeskWebhooks.signed(SECRETS.ZENDESK_WEBHOOK_SECRET, zendeskWebhooks.statusChanged({ ticketId: closed.id, current: "SOLVED", previous: "OPEN" })));
+  assert.equal(r.status, 200, await r.text());
+  await seesResolved(w);
+  zendesk.setStatus(closed.id, "closed");
+  const commentsBefore = closed.comments.length;
+
+  await w.say("It happened again on this month's invoice");
+  await w.page.locator("section.panel[data-status=reopened]").waitFor({ timeout: T });
+  const user = zendesk.users.find((u) => u.email === CUSTOMER.email);
+  const followUp = await until(() => zendesk.tickets.find((t) => t.via_followup_source_id === closed.id), T, "the follow-up ticket");
+  assert.equal(followUp.requester_id, user.id);
+  assert.equal(followUp.status, "open");
+  assert.equal(followUp.comments[0].public, true);
+  assert.equal(followUp.comments[0].body, "It happened again on this month's invoice");
+  assert.equal(followUp.comments[0].author_id, user.id, "the message is the customer's own");
+  assert.match(followUp.subject, new RegExp(`^Follow-up to #${closed.id}: It happened again`));
+  assert.deepEqual(closed.followup_ids, [followUp.id]);
+  assert.equal(closed.comments.length, commentsBefore, "nothing was added to the closed ticket");
+  const link = await until(async () => {
+    const l = (await http.state(w.id)).json?.helpdesk;
+    return l?.ticket_id === String(followUp.id) && l;
+  }, T, "the conversation to follow the new ticket");
+  assert.equal(link.label, `Zendesk ticket #${followUp.id}`);
+
+  // The next message goes to the follow-up ticket as a comment, not into a second follow-up.
+  await w.say("The invoice number is 2026-118");
+  await until(() => followUp.comments.some((c) => c.public && c.body === "The invoice number is 2026-118"), T, "the second message on the follow-up ticket");
+  assert.equal(zendesk.tickets.filter((t) => t.via_followup_source_id === closed.id).length, 1, "one follow-up ticket");
+
+  // Agents answer on the follow-up ticket; the widget shows it.
+  r = await hook("zendesk", "zd", zendeskWebhooks.signed(SECRETS.ZENDESK_WEBHOOK_SECRET, zendeskWebhooks.commentAdded({ ticketId: followUp.id, body: "Found it, Ada: refunded again." })));
+  assert.equal(r.status, 200, await r.text());
+  await seesAgentReply(w, "refunded again", "Ana Agent");
+  zendesk.assertNoViolations();
+  assert.deepEqual(w.errors, []);
+  await w.ctx.close();
+});
+
 test("Freshdesk: one ticket with cf_ fields and a private note, a reply, resolved, and a reopen", { timeout: 180_000 }, async () => {
   const w = await escalateInWidget("fd");
   const ticket = await until(() => freshdesk.tickets.find((t) => t.custom_fields.cf_escalation_id === `esc:${w.id}:1` && t.notes.length >= 1), T, "the Freshdesk ticket and its note");

@@ -37,7 +37,7 @@ export async function startZendesk({ email = "baton@example.com", token = "zd-te
   };
 
   const notFound = () => new Reply(404, { error: "RecordNotFound", description: "Not found" });
-  const view = (t) => ({ id: t.id, url: `${fake.url}/api/v2/tickets/${t.id}.json`, subject: t.subject, status: t.status, priority: t.priority, type: t.type, tags: t.tags, custom_fields: t.custom_fields, external_id: t.external_id, requester_id: t.requester_id, created_at: t.created_at, updated_at: t.updated_at });
+  const view = (t) => ({ id: t.id, url: `${fake.url}/api/v2/tickets/${t.id}.json`, subject: t.subject, status: t.status, priority: t.priority, type: t.type, tags: t.tags, custom_fields: t.custom_fields, external_id: t.external_id, requester_id: t.requester_id, followup_ids: t.followup_ids || [], created_at: t.created_at, updated_at: t.updated_at });
   const findUser = (u) => users.find((x) => (u.email && x.email === u.email) || (u.external_id && x.external_id?.toLowerCase() === String(u.external_id).toLowerCase()));
 
   const respond = (r) => {
@@ -71,13 +71,20 @@ export async function startZendesk({ email = "baton@example.com", token = "zd-te
       } else if (!users.some((u) => u.id === requesterId)) {
         throw new Reply(422, { error: "RecordInvalid", description: "Record validation errors", details: { requester: [{ description: "Requester not found", error: "InvalidValue" }] } });
       }
+      // A follow-up of a closed ticket (`via_followup_source_id`): linked both ways, as Zendesk
+      // shows it (the source's `followup_ids`).
+      const sourceId = t.via_followup_source_id;
+      const source = sourceId === undefined ? null : tickets.find((x) => x.id === sourceId);
+      if (sourceId !== undefined && !source) throw new Reply(422, { error: "RecordInvalid", description: "Record validation errors", details: { via_followup_source_id: [{ description: "Via followup source is invalid", error: "InvalidValue" }] } });
       const now = new Date().toISOString();
       const ticket = {
         id: nextTicket++, subject: t.subject, status: t.status || "new", priority: t.priority ?? null, type: t.type ?? null,
         tags: t.tags || [], custom_fields: t.custom_fields || [], external_id: t.external_id ?? null, requester_id: requesterId,
         comments: [{ ...t.comment, author_id: t.comment.author_id ?? requesterId }], created_at: now, updated_at: now,
+        via_followup_source_id: sourceId ?? null, followup_ids: [],
       };
       tickets.push(ticket);
+      if (source) source.followup_ids.push(ticket.id);
       const response = { status: 201, headers: { Location: `${fake.url}/api/v2/tickets/${ticket.id}.json`, "x-idempotency-lookup": "miss" }, body: { ticket: view(ticket), audit: { id: Date.now(), events: [] } } };
       if (idem) idempotency.set(idem, { body: r.body, response });
       return response;

@@ -9,7 +9,8 @@
 //!    Zendesk's two-hour idempotency window, [`Zendesk::search_by_external_id`] →
 //!    [`parse_search`] first;
 //! 3. [`Zendesk::add_note`] with [`super::TicketRequest::note_text`] (transcript + context);
-//! 4. later, a customer message: [`Zendesk::customer_follow_up`] (reopens a solved ticket).
+//! 4. later, a customer message: [`Zendesk::customer_follow_up`] (reopens a solved ticket); when
+//!    Zendesk has closed the ticket ([`is_closed_ticket`]), [`Zendesk::follow_up_ticket`] instead.
 
 use serde_json::{json, Map, Value};
 
@@ -198,6 +199,40 @@ impl Zendesk {
         ))
     }
 
+    /// `POST /api/v2/tickets.json` with `via_followup_source_id`: a customer message after
+    /// Zendesk closed `closed_id` (closed tickets take no more comments) starts a follow-up
+    /// ticket linked to it, the message as its first public comment from the requester.
+    /// `key` (unique per message) is the `Idempotency-Key` and `external_id`, so a retry
+    /// never opens a second one.
+    pub fn follow_up_ticket(
+        &self,
+        closed_id: &str,
+        requester_id: Option<&str>,
+        subject: &str,
+        text: &str,
+        key: &str,
+    ) -> HttpRequest {
+        let mut ticket = Map::new();
+        if let Ok(id) = closed_id.parse::<u64>() {
+            ticket.insert("via_followup_source_id".into(), json!(id));
+        }
+        ticket.insert("subject".into(), json!(subject));
+        let mut comment = json!({ "body": text, "public": true });
+        if let Some(id) = requester_id.and_then(|id| id.parse::<u64>().ok()) {
+            comment["author_id"] = json!(id);
+            ticket.insert("requester_id".into(), json!(id));
+        }
+        ticket.insert("comment".into(), comment);
+        ticket.insert("status".into(), json!("open"));
+        ticket.insert("external_id".into(), json!(key));
+        self.authorize(HttpRequest::json(
+            Method::Post,
+            self.url("/api/v2/tickets.json"),
+            &json!({ "ticket": ticket }),
+        ))
+        .header("Idempotency-Key", key.to_owned())
+    }
+
     /// `GET /api/v2/search.json?query=type:ticket external_id:"…"`: find a ticket made by an
     /// earlier attempt whose answer was lost.
     pub fn search_by_external_id(&self, external_id: &str) -> HttpRequest {
@@ -258,6 +293,23 @@ pub fn parse_search(
         .filter(|r| r["result_type"].as_str().is_none_or(|t| t == "ticket"))
         .filter_map(ticket_of)
         .find(|t| t.external_id.as_deref() == Some(external_id)))
+}
+
+/// Whether an update was refused because Zendesk has closed the ticket (a solved ticket is
+/// closed some days later and then takes no comments): a 422 whose `details.status` says so.
+pub fn is_closed_ticket(status: u16, body: &str) -> bool {
+    if status != 422 {
+        return false;
+    }
+    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    v["details"]["status"].as_array().is_some_and(|errors| {
+        errors.iter().any(|e| {
+            e["error"].as_str() == Some("ClosedTicket")
+                || e["description"]
+                    .as_str()
+                    .is_some_and(|d| d.to_ascii_lowercase().contains("closed"))
+        })
+    })
 }
 
 fn is_solved(status: &str) -> bool {
@@ -485,6 +537,30 @@ mod tests {
             "/api/v2/search.json?query=type%3Aticket%20external_id%3A%22esc%3Ac1%3A1%22"
         );
         assert_eq!(s.body, "");
+    }
+
+    #[test]
+    fn a_message_after_closing_opens_a_follow_up_ticket() {
+        let closed = r#"{"error":"RecordInvalid","description":"Record validation errors","details":{"status":[{"description":"Status: closed prevents ticket update"}]}}"#;
+        assert!(is_closed_ticket(422, closed));
+        let other = r#"{"error":"RecordInvalid","description":"Record validation errors","details":{"requester":[{"description":"Requester not found"}]}}"#;
+        assert!(!is_closed_ticket(422, other));
+        assert!(!is_closed_ticket(500, closed));
+        assert!(!is_closed_ticket(422, "not json"));
+        let f = zd().follow_up_ticket(
+            "5158",
+            Some("8001"),
+            "Follow-up to #5158",
+            "It broke again",
+            "esc:c1:1:msg:9",
+        );
+        assert_eq!((f.method, f.path()), (Method::Post, "/api/v2/tickets.json"));
+        assert_eq!(f.header_value("idempotency-key"), Some("esc:c1:1:msg:9"));
+        assert_eq!(
+            f.json_body().unwrap(),
+            json!({"ticket": {"via_followup_source_id": 5158, "subject": "Follow-up to #5158", "requester_id": 8001, "status": "open", "external_id": "esc:c1:1:msg:9",
+                "comment": {"body": "It broke again", "public": true, "author_id": 8001}}})
+        );
     }
 
     #[test]

@@ -94,6 +94,12 @@ struct FollowUp {
     /// Freshdesk: the note is in, only the reopen is left.
     #[serde(default)]
     sent: bool,
+    /// Zendesk: the ticket is closed (it takes no comments); a follow-up ticket takes the message.
+    #[serde(default)]
+    closed: bool,
+    /// Zendesk: the follow-up ticket made, to link to the conversation in place of the closed one.
+    #[serde(default)]
+    new_ticket: Option<String>,
 }
 
 /// A site's helpdesk account, ready to build descriptors.
@@ -298,10 +304,21 @@ fn p_vendor(client: &Client) -> &'static str {
 }
 
 /// The next call relaying a follow-up: the message as the customer's (Zendesk also sets
-/// the ticket open again), then, for a resolved Freshdesk ticket, the reopen.
-fn next_follow_up_step(client: &Client, f: &FollowUp, link: &HelpdeskLink) -> Option<HttpRequest> {
+/// the ticket open again, or, once Zendesk has closed it, opens a follow-up ticket keyed by
+/// `key`), then, for a resolved Freshdesk ticket, the reopen.
+fn next_follow_up_step(
+    client: &Client,
+    f: &FollowUp,
+    link: &HelpdeskLink,
+    key: &str,
+) -> Option<HttpRequest> {
     let (ticket, requester) = (link.ticket_id.as_str(), link.requester_id.as_deref());
     match client {
+        Client::Zendesk(zd) if f.closed => {
+            let opening: String = f.text.chars().take(60).collect();
+            let subject = format!("Follow-up to #{ticket}: {opening}");
+            Some(zd.follow_up_ticket(ticket, requester, &subject, &f.text, key))
+        }
         Client::Zendesk(zd) => Some(zd.customer_follow_up(ticket, requester, &f.text)),
         Client::Freshdesk(fd) if !f.sent => Some(fd.customer_message(ticket, requester, &f.text)),
         Client::Freshdesk(fd) => f.reopen.then(|| fd.reopen(ticket)),
@@ -321,6 +338,14 @@ fn take_follow_up_answer(
     let what = format!("{} follow-up", p_vendor(client));
     let fail = |e| failed(&what, e, reply);
     match client {
+        Client::Zendesk(_) if !f.closed && zendesk::is_closed_ticket(status, body) => {
+            f.closed = true;
+            Ok(false)
+        }
+        Client::Zendesk(_) if f.closed => zendesk::parse_ticket(status, body).map(|t| {
+            f.new_ticket = Some(t.id);
+            true
+        }),
         Client::Zendesk(_) => zendesk::parse_ticket(status, body).map(|_| true),
         Client::Freshdesk(_) if !f.sent => freshdesk::parse_note(status, body).map(|_| {
             f.sent = true;
@@ -946,7 +971,14 @@ impl Conversation {
         if config.handoff.redact_pii {
             f.text = baton_shared::redact::redact(&f.text, Default::default());
         }
-        while let Some(request) = next_follow_up_step(&acct.client, &f, &link) {
+        // A follow-up ticket made by an earlier attempt whose link did not land yet.
+        if let Some(id) = f.new_ticket.clone() {
+            return self
+                .link_ticket(&link.vendor, &id, link.requester_id, link.covered_seq)
+                .await;
+        }
+        let key = format!("esc:{}:1:msg:{}", meta.id, f.seq);
+        while let Some(request) = next_follow_up_step(&acct.client, &f, &link, &key) {
             let reply = self
                 .vendor_call(
                     &meta.site,
@@ -958,6 +990,12 @@ impl Conversation {
                 )
                 .await?;
             if take_follow_up_answer(&acct.client, &reply, &mut f)? {
+                if let Some(id) = f.new_ticket.clone() {
+                    self.save_progress(entry, &f).await?;
+                    let requester = link.requester_id.clone();
+                    self.link_ticket(&link.vendor, &id, requester, link.covered_seq)
+                        .await?;
+                }
                 return Ok(());
             }
             self.save_progress(entry, &f).await?;
@@ -1067,7 +1105,7 @@ pub(super) fn queue_follow_up(
         seq,
         text: text.to_owned(),
         reopen: before == Status::Resolved,
-        sent: false,
+        ..FollowUp::default()
     };
     change.outbox.push(OutboxEntry {
         key: format!("{FOLLOW_UP_PREFIX}{seq:012}"),
