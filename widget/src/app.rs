@@ -387,15 +387,24 @@ fn feedback(app: &AppRef, a: &mut App, fires: bool) {
 /// Fetch the second module unless it is here or on its way. When it arrives, messages sent
 /// without it are judged (unless the edge has answered since) and a waiting context goes out.
 fn want_sense(app: &AppRef) {
+    if app
+        .try_borrow()
+        .is_ok_and(|a| a.sense.is_some() || a.sense_loading)
     {
-        let mut a = app.borrow_mut();
-        if a.sense.is_some() || a.sense_loading || a.destroyed {
-            return;
-        }
-        a.sense_loading = true;
+        return;
     }
+    // In a task of its own: `open` focuses the composer, whose listener then runs inside
+    // `open`'s borrow of the app.
     let weak = Rc::downgrade(app);
     spawn_local(async move {
+        {
+            let Some(app) = weak.upgrade() else { return };
+            let mut a = app.borrow_mut();
+            if a.sense.is_some() || a.sense_loading || a.destroyed {
+                return;
+            }
+            a.sense_loading = true;
+        }
         let loaded = Sense::load().await;
         let Some(app) = weak.upgrade() else { return };
         {
