@@ -60,12 +60,8 @@ pub fn report(worker: bool) -> Result<(), String> {
             "sense wasm",
             "dist/www/widget/baton_sense_bg.wasm",
         ),
-        (Worker, "edge/build/index.js", "edge/build/index.js"),
-        (
-            Worker,
-            "edge/build/index_bg.wasm",
-            "edge/build/index_bg.wasm",
-        ),
+        (Worker, "worker JS", "edge/build/index.js"),
+        (Worker, "worker wasm", "edge/build/index_bg.wasm"),
     ];
     println!("\n| when | file | bytes | gzip -9 bytes |\n|---|---|---:|---:|");
     let mut totals = [(FirstOpen, 0), (Composer, 0), (Worker, 0)];
