@@ -1,6 +1,7 @@
 // The widget on real host pages in Chromium on workerd: a single-page app whose route history,
 // product area, form step and clicks reach the agent (and update as the customer moves on), a
-// page under a strict Content-Security-Policy, and Baton(...) calls queued before the loader.
+// page under a strict Content-Security-Policy, Baton(...) calls queued before the loader, and
+// the second wasm module (instant hard-trigger feedback, PII masking) early and late.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startBaton, launchBrowser } from "./harness.mjs";
@@ -52,7 +53,7 @@ test("a single-page app: the agent sees the route history, product area, form st
   await input.waitFor({ timeout: T });
   await input.fill("I want to talk to a real person about my upgrade");
   await input.press("Enter");
-  await page.locator("section.panel[data-status=queued]").waitFor({ timeout: T });
+  await page.locator(HANDED_OFF).waitFor({ timeout: T });
   const id = await conversationId(page);
 
   let state = (await http.state(id)).json;
@@ -177,5 +178,125 @@ test("the loader themes the launcher from the site config and the panel follows 
   await page.getByLabel("Tu mensaje").press("Enter");
   await page.locator(".msg.ai").nth(1).waitFor({ timeout: T });
   assert.equal(await page.locator(".msg.ai .who").nth(1).textContent(), "Asistente IA");
+  await ctx.close();
+});
+
+// ---- The second wasm module (widget/sense): hard-trigger feedback and PII masking ----
+
+const SENSE = "/widget/baton_sense_bg.wasm";
+const PII = "ana@example.com";
+/** The panel after the edge's escalation: queued, or with Ana if she is still online. */
+const HANDED_OFF = "section.panel:is([data-status=queued], [data-status=with_agent])";
+
+/** A page whose URL and host context carry an email, and what leaves it for the edge. */
+async function piiPage() {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const paths = [];
+  const sent = [];
+  page.on("request", (r) => {
+    paths.push(new URL(r.url()).pathname);
+    if (r.postData()) sent.push(r.postData());
+  });
+  page.on("websocket", (ws) => ws.on("framesent", (f) => sent.push(String(f.payload))));
+  await page.addInitScript(queueSnippet);
+  await page.addInitScript((pii) => window.Baton("setContext", { note: "reach me at " + pii }), PII);
+  /** Hold requests to `glob` until `release()`; `seen` resolves with the first one held. */
+  const hold = async (glob) => {
+    let release, seen;
+    const released = new Promise((r) => (release = r));
+    const first = new Promise((r) => (seen = r));
+    await page.route(glob, async (route) => {
+      seen(route.request());
+      await released;
+      await route.continue();
+    });
+    return { release, first };
+  };
+  return { ctx, page, errors, paths, sent, hold, url: baton.base + "/embed.html?site=demo&ref=" + PII };
+}
+
+/** The masked page context the edge stores: the host's note and the URL without the email. */
+function assertMasked(stored) {
+  const text = JSON.stringify(stored);
+  assert.ok(!text.includes(PII), "unmasked email reached the edge: " + text);
+  assert.equal(stored.context?.note, "reach me at [email]", text);
+  assert.match(stored.url, /\[email\]/, text);
+}
+
+test("the second module comes with the composer: feedback before the edge answers, masked context", { timeout: 120_000 }, async () => {
+  const { ctx, page, errors, paths, sent, hold, url } = await piiPage();
+  const start = await hold("**/v1/conversations");
+  await page.goto(url);
+  await page.locator(".launcher").waitFor({ timeout: T });
+  const arrived = page.waitForResponse((r) => new URL(r.url()).pathname === SENSE);
+  await page.locator(".launcher").click();
+  const input = page.getByLabel("Your message");
+  await input.waitFor({ timeout: T });
+  await arrived;
+  // First open fetched the widget's glue and wasm; the second module came after, with the
+  // composer (opening focuses it), from the same /widget/ path.
+  const first = paths.indexOf("/widget/baton_widget_bg.wasm");
+  assert.ok(first >= 0 && first < paths.indexOf(SENSE), paths.join(" "));
+  assert.ok(paths.includes("/widget/baton_sense.js"), paths.join(" "));
+
+  await input.fill("I want to talk to a real person");
+  await input.press("Enter");
+  // The conversation has not even started at the edge: this is the widget's own judgement.
+  const request = await start.first;
+  await page.locator(".notice", { hasText: "Connecting you with a person" }).waitFor({ timeout: T });
+  assert.equal(await page.locator(".typing").isVisible(), false);
+  assertMasked(request.postDataJSON().page);
+  start.release();
+
+  await page.locator(HANDED_OFF).waitFor({ timeout: T });
+  const state = (await http.state(await conversationId(page))).json;
+  assertMasked(state.page);
+  assert.ok(!sent.some((body) => body.includes(PII)), "a request or frame carried the email");
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test("a message sent before the second module arrives goes at once; feedback and masked context follow it", { timeout: 120_000 }, async () => {
+  const { ctx, page, errors, sent, hold, url } = await piiPage();
+  const sense = await hold("**" + SENSE);
+  const start = await hold("**/v1/conversations");
+  await page.goto(url);
+  await page.locator(".launcher").click({ timeout: T });
+  const input = page.getByLabel("Your message");
+  await input.waitFor({ timeout: T });
+  await sense.first;
+  await input.fill("I want to talk to a real person");
+  await input.press("Enter");
+
+  // The conversation starts without waiting for the module, and with no page context yet:
+  // nothing unmasked leaves the page.
+  const request = await start.first;
+  assert.deepEqual(request.postDataJSON().page, {});
+  assert.equal(await page.locator(".typing").isVisible(), true, "AI feedback until the module judges");
+  // The module arrives while the start is still held: its feedback is the widget's own.
+  sense.release();
+  await page.locator(".notice", { hasText: "Connecting you with a person" }).waitFor({ timeout: T });
+  assert.equal(await page.locator(".typing").isVisible(), false);
+  start.release();
+
+  await page.locator(HANDED_OFF).waitFor({ timeout: T });
+  const id = await conversationId(page);
+  // The message was not lost, and the context followed on the socket, masked.
+  const deadline = Date.now() + T;
+  let state;
+  for (;;) {
+    state = (await http.state(id)).json;
+    if (state.page?.context) break;
+    assert.ok(Date.now() < deadline, "page context never arrived: " + JSON.stringify(state.page));
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  assertMasked(state.page);
+  const said = state.events.filter((e) => e.kind === "message" && e.author === "customer").map((e) => e.text);
+  assert.deepEqual(said, ["I want to talk to a real person"]);
+  assert.ok(!sent.some((body) => body.includes(PII)), "a request or frame carried the email");
+  assert.deepEqual(errors, []);
   await ctx.close();
 });

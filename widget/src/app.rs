@@ -2,12 +2,12 @@
 //! DOM and socket callbacks only call into here; here decides and re-renders through `view`.
 
 use crate::context::Capture;
+use crate::sense::Sense;
 use crate::strings::Strings;
 use crate::view::{self, View};
 use crate::wire_js::{self, Options, Session, WidgetConfig};
 use baton_shared::config::ContextCapture;
 use baton_shared::conversation::Status;
-use baton_shared::trigger::fires_builtin;
 use baton_shared::wire::{Author, EventBody, LiveEvent};
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
@@ -37,6 +37,11 @@ pub struct App {
     view: View,
     strings: Strings,
     capture: ContextCapture,
+    /// The second wasm module (hard triggers, PII masking), once fetched.
+    sense: Option<Sense>,
+    sense_loading: bool,
+    /// Customer messages sent in AI mode before `sense` arrived, to judge when it does.
+    unjudged: Vec<String>,
     /// The page context last sent to the edge, as JSON, so unchanged captures are not resent.
     sent_context: String,
     context_timer: Option<Timeout>,
@@ -81,6 +86,9 @@ impl App {
             view,
             strings,
             capture: ContextCapture::default(),
+            sense: None,
+            sense_loading: false,
+            unjudged: Vec::new(),
             sent_context: String::new(),
             context_timer: None,
             typing_timer: None,
@@ -121,10 +129,12 @@ impl App {
         self.context = context;
     }
 
-    /// The page context as the site's switches allow, right now.
-    fn page_context(&self) -> js_sys::Object {
+    /// The page context as the site's switches allow, right now; `None` while the site masks
+    /// PII and the second module (which masks) is not here yet.
+    fn page_context(&self) -> Option<js_sys::Object> {
         let capture = Capture {
             settings: &self.capture,
+            mask: self.sense.as_ref().map(|s| &s.mask),
         };
         capture.page(&self.recorded, &self.context)
     }
@@ -202,7 +212,10 @@ pub fn start(app: &AppRef, options: &JsValue, config: JsValue) {
             e.prevent_default();
             submit(app);
         }),
+        // The second module comes when the composer is first used (open focuses it).
+        on(app, &input, "focus", false, |app, _| want_sense(app)),
         on(app, &input, "keydown", true, |app, e| {
+            want_sense(app);
             if let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() {
                 if k.key() == "Enter" && !k.shift_key() && !k.is_composing() {
                     e.prevent_default();
@@ -332,26 +345,84 @@ fn submit(app: &AppRef) {
     let item = view::append_message(&a.view.log, &a.strings, Author::Customer, None, &text);
     item.class_list().add_1("sending").ok();
     crate::dom::attr(&item, "aria-busy", "true");
-    a.outbox.push((client_id, text.clone(), item));
     if a.status == Status::AiMode {
-        // Instant feedback from the same trigger code the edge runs; the edge confirms.
-        if fires_builtin(&text, a.strings.language()) {
-            let words = a.strings.get("connecting").to_owned();
-            view::set_notice(&a.view, Some(&words));
-        } else {
-            a.view.typing.set_hidden(false);
-            a.typing_timer = Some(after(app, TYPING_MS, |app| {
-                app.borrow().view.typing.set_hidden(true);
-            }));
-        }
+        // Instant feedback from the same trigger code the edge runs; the edge confirms. The
+        // message goes now either way; without the module yet, it is judged when that arrives.
+        let fires = match &a.sense {
+            Some(sense) => sense.fires(&text, a.strings.language()),
+            None => {
+                a.unjudged.push(text.clone());
+                false
+            }
+        };
+        feedback(app, &mut a, fires);
     }
+    a.outbox.push((client_id, text, item));
     let has_session = a.session.is_some();
     drop(a);
+    want_sense(app);
     if has_session {
         flush(app);
     } else {
         start_conversation(app);
     }
+}
+
+/// Feedback on a customer message in AI mode: "connecting" when a built-in hard trigger
+/// fires, else the AI's typing indicator.
+fn feedback(app: &AppRef, a: &mut App, fires: bool) {
+    if fires {
+        let words = a.strings.get("connecting").to_owned();
+        view::set_notice(&a.view, Some(&words));
+        a.view.typing.set_hidden(true);
+        a.typing_timer = None;
+    } else {
+        a.view.typing.set_hidden(false);
+        a.typing_timer = Some(after(app, TYPING_MS, |app| {
+            app.borrow().view.typing.set_hidden(true);
+        }));
+    }
+}
+
+/// Fetch the second module unless it is here or on its way. When it arrives, messages sent
+/// without it are judged (unless the edge has answered since) and a waiting context goes out.
+fn want_sense(app: &AppRef) {
+    if app
+        .try_borrow()
+        .is_ok_and(|a| a.sense.is_some() || a.sense_loading)
+    {
+        return;
+    }
+    // In a task of its own: `open` focuses the composer, whose listener then runs inside
+    // `open`'s borrow of the app.
+    let weak = Rc::downgrade(app);
+    spawn_local(async move {
+        {
+            let Some(app) = weak.upgrade() else { return };
+            let mut a = app.borrow_mut();
+            if a.sense.is_some() || a.sense_loading || a.destroyed {
+                return;
+            }
+            a.sense_loading = true;
+        }
+        let loaded = Sense::load().await;
+        let Some(app) = weak.upgrade() else { return };
+        {
+            let mut a = app.borrow_mut();
+            a.sense_loading = false;
+            // Not fetched: tried again on the next key, message or context.
+            let Ok(sense) = loaded else { return };
+            let unjudged = std::mem::take(&mut a.unjudged);
+            let fires = unjudged
+                .iter()
+                .any(|text| sense.fires(text, a.strings.language()));
+            a.sense = Some(sense);
+            if fires && a.status == Status::AiMode {
+                feedback(&app, &mut a, true);
+            }
+        }
+        send_context(&app);
+    });
 }
 
 fn start_conversation(app: &AppRef) {
@@ -364,8 +435,15 @@ fn start_conversation(app: &AppRef) {
         let Some(app) = weak.upgrade() else { return };
         let (url, body) = {
             let mut a = app.borrow_mut();
-            let page = a.page_context();
-            a.sent_context = json_text(&page);
+            // Without the module that masks it, the context follows on the socket once it is
+            // here (`send_context`); the conversation and its message do not wait.
+            let page = match a.page_context() {
+                Some(page) => {
+                    a.sent_context = json_text(&page);
+                    page
+                }
+                None => js_sys::Object::new(),
+            };
             let body = js_sys::Object::new();
             let _ = js_sys::Reflect::set(&body, &"site".into(), &a.options.site.as_str().into());
             let _ = js_sys::Reflect::set(&body, &"page".into(), &page);
@@ -536,7 +614,12 @@ fn send_context(app: &AppRef) {
     if a.session.is_none() || a.destroyed {
         return;
     }
-    let page = a.page_context();
+    let Some(page) = a.page_context() else {
+        // It waits for the module that masks it.
+        drop(a);
+        want_sense(app);
+        return;
+    };
     let text = json_text(&page);
     if text == a.sent_context {
         return;
@@ -625,6 +708,8 @@ pub fn on_event(app: &AppRef, event: LiveEvent) {
                 view::append_message(&a.view.log, &a.strings, author, name.as_deref(), &text);
             }
             if author != Author::Customer {
+                // The edge has answered: a late judgement of earlier messages would be stale.
+                a.unjudged.clear();
                 a.view.typing.set_hidden(true);
                 a.typing_timer = None;
                 a.emit("message", JsValue::from_str(&text));
@@ -642,6 +727,7 @@ pub fn on_event(app: &AppRef, event: LiveEvent) {
         } => {
             let was = a.status;
             a.status = status;
+            a.unjudged.clear();
             a.agent = agent.clone();
             a.handed_off |= status.is_human();
             view::set_mode(

@@ -2,8 +2,7 @@
 //! under the site's switches, deny-list and PII masking, as the page object the edge stores.
 
 use baton_shared::config::ContextCapture;
-use baton_shared::redact::{redact, Redact};
-use js_sys::{Array, Object};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::prelude::*;
 
 /// Longest text taken from any one attribute, label or error.
@@ -26,20 +25,31 @@ extern "C" {
 pub struct Capture<'a> {
     /// The site's switches.
     pub settings: &'a ContextCapture,
+    /// The shared PII masking, `mask(text) -> text` (the second module's); until it is here, a
+    /// site that masks gets no page at all.
+    pub mask: Option<&'a Function>,
 }
 
 impl Capture<'_> {
-    /// Clip and, if the site asks, mask emails, cards and phone numbers.
+    /// Clip and, if the site asks, mask emails, cards and phone numbers (empty if the site asks
+    /// and `mask` is not here: never the unmasked text).
     pub fn clean(&self, text: &str) -> String {
-        clean(text, self.settings.mask_pii)
+        clean(text, self.settings.mask_pii, self.mask)
     }
 
     /// Build the page object: `{url, title, referrer, route_history, form_step, recent_actions,
     /// js_errors, viewport, language, time_zone, context: {data-baton-* + host context}}`.
     /// `recorded` is the loader's `{routes, clicks: [{label, el}], errors}`; `host` what the
-    /// page set with `Baton('setContext', …)`, which wins over what is read.
-    pub fn page(&self, recorded: &JsValue, host: &JsValue) -> Object {
+    /// page set with `Baton('setContext', …)`, which wins over what is read. `None` while the
+    /// site masks PII and `mask` is not here.
+    pub fn page(&self, recorded: &JsValue, host: &JsValue) -> Option<Object> {
         let s = self.settings;
+        let mask_pii = s.mask_pii;
+        let mask = if mask_pii {
+            Some(self.mask?.clone())
+        } else {
+            None
+        };
         // Bit by bit in `js/page.js`'s order.
         let flags = [
             s.page,
@@ -58,17 +68,17 @@ impl Capture<'_> {
             .iter()
             .map(|d| JsValue::from_str(d))
             .collect();
-        let mask_pii = s.mask_pii;
-        let clean =
-            Closure::<dyn FnMut(String) -> String>::new(move |text: String| clean(&text, mask_pii));
+        let clean = Closure::<dyn FnMut(String) -> String>::new(move |text: String| {
+            clean(&text, mask_pii, mask.as_ref())
+        });
         // JS calls `clean` only while `read_page` runs; the closure is dropped after it.
-        read_page(recorded, host, &deny, flags, &clean)
+        Some(read_page(recorded, host, &deny, flags, &clean))
     }
 }
 
 /// Runs of whitespace as one space, at most [`MAX_TEXT`] characters, then (if `mask_pii`) emails,
-/// cards and phone numbers masked.
-fn clean(text: &str, mask_pii: bool) -> String {
+/// cards and phone numbers masked by `mask`; empty if `mask_pii` and `mask` is missing or fails.
+fn clean(text: &str, mask_pii: bool, mask: Option<&Function>) -> String {
     let mut clipped = String::with_capacity(text.len().min(4 * MAX_TEXT));
     let mut room = MAX_TEXT;
     for word in text.split_whitespace() {
@@ -84,9 +94,10 @@ fn clean(text: &str, mask_pii: bool) -> String {
             room -= 1;
         }
     }
-    if mask_pii {
-        redact(&clipped, Redact::default())
-    } else {
-        clipped
+    if !mask_pii {
+        return clipped;
     }
+    mask.and_then(|f| f.call1(&JsValue::NULL, &clipped.into()).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
 }

@@ -4,6 +4,7 @@
 mod app;
 pub mod context;
 mod dom;
+mod sense;
 pub mod strings;
 mod style;
 pub mod view;

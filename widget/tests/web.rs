@@ -3,11 +3,13 @@
 
 use baton_shared::config::ContextCapture;
 use baton_shared::conversation::Status;
+use baton_shared::redact::{redact, Redact};
 use baton_shared::wire::{Author, EventBody, LiveEvent};
 use baton_widget::context::Capture;
 use baton_widget::strings::Strings;
 use baton_widget::{view, wire_js};
 use js_sys::Reflect;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -233,6 +235,14 @@ fn locale_comes_from_the_browser_when_the_site_speaks_it_and_rtl_is_set() {
     assert_eq!(body.get_attribute("dir").as_deref(), Some("auto"));
 }
 
+/// The masking the second module (`widget/sense`) exports: the shared redaction rule, as a JS
+/// function like the one the widget gets from that module.
+fn shared_mask() -> js_sys::Function {
+    Closure::<dyn Fn(String) -> String>::new(|text: String| redact(&text, Redact::default()))
+        .into_js_value()
+        .unchecked_into()
+}
+
 /// A fixture page region with the attributes a site uses to expose its state.
 fn fixture(html: &str) -> web_sys::Element {
     let region = doc().create_element("div").unwrap();
@@ -288,8 +298,10 @@ fn context_reads_attributes_meta_form_step_clicks_and_device() {
         deny_selectors: vec![".secret".into()],
         ..ContextCapture::default()
     };
+    let mask = shared_mask();
     let capture = Capture {
         settings: &settings,
+        mask: Some(&mask),
     };
     let rec = recorded(
         &["https://shop.example/", "https://shop.example/checkout"],
@@ -298,7 +310,7 @@ fn context_reads_attributes_meta_form_step_clicks_and_device() {
     );
     let host = js_sys::Object::new();
     Reflect::set(&host, &"cart_items".into(), &3.into()).unwrap();
-    let page = capture.page(&rec, &host);
+    let page = capture.page(&rec, &host).unwrap();
 
     assert_eq!(
         strings_of(&get(&page, "route_history")),
@@ -363,7 +375,13 @@ fn context_switches_turn_sources_off_and_pii_is_masked() {
         &[("Email ana@example.com", None)],
         &["Failed for ana@example.com"],
     );
-    let page = Capture { settings: &off }.page(&rec, &JsValue::UNDEFINED);
+    let mask = shared_mask();
+    let page = Capture {
+        settings: &off,
+        mask: Some(&mask),
+    }
+    .page(&rec, &JsValue::UNDEFINED)
+    .unwrap();
     assert!(get(&page, "route_history").is_undefined());
     assert!(get(&page, "recent_actions").is_undefined());
     assert!(get(&page, "viewport").is_undefined());
@@ -379,10 +397,43 @@ fn context_switches_turn_sources_off_and_pii_is_masked() {
     };
     let page = Capture {
         settings: &unmasked,
+        mask: None,
     }
-    .page(&rec, &JsValue::UNDEFINED);
+    .page(&rec, &JsValue::UNDEFINED)
+    .unwrap();
     let contact = get(&get(&page, "context"), "contact").as_string().unwrap();
     assert!(contact.contains("ana@example.com"));
+    region.remove();
+}
+
+#[wasm_bindgen_test]
+fn a_site_that_masks_gets_no_page_before_the_masking_module_is_here() {
+    let region = fixture(r#"<span data-baton-contact="ana@example.com"></span>"#);
+    let masks = ContextCapture::default();
+    assert!(masks.mask_pii, "masking is the default");
+    let waiting = Capture {
+        settings: &masks,
+        mask: None,
+    };
+    let rec = recorded(&["https://a.example/?u=ana@example.com"], &[], &[]);
+    assert!(waiting.page(&rec, &JsValue::UNDEFINED).is_none());
+    assert_eq!(
+        waiting.clean("write to ana@example.com"),
+        "",
+        "never unmasked"
+    );
+    // A mask that fails (throws) gives empty text too.
+    let throws: js_sys::Function =
+        Closure::<dyn Fn(String) -> Result<String, JsValue>>::new(|_: String| {
+            Err(JsValue::from_str("boom"))
+        })
+        .into_js_value()
+        .unchecked_into();
+    let failing = Capture {
+        settings: &masks,
+        mask: Some(&throws),
+    };
+    assert_eq!(failing.clean("ana@example.com"), "");
     region.remove();
 }
 
@@ -589,6 +640,7 @@ fn captured_text_is_one_line_and_clipped_to_200_characters() {
     };
     let c = Capture {
         settings: &settings,
+        mask: None,
     };
     assert_eq!(
         c.clean("  Plan:\n\t Pro   annual \u{3000}"),

@@ -19,7 +19,8 @@ pub fn all(tools: &Tools) -> Result<(), String> {
     worker(tools)
 }
 
-/// Build only the widget (wasm, glue and loader) into `dist/www/`, for measuring it.
+/// Build only the widget (both wasm modules, their glue and the loader) into `dist/www/`, for
+/// measuring it.
 pub fn widget_only(tools: &Tools) -> Result<(), String> {
     let www = root().join("dist/www");
     std::fs::create_dir_all(www.join("widget")).map_err(|e| e.to_string())?;
@@ -36,24 +37,46 @@ fn static_pages(src: &Path, dst: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// The widget's two wasm modules: `baton_widget` (loaded on first open) and `baton_sense`
+/// (hard triggers and PII masking, fetched by the widget when the composer is first used).
+const WIDGET_MODULES: [&str; 2] = ["baton_widget", "baton_sense"];
+
 fn widget(tools: &Tools, www: &Path) -> Result<(), String> {
-    step("building the widget (wasm)");
+    step("building the widget (two wasm modules)");
     run(Command::new("cargo").args([
         "build",
         "--release",
         "--package",
         "baton-widget",
+        "--package",
+        "baton-sense",
         "--target",
         "wasm32-unknown-unknown",
     ]))?;
     let out = www.join("widget");
+    for name in WIDGET_MODULES {
+        wasm_module(tools, &out, name)?;
+    }
+    let snippets = out.join("snippets");
+    if snippets.exists() {
+        std::fs::remove_dir_all(&snippets).map_err(|e| format!("{}: {e}", snippets.display()))?;
+    }
+    run(Command::new(&tools.esbuild)
+        .arg(root().join("widget/js/loader.js"))
+        .args(["--minify", "--log-level=warning"])
+        .arg(format!("--outfile={}", www.join("widget.js").display())))?;
+    Ok(())
+}
+
+/// `out/{name}.js` (the glue) and `out/{name}_bg.wasm` from the release build of `name`.
+fn wasm_module(tools: &Tools, out: &Path, name: &str) -> Result<(), String> {
     run(Command::new(&tools.wasm_bindgen)
         .args(["--target", "web", "--no-typescript", "--out-dir"])
-        .arg(&out)
-        .arg(root().join("target/wasm32-unknown-unknown/release/baton_widget.wasm")))?;
+        .arg(out)
+        .arg(root().join(format!("target/wasm32-unknown-unknown/release/{name}.wasm"))))?;
     // The JS glue is loaded on first open too: minified, it is a quarter smaller (gzip). The
     // widget's own JS modules (`widget/js/*.js`, wasm-bindgen snippets) are bundled into it.
-    let glue = out.join("baton_widget.js");
+    let glue = out.join(format!("{name}.js"));
     run(Command::new(&tools.esbuild)
         .arg(&glue)
         .args([
@@ -64,11 +87,7 @@ fn widget(tools: &Tools, www: &Path) -> Result<(), String> {
             "--log-level=warning",
         ])
         .arg(format!("--outfile={}", glue.display())))?;
-    let snippets = out.join("snippets");
-    if snippets.exists() {
-        std::fs::remove_dir_all(&snippets).map_err(|e| format!("{}: {e}", snippets.display()))?;
-    }
-    let wasm = out.join("baton_widget_bg.wasm");
+    let wasm = out.join(format!("{name}_bg.wasm"));
     // Flattening and re-looping before two -Oz rounds: 0.5 % smaller than -Oz alone (gzip);
     // merging similar functions (one body with a parameter for what differs) 0.3 % more.
     run(Command::new(&tools.wasm_opt)
@@ -89,23 +108,19 @@ fn widget(tools: &Tools, www: &Path) -> Result<(), String> {
         .arg(&wasm)
         .arg("-o")
         .arg(&wasm))?;
-    shorten_imports(&wasm, &glue)?;
-    run(Command::new(&tools.esbuild)
-        .arg(root().join("widget/js/loader.js"))
-        .args(["--minify", "--log-level=warning"])
-        .arg(format!("--outfile={}", www.join("widget.js").display())))?;
-    Ok(())
+    shorten_imports(&wasm, &glue, &format!("./{name}_bg.js"))
 }
 
-/// The ~140 imports between the widget's wasm and its glue get one- or two-letter names.
-fn shorten_imports(wasm: &Path, glue: &Path) -> Result<(), String> {
+/// The imports between a module's wasm and its glue get one- or two-letter names.
+fn shorten_imports(wasm: &Path, glue: &Path, glue_module: &str) -> Result<(), String> {
     let read_err = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
     let mut bytes = std::fs::read(wasm).map_err(|e| read_err(wasm, e))?;
     let mut js = std::fs::read_to_string(glue).map_err(|e| read_err(glue, e))?;
-    let n = crate::imports::shorten(&mut bytes, &mut js)?;
+    let n = crate::imports::shorten(&mut bytes, &mut js, glue_module)?;
     std::fs::write(wasm, bytes).map_err(|e| read_err(wasm, e))?;
     std::fs::write(glue, js).map_err(|e| read_err(glue, e))?;
-    step(&format!("shortened {n} import names of the widget"));
+    let file = wasm.file_name().unwrap_or_default().to_string_lossy();
+    step(&format!("shortened {n} import name(s) of {file}"));
     Ok(())
 }
 

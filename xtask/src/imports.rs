@@ -1,12 +1,12 @@
-//! Shortens the names the widget's wasm imports from its JS glue (`./baton_widget_bg.js`,
+//! Shortens the names a widget module's wasm imports from its JS glue (`./baton_widget_bg.js`,
 //! `__wbg_createElement_de4a…`) to one or two letters, in the wasm and the glue alike.
 
-/// The module name wasm-bindgen gives the glue's imports, and what it becomes.
-const GLUE_MODULE: &str = "./baton_widget_bg.js";
+/// What the module name wasm-bindgen gives the glue's imports becomes.
 const SHORT_MODULE: &str = "a";
 
 /// Rewrite `wasm` and `js` (the minified glue) with short import names; the number renamed.
-pub fn shorten(wasm: &mut Vec<u8>, js: &mut String) -> Result<usize, String> {
+/// `glue_module` is the name wasm-bindgen gives the glue's imports (`./baton_widget_bg.js`).
+pub fn shorten(wasm: &mut Vec<u8>, js: &mut String, glue_module: &str) -> Result<usize, String> {
     let (start, end) = import_section(wasm)?;
     let mut body = &wasm[start..end];
     let count = leb(&mut body)?;
@@ -21,7 +21,7 @@ pub fn shorten(wasm: &mut Vec<u8>, js: &mut String) -> Result<usize, String> {
         let desc_start = body;
         skip_desc(&mut body, kind)?;
         let desc = &desc_start[..desc_start.len() - body.len()];
-        let (module, field) = if module == GLUE_MODULE && !exports.iter().any(|e| e == field) {
+        let (module, field) = if module == glue_module && !exports.iter().any(|e| e == field) {
             let short = short_name(renamed.len());
             renamed.push((field.to_owned(), short.clone()));
             (SHORT_MODULE.to_owned(), short)
@@ -42,14 +42,14 @@ pub fn shorten(wasm: &mut Vec<u8>, js: &mut String) -> Result<usize, String> {
         let hits = replace_word(js, long, short);
         if hits != 1 {
             return Err(format!(
-                "widget glue: import {long} found {hits} times (expected once); \
+                "{glue_module}: import {long} found {hits} times (expected once); \
                  wasm-bindgen's output changed, update xtask/src/imports.rs"
             ));
         }
     }
-    let quoted = format!("\"{GLUE_MODULE}\"");
+    let quoted = format!("\"{glue_module}\"");
     if replace_word(js, &quoted, SHORT_MODULE) != 1 {
-        return Err(format!("widget glue: {quoted} not found once"));
+        return Err(format!("glue of {glue_module}: {quoted} not found once"));
     }
     // The section: id, new length, new body.
     let mut section = vec![2u8];
@@ -256,7 +256,7 @@ mod tests {
         // (module (import "./baton_widget_bg.js" "__wbg_f_1" (func)) (import "env" "g" (func)))
         let mut wasm = b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0".to_vec();
         let mut imports = vec![2u8];
-        push_name(&mut imports, GLUE_MODULE);
+        push_name(&mut imports, "./baton_widget_bg.js");
         push_name(&mut imports, "__wbg_f_1");
         imports.extend_from_slice(&[0, 0]);
         push_name(&mut imports, "env");
@@ -267,7 +267,10 @@ mod tests {
         wasm.extend_from_slice(&imports);
         let mut js =
             String::from("const i={__wbg_f_1:function(){}};x={\"./baton_widget_bg.js\":i}");
-        assert_eq!(shorten(&mut wasm, &mut js).unwrap(), 1);
+        assert_eq!(
+            shorten(&mut wasm, &mut js, "./baton_widget_bg.js").unwrap(),
+            1
+        );
         assert_eq!(js, "const i={a:function(){}};x={a:i}");
         let (start, end) = import_section(&wasm).unwrap();
         let mut body = &wasm[start..end];

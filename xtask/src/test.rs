@@ -28,6 +28,8 @@ pub fn run_all() -> Result<(), String> {
         "-p",
         "baton-widget",
         "-p",
+        "baton-sense",
+        "-p",
         "baton-edge",
         "--",
         "-D",
