@@ -33,16 +33,51 @@ fn mac(key: &str, data: &[u8]) -> Vec<u8> {
     m.finalize().into_bytes().to_vec()
 }
 
-/// Check `user.user_hash` or `user.jwt`; on success mark `user.verified = true` and, for a JWT,
-/// take identity fields from its claims. A claim that does not verify is refused, never dropped
-/// silently; a user with neither is kept as unverified.
-pub fn verify(env: &Env, site: &str, user: &mut Value, now_ms: f64) -> Result<bool, AppError> {
-    let Some(obj) = user.as_object_mut() else {
+/// The identity fields a JWT vouches for; segments match on some of them.
+const IDENTITY_CLAIMS: [&str; 7] = [
+    "user_id",
+    "email",
+    "name",
+    "plan",
+    "account_id",
+    "account_value",
+    "tier",
+];
+
+/// Check `user.user_hash` or `user.jwt`; on success mark `user.verified = true`. A JWT's claims
+/// are the whole identity: the same fields sent beside it by the page are dropped, so a page
+/// cannot lift its own plan or account value. A `user_hash` proves the `user_id` only. A proof
+/// that does not verify is refused, never dropped silently; a user with neither is kept as
+/// unverified, unless the site's `identity.require_verification` asks for a proof.
+pub fn verify(
+    env: &Env,
+    site: &str,
+    user: &mut Value,
+    now_ms: f64,
+    required: bool,
+) -> Result<bool, AppError> {
+    if user.is_null() && !required {
         return Ok(false);
+    }
+    if user.is_null() {
+        *user = Value::Object(Default::default());
+    }
+    let Some(obj) = user.as_object_mut() else {
+        return Err(AppError::bad_field(
+            "user",
+            "user is an object like {\"user_id\": \"u_42\", \"email\": \"…\"}",
+        ));
     };
     let hash = obj.remove("user_hash");
     let jwt = obj.remove("jwt");
     if hash.is_none() && jwt.is_none() {
+        if required {
+            return Err(AppError::BadRequest {
+                code: "identity_required",
+                message: "this site accepts only verified customers: send user.jwt (an HS256 JWT signed with the site's identity secret) or user.user_id with user.user_hash (HMAC-SHA256 of user_id), computed on your server".into(),
+                field: Some("user"),
+            });
+        }
         obj.insert("verified".into(), Value::Bool(false));
         return Ok(false);
     }
@@ -71,19 +106,12 @@ pub fn verify(env: &Env, site: &str, user: &mut Value, now_ms: f64) -> Result<bo
     }
     if let Some(jwt) = jwt {
         let claims = verify_jwt(&key, jwt.as_str().unwrap_or_default(), now_ms)?;
+        for k in IDENTITY_CLAIMS {
+            obj.remove(k);
+        }
         for (k, v) in claims {
             let k = if k == "sub" { "user_id".to_owned() } else { k };
-            if [
-                "user_id",
-                "email",
-                "name",
-                "plan",
-                "account_id",
-                "account_value",
-                "tier",
-            ]
-            .contains(&k.as_str())
-            {
+            if IDENTITY_CLAIMS.contains(&k.as_str()) {
                 obj.insert(k, v);
             }
         }

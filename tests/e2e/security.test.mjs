@@ -61,6 +61,40 @@ test("identity: a valid user_hash or JWT marks the customer verified; a forged o
   assert.equal((await http.state(c.id)).json.user.verified, false, "unproven identity is kept, marked unverified");
 });
 
+test("identity: a JWT's claims are the whole identity; the page cannot add a plan beside them", async () => {
+  const r = await start({ plan: "enterprise", account_value: 900000, email: "spoof@example.com", jwt: jwt({ sub: "u-78", email: "ray@example.com" }) });
+  assert.equal(r.status, 201);
+  const { user } = (await http.state((await r.json()).id)).json;
+  assert.equal(user.verified, true);
+  assert.equal(user.user_id, "u-78");
+  assert.equal(user.email, "ray@example.com", "the signed email, not the page's");
+  assert.equal(user.plan, undefined, "a plan the token does not carry is not taken from the page");
+  assert.equal(user.account_value, undefined);
+});
+
+test("identity: a site that requires verification refuses customers without a proof", async () => {
+  await http.site("verified-only", (doc) => { doc.identity = { require_verification: true }; });
+  const startOn = (user) => fetch(baton.base + "/v1/conversations", {
+    method: "POST", headers: { "Content-Type": "application/json", "CF-Connecting-IP": `192.0.2.${nextIp++}` },
+    body: JSON.stringify({ site: "verified-only", page: {}, user }),
+  });
+  for (const user of [undefined, {}, { user_id: "u-42", email: "kim@example.com" }]) {
+    const r = await startOn(user);
+    assert.equal(r.status, 400, JSON.stringify(user));
+    const { error } = await r.json();
+    assert.equal(error.code, "identity_required");
+    assert.equal(error.field, "user");
+    assert.match(error.message, /user_hash|jwt/);
+  }
+  const hash = createHmac("sha256", IDENTITY_SECRET).update("u-42").digest("hex");
+  let r = await startOn({ user_id: "u-42", user_hash: hash });
+  assert.equal(r.status, 201, "a user_hash is a proof");
+  r = await startOn({ jwt: jwt({ sub: "u-79" }) });
+  assert.equal(r.status, 201, "so is a JWT");
+  r = await start({ user_id: "anon" });
+  assert.equal(r.status, 201, "other sites still take unverified customers");
+});
+
 test("rate limits answer 429 with Retry-After", async () => {
   const ip = { "CF-Connecting-IP": "198.51.100.7" };
   for (let i = 0; i < 4; i++) assert.equal((await start({}, ip)).status, 201);

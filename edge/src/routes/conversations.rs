@@ -32,7 +32,8 @@ pub async fn start(mut req: Request, ctx: RouteContext) -> Result<Response> {
             crate::routes::check_origin(&req, &config)?;
             limits::new_conversation(&ctx.env, &body.site, &limits::client_ip(&req)).await?;
             let mut user = body.user;
-            identity::verify(&ctx.env, &body.site, &mut user, durable::now_ms())?;
+            let required = config.identity.require_verification;
+            identity::verify(&ctx.env, &body.site, &mut user, durable::now_ms(), required)?;
             let id = token::random_id();
             let conversation_token =
                 token::sign(&secrets::get(&ctx.env, secrets::TOKEN_SECRET)?, &id);
