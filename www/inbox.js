@@ -16,6 +16,9 @@
       body: body ? JSON.stringify(body) : undefined
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (j) {
+        if (r.status === 409 && j.error && j.error.code === "claimed_by_other") {
+          throw new Error(j.error.message.replace(/: send .*$/, "") + ": take it over first");
+        }
         if (!r.ok) throw new Error((j.error && j.error.message) || ("HTTP " + r.status));
         return j;
       });
@@ -141,7 +144,11 @@
       (queue ? " · " + queue : "");
     $("detail").setAttribute("data-status", status);
     var mine = status === "with_agent" && agent === auth.name;
+    var theirs = status === "with_agent" && agent && agent !== auth.name;
     $("claim").disabled = mine || status === "resolved";
+    // Someone else has it: the button says so, and takes it over only when pressed.
+    $("claim").textContent = theirs ? "Take over from " + agent : "Claim";
+    $("claim").setAttribute("data-take-over", theirs ? "true" : "false");
     $("resolve").disabled = status === "resolved";
     if (current) { current.status = status; if (queue) current.queue = queue; }
     renderTransfer();
@@ -278,7 +285,9 @@
     }).catch(function (err) { auth = null; $("signin-error").textContent = err.message; });
   });
   $("signout").addEventListener("click", function () { signOut(""); });
-  $("claim").addEventListener("click", function () { act("claim"); });
+  $("claim").addEventListener("click", function () {
+    act("claim", $("claim").getAttribute("data-take-over") === "true" ? { take_over: true } : {});
+  });
   $("resolve").addEventListener("click", function () { act("resolve"); });
   $("transfer").addEventListener("click", function () {
     var q = $("transfer-queue").value;

@@ -33,6 +33,9 @@ pub enum AppError {
     /// A site config was refused; every problem is listed.
     #[error("the config has {} problem(s)", .0.len())]
     InvalidConfig(Vec<String>),
+    /// Another agent has the conversation; `take_over` takes it from them.
+    #[error("{0} has this conversation: send \"take_over\": true to take it over")]
+    Taken(String),
     /// Too many requests; try again after this many seconds.
     #[error("too many requests: try again in {0} s")]
     RateLimited(u32),
@@ -77,6 +80,7 @@ impl AppError {
             Self::Forbidden(_) => (403, "forbidden", None, None),
             Self::NotFound(_) => (404, "not_found", None, None),
             Self::Conflict(_) => (409, "conflict", None, None),
+            Self::Taken(_) => (409, "claimed_by_other", None, None),
             Self::InvalidConfig(list) => (422, "invalid_config", None, Some(list.clone())),
             Self::RateLimited(_) => (429, "rate_limited", None, None),
             Self::Internal(detail) => {

@@ -122,6 +122,49 @@ test("the router queues a transfer by the new queue's skills, and the agent who 
   await presence("Dee", false, []);
 });
 
+test("an agent's conversation is not taken by another agent's claim or reply, only by an explicit take-over", async () => {
+  const c = await http.start("demo", { name: "Uma" });
+  const ch = live(baton, c);
+  await ch.opened;
+  await http.send(c, "I want to talk to a real person");
+  await ch.next((e) => e.kind === "status" && e.status === "queued");
+  let r = await http.agent("claim", c.id, { agent: "Eve" });
+  assert.equal(r.status, 200, r.text);
+  for (const [action, body] of [["claim", { agent: "Fay" }], ["reply", { agent: "Fay", text: "Hi, Fay here" }]]) {
+    r = await http.agent(action, c.id, body);
+    assert.equal(r.status, 409, `${action}: ${r.text}`);
+    assert.equal(r.json.error.code, "claimed_by_other");
+    assert.match(r.json.error.message, /^Eve has this conversation.*take_over/);
+  }
+  assert.equal((await http.state(c.id)).json.agent, "Eve");
+  assert.ok(!ch.events.some((e) => e.text === "Hi, Fay here"), "the refused reply was not sent");
+  // In the inbox, Fay sees who has it and takes it over only by pressing the button that says so.
+  const agentCtx = await browser.newContext();
+  const inbox = await agentCtx.newPage();
+  await inbox.goto(baton.base + "/inbox");
+  await inbox.getByLabel("Your name").fill("Fay");
+  await inbox.getByLabel("Agent token").fill(baton.agentToken);
+  await inbox.getByRole("button", { name: "Sign in" }).click();
+  await inbox.locator("#queue-list button", { hasText: "Uma" }).click({ timeout: T });
+  await inbox.locator("#detail-status", { hasText: "with agent · Eve" }).waitFor({ timeout: T });
+  await inbox.getByLabel("Reply", { exact: true }).fill("Fay from the inbox");
+  await inbox.getByLabel("Reply", { exact: true }).press("Enter");
+  await inbox.locator("#detail-error", { hasText: "Eve has this conversation: take it over first" }).waitFor({ timeout: T });
+  assert.equal(await inbox.getByLabel("Reply", { exact: true }).inputValue(), "Fay from the inbox", "the refused reply stays in the box");
+  await inbox.getByRole("button", { name: "Take over from Eve" }).click();
+  await ch.next((e) => e.kind === "status" && e.status === "with_agent" && e.agent === "Fay");
+  await inbox.locator("#detail-status", { hasText: "with agent · Fay" }).waitFor({ timeout: T });
+  assert.equal(await inbox.locator("#claim").textContent(), "Claim");
+  assert.equal(await inbox.locator("#claim").isDisabled(), true, "nothing to claim: it is hers");
+  await agentCtx.close();
+  await presence("Fay", false, []);
+  r = await http.agent("reply", c.id, { agent: "Fay", text: "Hi, Fay here" });
+  assert.equal(r.status, 200, r.text);
+  await ch.next((e) => e.kind === "message" && e.text === "Hi, Fay here");
+  assert.equal(ch.events.filter((e) => e.kind === "message" && e.text === "Hi, Fay here").length, 1);
+  ch.close();
+});
+
 test("transfers are validated: the queue must exist and differ, the conversation must be with the humans", async () => {
   const c = await http.start("demo", { name: "Val" });
   let r = await transfer(c.id, "billing");

@@ -20,6 +20,7 @@ mod webhook;
 use crate::error::{respond, AppError};
 use crate::metrics::MetricEvent;
 use crate::site;
+use agent::Claim;
 use baton_shared::conversation::{ConversationState, Effect, Escalation, Event, Status};
 use baton_shared::message::{render, topic_label};
 use baton_shared::wire::{Author, ClientCommand, EventBody, LiveEvent};
@@ -382,7 +383,14 @@ impl DurableObject for Conversation {
                         let body: Value = crate::routes::json_body(&mut req, "JSON").await?;
                         let agent = body["agent"].as_str().unwrap_or_default().to_owned();
                         let text = body["text"].as_str().map(str::to_owned);
-                        self.agent_action(action, agent, text).await?;
+                        let how = if body["assigned"] == true {
+                            Claim::Assigned
+                        } else if body["take_over"] == true {
+                            Claim::TakeOver
+                        } else {
+                            Claim::Own
+                        };
+                        self.agent_action(action, agent, text, how).await?;
                         Ok(Response::from_json(&json!({ "ok": true }))?)
                     }
                     (m, p) => Err(AppError::NotFound(format!("conversation has no {m} {p}"))),
@@ -405,7 +413,10 @@ impl DurableObject for Conversation {
         let result = match crate::json::parse::<ClientCommand>(&text) {
             Ok(ClientCommand::Send { text, client_id }) => match peer.role.as_str() {
                 "customer" => self.customer_message(text, client_id).await,
-                _ => self.agent_action("/reply", peer.name, Some(text)).await,
+                _ => {
+                    self.agent_action("/reply", peer.name, Some(text), Claim::Own)
+                        .await
+                }
             },
             Ok(ClientCommand::Context { page }) if peer.role == "customer" => {
                 self.update_page(page).await
@@ -507,7 +518,8 @@ impl Conversation {
             )
             .map_err(|e| AppError::Internal(format!("{e:?}")))?;
         }
-        if router_dirty && meta.state.escalation.is_some() && !meta.route_pending {
+        let inbox_copy = router_dirty && meta.state.escalation.is_some() && !meta.route_pending;
+        if inbox_copy {
             let entry = delivery::inbox_entry(now_ms());
             js_sys::Reflect::set(
                 &batch,
@@ -515,6 +527,11 @@ impl Conversation {
                 &durable::store::encode(&entry)?,
             )
             .map_err(|e| AppError::Internal(format!("{e:?}")))?;
+        }
+        // Outbox work is armed before it is written (the two writes coalesce into one): if the
+        // object dies between this commit and the first attempt, the alarm still comes.
+        if !outbox.is_empty() || meta.route_pending || inbox_copy {
+            self.safety_alarm().await?;
         }
         self.state.storage().put_multiple_raw(batch).await?;
 
@@ -527,11 +544,20 @@ impl Conversation {
         }
         if !metrics.is_empty() {
             let body = serde_json::json!({ "events": metrics });
-            let resp =
-                durable::call_router(&self.env, &meta.site, Method::Post, "/metrics", Some(&body))
-                    .await?;
-            if resp.status_code() >= 300 {
-                worker::console_error!("metrics for {} answered {}", meta.id, resp.status_code());
+            // The change is committed: a metrics failure is logged, not reported as a failed
+            // request (the client would send again what was already accepted).
+            match durable::call_router(&self.env, &meta.site, Method::Post, "/metrics", Some(&body))
+                .await
+            {
+                Ok(resp) if resp.status_code() < 300 => {}
+                Ok(resp) => {
+                    worker::console_error!(
+                        "metrics for {} answered {}",
+                        meta.id,
+                        resp.status_code()
+                    )
+                }
+                Err(e) => worker::console_error!("metrics for {}: {e}", meta.id),
             }
         }
         Ok(())

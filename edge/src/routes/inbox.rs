@@ -40,6 +40,9 @@ struct AgentAction {
     agent: String,
     #[serde(default)]
     text: Option<String>,
+    /// Take the conversation from the agent who has it (claim and reply refuse otherwise).
+    #[serde(default)]
+    take_over: bool,
 }
 
 /// The acting agent's display name, as presence takes it (1 to 60 characters).
@@ -60,8 +63,11 @@ async fn forward(mut req: Request, ctx: RouteContext, path: &'static str) -> Res
         async {
             secrets::require_bearer(&req, &ctx.env, secrets::AGENT_TOKEN)?;
             let action: AgentAction =
-                json_body(&mut req, r#"{"agent": "name", "text"?: "..."}"#).await?;
-            let body = json!({ "agent": agent_name(&action.agent)?, "text": action.text });
+                json_body(&mut req, r#"{"agent": "name", "text"?: "...", "take_over"?: true}"#)
+                    .await?;
+            let body = json!({
+                "agent": agent_name(&action.agent)?, "text": action.text, "take_over": action.take_over,
+            });
             durable::call_conversation(&ctx.env, &id, Method::Post, path, Some(&body)).await
         }
         .await,

@@ -3,20 +3,42 @@
 
 use super::*;
 
+/// How an agent comes to act on a conversation someone else may have.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Claim {
+    /// Their own action: a conversation another agent has is refused.
+    Own,
+    /// They asked to take it over from whoever has it.
+    TakeOver,
+    /// The router assigned it: only while it waits, never from an agent who has it.
+    Assigned,
+}
+
 impl Conversation {
     pub(super) async fn agent_action(
         &self,
         action: &str,
         agent: String,
         text: Option<String>,
+        how: Claim,
     ) -> std::result::Result<(), AppError> {
         let config = self.config(&self.load().await?.site).await?;
         let meta = self.load().await?;
         let mut change = Change::new(meta, true);
         let status = change.meta.state.status;
-        let needs_claim = matches!(status, Status::Queued | Status::Reopened)
-            || (status == Status::WithAgent
-                && change.meta.agent_name.as_deref() != Some(agent.as_str()));
+        let waiting = matches!(status, Status::Queued | Status::Reopened);
+        let someone_else = status == Status::WithAgent
+            && change.meta.agent_name.as_deref() != Some(agent.as_str());
+        if how == Claim::Assigned && !waiting {
+            // Claimed (or resolved) since the router looked: the commit's inbox copy tells the
+            // router who really has it, so its count of the agent's load is put right.
+            return self.commit(change).await;
+        }
+        if someone_else && how == Claim::Own && action != "/resolve" {
+            let owner = change.meta.agent_name.clone().unwrap_or_default();
+            return Err(AppError::Taken(owner));
+        }
+        let needs_claim = waiting || someone_else;
         if needs_claim && action != "/resolve" {
             let effects = change.meta.state.apply(Event::AgentClaimed {
                 agent: agent.as_str().into(),

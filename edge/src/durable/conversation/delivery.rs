@@ -234,7 +234,7 @@ impl Conversation {
     /// Before a request's pass calls out: if this process dies mid-call, an alarm brings the
     /// entry back (the pass's own alarm, set after its attempts, replaces this one). Only ever
     /// moves the alarm earlier, so a retry another pass scheduled is never pushed back.
-    async fn safety_alarm(&self) -> Result<(), crate::error::AppError> {
+    pub(super) async fn safety_alarm(&self) -> Result<(), crate::error::AppError> {
         let at = now_ms() + SAFETY_ALARM_MS;
         let existing = self.state.storage().get_alarm().await?;
         if existing.is_none_or(|t| t as f64 > at) {
