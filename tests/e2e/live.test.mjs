@@ -103,6 +103,10 @@ test("CSAT is accepted after a handoff and validated; erasure removes the conver
   r = await http.call("POST", `/v1/conversations/${c.id}/csat`, { token: c.token, score: 4, comment: "quick, thanks" });
   assert.equal(r.status, 200, r.text);
   assert.equal((await http.state(c.id)).json.csat.score, 4);
+  r = await http.call("POST", `/v1/conversations/${c.id}/csat`, { token: c.token, score: 1 });
+  assert.equal(r.status, 400, "a conversation is rated once, so the metrics count it once");
+  assert.equal(r.json.error.code, "already_rated");
+  assert.equal((await http.state(c.id)).json.csat.score, 4, "the first rating stays");
 
   r = await http.call("DELETE", `/v1/conversations/${c.id}?token=wrong`);
   assert.equal(r.status, 401);

@@ -86,6 +86,17 @@ impl Conversation {
                 field: None,
             });
         }
+        if let Some(given) = &meta.csat {
+            // One rating per conversation (the widget asks once), so the metrics count each once.
+            return Err(AppError::BadRequest {
+                code: "already_rated",
+                message: format!(
+                    "this conversation was already rated ({} of 5); a conversation is rated once",
+                    given.score
+                ),
+                field: None,
+            });
+        }
         let metric = json!({ "events": [{
             "name": "csat", "value": body.score, "segment": meta.segment,
             "trigger": meta.state.escalation.as_ref().map(|e| e.trigger.to_string()),
