@@ -26,6 +26,12 @@ const PRESENCE_TTL_MS: f64 = 90_000.0;
 const TTA_SAMPLES: usize = 50;
 /// Wait assumed per place in the queue before any sample exists.
 const DEFAULT_TTA_SECONDS: f64 = 120.0;
+/// How long a resolved conversation stays in the inbox's list (it can still be opened by id).
+const RESOLVED_LISTED_MS: f64 = 24.0 * 3_600_000.0;
+/// Rate-limit records untouched this long are removed (longer than any limit's window).
+const RATE_RECORD_KEPT_MS: f64 = 48.0 * 3_600_000.0;
+/// How often the router sweeps old list entries and rate-limit records.
+const SWEEP_EVERY_MS: f64 = 3_600_000.0;
 
 /// What the inbox shows for one conversation.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -264,6 +270,16 @@ impl DurableObject for SiteRouter {
     }
 }
 
+/// A resolved conversation leaves the inbox's list a day after its last change.
+fn listed_too_long(status: Status, updated_at: f64, now: f64) -> bool {
+    status == Status::Resolved && now - updated_at > RESOLVED_LISTED_MS
+}
+
+/// A rate-limit record whose every request is older than any limit's window.
+fn rate_record_stale(times: &[f64], now: f64) -> bool {
+    times.iter().all(|t| now - t > RATE_RECORD_KEPT_MS)
+}
+
 impl SiteRouter {
     /// Push the whole queue to every open inbox.
     async fn broadcast(&self) -> std::result::Result<(), AppError> {
@@ -287,6 +303,47 @@ impl SiteRouter {
 
     async fn agents(&self) -> std::result::Result<Vec<Presence>, AppError> {
         self.list("a:").await
+    }
+
+    /// At most hourly: resolved conversations older than a day leave the listed entries
+    /// (they move to `r:`, out of every list, heartbeat and broadcast), and rate-limit records
+    /// nobody has touched for two days are deleted, so the router's work stays bounded.
+    async fn sweep(&self, now: f64) -> std::result::Result<(), AppError> {
+        let storage = self.state.storage();
+        let last: f64 = durable::store::get(&storage, "swept_at")
+            .await?
+            .unwrap_or(0.0);
+        if now - last < SWEEP_EVERY_MS {
+            return Ok(());
+        }
+        durable::store::put(&storage, "swept_at", &now).await?;
+        let entries: Vec<QueueEntry> = self.list("c:").await?;
+        for e in entries
+            .iter()
+            .filter(|e| listed_too_long(e.status, e.updated_at, now))
+        {
+            storage
+                .put_raw(&format!("r:{}", e.id), durable::store::encode(e)?)
+                .await?;
+            storage.delete(&format!("c:{}", e.id)).await?;
+        }
+        let records = storage
+            .list_with_options(ListOptions::new().prefix("rl:"))
+            .await?;
+        let mut stale = Vec::new();
+        for entry in records.entries() {
+            let pair = js_sys::Array::from(&entry.map_err(worker::Error::from)?);
+            let times: Vec<f64> = durable::store::decode(&pair.get(1)).unwrap_or_default();
+            if let Some(key) = pair.get(0).as_string() {
+                if rate_record_stale(&times, now) {
+                    stale.push(key);
+                }
+            }
+        }
+        if !stale.is_empty() {
+            storage.delete_multiple(stale).await?;
+        }
+        Ok(())
     }
 
     /// Every entry, waiting ones first in queue order, resolved ones last.
@@ -421,6 +478,7 @@ impl SiteRouter {
         let scale = time_scale(&self.env);
         let ttl = PRESENCE_TTL_MS * scale;
         let mut agents = self.agents().await?;
+        self.sweep(now).await?;
         let mut entries = self.entries().await?;
         if durable::store::get::<String>(&self.state.storage(), "site")
             .await?
@@ -637,5 +695,38 @@ fn rank(status: Status) -> u8 {
         Status::Async => 2,
         Status::AiMode => 3,
         Status::Resolved => 4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: f64 = 3_600_000.0;
+
+    #[test]
+    fn only_resolved_conversations_a_day_old_leave_the_list() {
+        let now = 100.0 * HOUR;
+        assert!(listed_too_long(Status::Resolved, now - 25.0 * HOUR, now));
+        assert!(!listed_too_long(Status::Resolved, now - 23.0 * HOUR, now));
+        for waiting in [
+            Status::Queued,
+            Status::WithAgent,
+            Status::Reopened,
+            Status::Async,
+        ] {
+            assert!(!listed_too_long(waiting, now - 500.0 * HOUR, now));
+        }
+    }
+
+    #[test]
+    fn a_rate_record_goes_once_every_request_in_it_is_two_days_old() {
+        let now = 100.0 * HOUR;
+        assert!(rate_record_stale(
+            &[now - 49.0 * HOUR, now - 60.0 * HOUR],
+            now
+        ));
+        assert!(!rate_record_stale(&[now - 49.0 * HOUR, now - HOUR], now));
+        assert!(rate_record_stale(&[], now));
     }
 }
