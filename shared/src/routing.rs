@@ -194,6 +194,47 @@ pub fn when_phrase(now: &LocalTime, at: &LocalTime) -> String {
 pub struct QueueLoad {
     /// Conversations waiting.
     pub waiting: u32,
+    /// Seconds a place in line takes ([`seconds_per_place`]); 0 when unknown.
+    #[serde(default)]
+    pub seconds_per_place: u32,
+    /// Agents online who have the queue's skills.
+    #[serde(default)]
+    pub agents_online: u32,
+}
+
+/// A place in line when no time to agent has been measured yet: two minutes.
+pub const DEFAULT_SECONDS_PER_PLACE: f64 = 120.0;
+
+/// Seconds a place in line takes: the median of recent times to agent (seconds), else
+/// [`DEFAULT_SECONDS_PER_PLACE`].
+pub fn seconds_per_place(recent_time_to_agent: &[f64]) -> f64 {
+    let mut s: Vec<f64> = recent_time_to_agent
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .collect();
+    if s.is_empty() {
+        return DEFAULT_SECONDS_PER_PLACE;
+    }
+    crate::order::sort_by(&mut s, f64::total_cmp);
+    s[s.len() / 2]
+}
+
+/// The expected wait (seconds) of the customer at `place` in line (1 = next) when `agents`
+/// qualified agents are online, each place taking `per_place` seconds; with nobody online it
+/// is counted as one agent (the queue's wait limit turns a long wait into a ticket).
+pub fn wait_seconds(per_place: f64, place: u32, agents: u32) -> u32 {
+    let per_place = if per_place > 0.0 {
+        per_place
+    } else {
+        DEFAULT_SECONDS_PER_PLACE
+    };
+    (per_place * f64::from(place) / f64::from(agents.max(1))).round() as u32
+}
+
+/// A wait in whole minutes for the customer's message: rounded up, at least one.
+pub fn wait_minutes(seconds: u32) -> u32 {
+    seconds.div_ceil(60).max(1)
 }
 
 /// Where an escalation goes.
@@ -287,6 +328,24 @@ pub fn route(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_wait_comes_from_recent_times_to_agent() {
+        assert_eq!(seconds_per_place(&[]), DEFAULT_SECONDS_PER_PLACE);
+        assert_eq!(seconds_per_place(&[300.0, 30.0, 60.0]), 60.0);
+        assert_eq!(seconds_per_place(&[f64::NAN, -1.0, 90.0]), 90.0);
+        // Third in line, 60 s a place, two agents: 90 s, said as two minutes.
+        assert_eq!(wait_seconds(60.0, 3, 2), 90);
+        assert_eq!(wait_minutes(wait_seconds(60.0, 3, 2)), 2);
+        assert_eq!(
+            wait_seconds(60.0, 3, 0),
+            180,
+            "nobody online counts as one agent"
+        );
+        assert_eq!(wait_seconds(0.0, 1, 1), 120, "unknown: the default");
+        assert_eq!(wait_minutes(0), 1);
+        assert_eq!(wait_minutes(61), 2);
+    }
     use super::*;
 
     fn config() -> SiteConfig {
@@ -442,7 +501,13 @@ mod tests {
                 overflowed_from: None
             }
         );
-        loads.insert(QueueId::from("billing"), QueueLoad { waiting: 2 });
+        loads.insert(
+            QueueId::from("billing"),
+            QueueLoad {
+                waiting: 2,
+                ..QueueLoad::default()
+            },
+        );
         assert_eq!(
             route(&c, &billing, Priority::Normal, &now, &loads),
             RouteDecision::Queue {
@@ -450,7 +515,13 @@ mod tests {
                 overflowed_from: Some("billing".into())
             }
         );
-        loads.insert(QueueId::from("support"), QueueLoad { waiting: 5 });
+        loads.insert(
+            QueueId::from("support"),
+            QueueLoad {
+                waiting: 5,
+                ..QueueLoad::default()
+            },
+        );
         assert_eq!(
             route(&c, &billing, Priority::Normal, &now, &loads)
                 .queue()

@@ -29,6 +29,10 @@ test("waiting customers see their place and wait; free qualified agents get the 
   await b.next((e) => e.kind === "status" && e.position === 2);
   const wait1 = lastStatus(a.events).wait_seconds, wait2 = lastStatus(b.events).wait_seconds;
   assert.ok(wait2 > wait1, `second in line waits longer (${wait2} > ${wait1})`);
+  // The transition message says the same wait the router then keeps current (one estimate).
+  const said = (ch) => Number(/number \d+ in line; expected wait about (\d+) minutes/.exec(ch.events.find((e) => e.kind === "message" && e.author === "system" && /in line/.test(e.text))?.text)?.[1]);
+  assert.equal(said(a), Math.max(1, Math.ceil(wait1 / 60)), JSON.stringify(a.events.filter((e) => e.kind === "message")));
+  assert.equal(said(b), Math.max(1, Math.ceil(wait2 / 60)));
 
   // An agent without the support queue's skill is not assigned anything.
   let r = await presence("Bea", true, ["billing"], 2);
@@ -63,4 +67,33 @@ test("presence is validated", async () => {
   assert.equal(r.json.error.field, "capacity");
   r = await http.call("POST", "/v1/sites/demo/presence", { name: "X", online: true }, "wrong");
   assert.equal(r.status, 401);
+});
+
+test("the wait a customer is first told comes from recent times to agent and the agents online", async () => {
+  // The first test's customers were taken within seconds: a place in line now takes seconds,
+  // not the two minutes assumed before anything was measured.
+  const busy = [];
+  for (const name of ["Dan", "Eli"]) {
+    const r = await presence(name, true, ["general"], 1);
+    assert.equal(r.status, 200, r.text);
+    const c = await http.start("demo", { name: `Held by ${name}` });
+    const ch = live(baton, c);
+    await ch.opened;
+    await http.send(c, "I want to talk to a real person");
+    await ch.next((e) => e.kind === "status" && e.status === "with_agent");
+    busy.push(ch);
+  }
+  const c = await http.start("demo", { name: "Waiting" });
+  const ch = live(baton, c);
+  await ch.opened;
+  await http.send(c, "I want to talk to a real person");
+  const queued = await ch.next((e) => e.kind === "status" && e.status === "queued" && e.position === 1 && e.wait_seconds !== undefined);
+  const message = ch.events.find((e) => e.kind === "message" && e.author === "system" && /in line/.test(e.text));
+  const said = Number(/expected wait about (\d+) minutes/.exec(message?.text)?.[1]);
+  assert.equal(said, Math.max(1, Math.ceil(queued.wait_seconds / 60)), `${message?.text} / router: ${queued.wait_seconds} s`);
+  assert.ok(queued.wait_seconds < 60, `seconds a place, several agents: ${queued.wait_seconds} s`);
+  assert.equal(said, 1);
+  for (const b of busy) b.close();
+  ch.close();
+  for (const name of ["Dan", "Eli"]) await presence(name, false, []);
 });

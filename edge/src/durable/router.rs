@@ -10,10 +10,11 @@ use crate::site;
 use baton_shared::config::Priority;
 use baton_shared::conversation::Status;
 use baton_shared::order;
-use baton_shared::routing::wait_limit_minutes;
+use baton_shared::routing::{self, wait_limit_minutes};
 use baton_shared::SiteConfig;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::BTreeMap;
 use worker::{
     durable_object, DurableObject, Env, ListOptions, Method, Request, Response, Result, State,
 };
@@ -25,7 +26,6 @@ const PRESENCE_TTL_MS: f64 = 90_000.0;
 /// Time-to-agent samples kept for wait estimates.
 const TTA_SAMPLES: usize = 50;
 /// Wait assumed per place in the queue before any sample exists.
-const DEFAULT_TTA_SECONDS: f64 = 120.0;
 /// How long a resolved conversation stays in the inbox's list (it can still be opened by id).
 const RESOLVED_LISTED_MS: f64 = 24.0 * 3_600_000.0;
 /// Rate-limit records untouched this long are removed (longer than any limit's window).
@@ -220,16 +220,8 @@ impl DurableObject for SiteRouter {
                     }
                     (Method::Get, "/agents") => Ok(crate::json::response(&self.agents().await?)?),
                     (Method::Get, "/loads") => {
-                        let mut loads: std::collections::BTreeMap<String, serde_json::Value> =
-                            Default::default();
-                        for e in self.entries().await?.iter().filter(|e| waiting(e.status)) {
-                            let n = loads
-                                .get(&e.queue)
-                                .and_then(|v| v["waiting"].as_u64())
-                                .unwrap_or(0);
-                            loads.insert(e.queue.clone(), json!({ "waiting": n + 1 }));
-                        }
-                        Ok(crate::json::response(&loads)?)
+                        let site = crate::routes::query(&req, "site").unwrap_or_default();
+                        Ok(crate::json::response(&self.loads(&site).await?)?)
                     }
                     (Method::Post, "/budget") => {
                         self.budget(crate::routes::json_body(&mut req, "JSON").await?)
@@ -344,6 +336,49 @@ impl SiteRouter {
             storage.delete_multiple(stale).await?;
         }
         Ok(())
+    }
+
+    /// Per queue: how many wait, how long a place takes, and how many qualified agents are
+    /// online (the queues of `site`'s config, and any queue someone waits in).
+    async fn loads(
+        &self,
+        site: &str,
+    ) -> std::result::Result<BTreeMap<String, serde_json::Value>, AppError> {
+        let samples: Vec<f64> = durable::store::get(&self.state.storage(), "tta")
+            .await?
+            .unwrap_or_default();
+        let per_place = routing::seconds_per_place(&samples).round() as u32;
+        let mut in_line: BTreeMap<String, u32> = BTreeMap::new();
+        for e in self.entries().await?.iter().filter(|e| waiting(e.status)) {
+            *in_line.entry(e.queue.clone()).or_default() += 1;
+        }
+        let config = match site {
+            "" => None,
+            site => site::load(&self.env, site).await.ok(),
+        };
+        let (now, ttl) = (now_ms(), PRESENCE_TTL_MS * time_scale(&self.env));
+        let agents = self.agents().await?;
+        let queues = config
+            .iter()
+            .flat_map(|c| c.routing.queues.iter().map(|q| q.id.to_string()));
+        // A queue both configured and waited in is computed twice into the same key.
+        let names: Vec<String> = in_line.keys().cloned().chain(queues).collect();
+        let mut loads = BTreeMap::new();
+        for queue in names {
+            let online = config.as_ref().map_or(0, |c| {
+                let skills = queue_skills(c, &queue);
+                agents
+                    .iter()
+                    .filter(|a| a.available(now, ttl) && a.qualifies(&skills))
+                    .count() as u32
+            });
+            let load = json!({
+                "waiting": in_line.get(&queue).copied().unwrap_or(0),
+                "seconds_per_place": per_place, "agents_online": online,
+            });
+            loads.insert(queue, load);
+        }
+        Ok(loads)
     }
 
     /// Every entry, waiting ones first in queue order, resolved ones last.
@@ -510,7 +545,7 @@ impl SiteRouter {
         let samples: Vec<f64> = durable::store::get(&self.state.storage(), "tta")
             .await?
             .unwrap_or_default();
-        let per_place = median(&samples).unwrap_or(DEFAULT_TTA_SECONDS);
+        let per_place = routing::seconds_per_place(&samples);
 
         let mut load: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
         for e in &entries {
@@ -565,9 +600,8 @@ impl SiteRouter {
             let staffed = agents
                 .iter()
                 .filter(|a| a.available(now, ttl) && a.qualifies(&skills))
-                .count()
-                .max(1) as f64;
-            let wait = (per_place * f64::from(*place) / staffed).round() as u32;
+                .count() as u32;
+            let wait = routing::wait_seconds(per_place, *place, staffed);
             if e.position != Some(*place) || e.wait_seconds != Some(wait) {
                 e.position = Some(*place);
                 e.wait_seconds = Some(wait);
@@ -677,15 +711,6 @@ fn queue_skills(config: &SiteConfig, queue: &str) -> Vec<String> {
         .find(|q| q.id.as_str() == queue)
         .map(|q| q.skills.clone())
         .unwrap_or_default()
-}
-
-fn median(samples: &[f64]) -> Option<f64> {
-    if samples.is_empty() {
-        return None;
-    }
-    let mut s = samples.to_vec();
-    order::sort_by(&mut s, f64::total_cmp);
-    Some(s[s.len() / 2])
 }
 
 fn rank(status: Status) -> u8 {

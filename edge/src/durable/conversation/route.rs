@@ -4,7 +4,7 @@
 use super::*;
 use baton_shared::config::OutOfHours;
 use baton_shared::order;
-use baton_shared::routing::{route, QueueLoad, RouteDecision};
+use baton_shared::routing::{self, route, QueueLoad, RouteDecision};
 use std::collections::BTreeMap;
 
 impl Conversation {
@@ -12,8 +12,10 @@ impl Conversation {
     pub(super) async fn route_pending(&self) -> std::result::Result<bool, AppError> {
         let site = self.load().await?.site;
         let config = self.config(&site).await?;
+        // Site ids are letters, digits and dashes: nothing to escape.
+        let path = format!("/loads?site={site}");
         let mut resp =
-            durable::call_router::<()>(&self.env, &site, Method::Get, "/loads", None).await?;
+            durable::call_router::<()>(&self.env, &site, Method::Get, &path, None).await?;
         if resp.status_code() >= 300 {
             return Err(AppError::Internal(format!(
                 "router loads answered {}",
@@ -51,7 +53,13 @@ impl Conversation {
                     behaviour: OutOfHours::QueueWithEstimate,
                     ..
                 } => {
-                    let position = loads.get(&queue_id).map(|l| l.waiting).unwrap_or(0) + 1;
+                    let load = loads.get(&queue_id).copied().unwrap_or_default();
+                    let position = load.waiting + 1;
+                    let seconds = routing::wait_seconds(
+                        f64::from(load.seconds_per_place),
+                        position,
+                        load.agents_online,
+                    );
                     let wait =
                         match &decision {
                             RouteDecision::OutOfHours {
@@ -64,7 +72,7 @@ impl Conversation {
                                 &templates.wait,
                                 &[
                                     ("position", &position.to_string()),
-                                    ("time", &(position * 2).to_string()),
+                                    ("time", &routing::wait_minutes(seconds).to_string()),
                                 ],
                             ),
                         };
