@@ -39,14 +39,28 @@ pub fn version_of(text: &str) -> u32 {
 
 /// Store a validated config document as the next version; returns the version number.
 /// The document is kept as written (defaults are filled in when it is loaded), so what an
-/// admin reads back is what they put, with `version` set.
+/// admin reads back is what they put, with `version` set. The number comes from the site's
+/// router object (one counter, strongly consistent), not from KV, whose read of the current
+/// version may be stale or shared by two writers at once: no version is ever overwritten.
 pub async fn store(env: &Env, site: &str, text: &str) -> Result<u32, AppError> {
     let kv = env.kv(SITES_KV)?;
     let previous = match kv.get(&format!("site:{site}")).text().await? {
         Some(text) => version_of(&text),
         None => 0,
     };
-    let version = previous + 1;
+    let mut resp = crate::durable::call_router(
+        env,
+        site,
+        worker::Method::Post,
+        "/config-version",
+        Some(&serde_json::json!({ "after": previous })),
+    )
+    .await?;
+    let answer: Value = crate::json::parse(&resp.text().await?)?;
+    let version = answer["version"]
+        .as_u64()
+        .map(|v| v as u32)
+        .ok_or_else(|| AppError::Internal(format!("config version: router answered {answer}")))?;
     let mut doc: Value =
         serde_json::from_str(text).map_err(|e| AppError::Internal(e.to_string()))?;
     doc["version"] = version.into();
@@ -54,7 +68,14 @@ pub async fn store(env: &Env, site: &str, text: &str) -> Result<u32, AppError> {
     kv.put(&format!("site:{site}:v{version}"), text.as_str())?
         .execute()
         .await?;
-    kv.put(&format!("site:{site}"), text)?.execute().await?;
+    // A later version stored meanwhile stays current.
+    let current = match kv.get(&format!("site:{site}")).text().await? {
+        Some(text) => version_of(&text),
+        None => 0,
+    };
+    if current < version {
+        kv.put(&format!("site:{site}"), text)?.execute().await?;
+    }
     Ok(version)
 }
 

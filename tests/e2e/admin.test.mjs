@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startBaton, ROOT } from "./harness.mjs";
-import { api } from "./api.mjs";
+import { api, demoSite } from "./api.mjs";
 
 let baton, http;
 before(async () => {
@@ -46,6 +46,26 @@ test("configs are refused with reasons, versioned, and can be rolled back", asyn
   assert.deepEqual(r.json.versions.slice(0, 3), [v2 + 1, v2, v2 - 1]);
   r = await admin("POST", "/config/rollback", { version: 999 });
   assert.equal(r.status, 404);
+});
+
+test("config writes at the same moment each get their own version; none is overwritten", async () => {
+  const put = (i) => http.call("PUT", "/v1/admin/sites/racing/config", { ...demoSite(baton, "racing"), widget: { greeting: `writer ${i}` } }, baton.adminToken);
+  const answers = await Promise.all([1, 2, 3, 4, 5, 6].map(put));
+  for (const r of answers) assert.equal(r.status, 200, r.text);
+  const versions = answers.map((r) => r.json.version).sort((a, b) => a - b);
+  assert.deepEqual(versions, [1, 2, 3, 4, 5, 6], "six writes, six versions");
+  const listed = await http.call("GET", "/v1/admin/sites/racing/config/versions", undefined, baton.adminToken);
+  assert.equal(listed.json.current, 6, "the newest version is current");
+  const current = await http.call("GET", "/v1/admin/sites/racing/config", undefined, baton.adminToken);
+  const writerOf6 = answers.findIndex((r) => r.json.version === 6) + 1;
+  assert.equal(current.json.widget.greeting, `writer ${writerOf6}`);
+  // Every version holds its own writer's document: rolling back to each restores it.
+  for (const [i, r] of answers.entries()) {
+    const back = await http.call("POST", "/v1/admin/sites/racing/config/rollback", { version: r.json.version }, baton.adminToken);
+    assert.equal(back.status, 200, back.text);
+    const now = await http.call("GET", "/v1/admin/sites/racing/config", undefined, baton.adminToken);
+    assert.equal(now.json.widget.greeting, `writer ${i + 1}`);
+  }
 });
 
 test("metrics count conversations, escalations by trigger, time to agent, CSAT and resolutions", async () => {

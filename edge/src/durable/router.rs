@@ -238,6 +238,21 @@ impl DurableObject for SiteRouter {
                             .unwrap_or(7);
                         Ok(Response::from_json(&self.report(days).await?)?)
                     }
+                    (Method::Post, "/config-version") => {
+                        // Read and write with no other I/O between: one object, one counter, so
+                        // two config writes never get the same number.
+                        let body: serde_json::Value =
+                            crate::routes::json_body(&mut req, "JSON").await?;
+                        let after = body["after"].as_u64().unwrap_or(0);
+                        let stored: u64 =
+                            durable::store::get(&self.state.storage(), "config_version")
+                                .await?
+                                .unwrap_or(0);
+                        let version = stored.max(after) + 1;
+                        durable::store::put(&self.state.storage(), "config_version", &version)
+                            .await?;
+                        Ok(Response::from_json(&json!({ "version": version }))?)
+                    }
                     (Method::Post, "/ratelimit") => {
                         let body: serde_json::Value =
                             crate::routes::json_body(&mut req, "JSON").await?;
