@@ -49,7 +49,8 @@ impl LocalTime {
         (self.days() + 3).rem_euclid(7) as usize
     }
 
-    fn date(&self) -> String {
+    /// `YYYY-MM-DD`.
+    pub fn date(&self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 

@@ -92,4 +92,19 @@ test("metrics count conversations, escalations by trigger, time to agent, CSAT a
   assert.equal(t.csat.histogram[3] - before.csat.histogram[3], 1);
   assert.ok(t.handoff_rate > 0 && t.handoff_rate <= 1);
   assert.equal(r.json.days.length, 1);
+  // Days are the site's own (demo: Europe/London), not UTC's.
+  const london = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+  assert.equal(r.json.days[0].day, london);
+  // Escalations by segment: the demo's customers here have no plan, so they count as "none".
+  assert.equal((t.escalations_by_segment.none || 0) - (before.escalations_by_segment.none || 0), 2, JSON.stringify(t.escalations_by_segment));
+
+  // A reopened conversation resolved again is one resolution, not two.
+  await http.send(a, "Sorry, one more question about that");
+  assert.equal((await http.state(a.id)).json.status, "reopened");
+  await http.agent("claim", a.id);
+  await http.agent("resolve", a.id);
+  const again = (await admin("GET", "/metrics?days=3")).json.total;
+  assert.equal(again.reopened - t.reopened, 1);
+  assert.equal(again.resolved_after_handoff, t.resolved_after_handoff, "resolved once per conversation");
+  assert.ok(again.resolution_rate_after_handoff <= 1);
 });

@@ -99,6 +99,10 @@ struct Meta {
     /// The customer's first few messages, for the handoff summary.
     #[serde(default)]
     first_messages: Vec<String>,
+    /// Its resolution was counted (a reopened conversation resolved again is not counted again,
+    /// so the resolution rate after handoff stays one per escalated conversation).
+    #[serde(default)]
+    resolution_counted: bool,
     /// The AI's latest answer, for the handoff summary.
     #[serde(default)]
     last_ai_answer: Option<String>,
@@ -256,6 +260,12 @@ impl Change {
     }
 
     fn metric(&mut self, name: &str, value: Option<f64>) {
+        if name == "resolved" {
+            if self.meta.resolution_counted {
+                return;
+            }
+            self.meta.resolution_counted = true;
+        }
         let escalation = self.meta.state.escalation.as_ref();
         self.metrics.push(MetricEvent {
             name: name.to_owned(),

@@ -77,10 +77,31 @@ pub async fn call_router<B: Serialize>(
     path: &str,
     body: Option<&B>,
 ) -> Result<Response, AppError> {
-    call(router_stub(env, site)?, "router", method, path, body).await
+    // The host names the site (ids are letters, digits and dashes): the router learns whose it is.
+    let host = format!("{site}.router");
+    call(router_stub(env, site)?, &host, method, path, body).await
+}
+
+/// The site a router call names in its host (`{site}.router`), if it is one.
+pub fn site_of_router_call(url: &str) -> Option<&str> {
+    let host = url.strip_prefix("https://")?.split('/').next()?;
+    host.strip_suffix(".router").filter(|s| !s.is_empty())
 }
 
 /// Milliseconds since the epoch, from the runtime's clock.
 pub fn now_ms() -> f64 {
     worker::Date::now().as_millis() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_router_call_names_its_site_in_the_host() {
+        use super::site_of_router_call as site;
+        assert_eq!(site("https://acme-cloud.router/loads?site=x"), Some("acme-cloud"));
+        assert_eq!(site("https://demo.router"), Some("demo"));
+        assert_eq!(site("https://router/loads"), None);
+        assert_eq!(site("https://.router/x"), None);
+        assert_eq!(site("http://localhost:8787/v1/sites/demo/inbox/live"), None);
+    }
 }

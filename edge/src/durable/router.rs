@@ -136,11 +136,17 @@ impl Presence {
 pub struct SiteRouter {
     state: State,
     env: Env,
+    /// The site this router serves, once a call has named it.
+    site: std::cell::RefCell<Option<String>>,
 }
 
 impl DurableObject for SiteRouter {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env }
+        Self {
+            state,
+            env,
+            site: Default::default(),
+        }
     }
 
     async fn websocket_message(
@@ -180,6 +186,11 @@ impl DurableObject for SiteRouter {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let named = durable::site_of_router_call(&req.inner().url()).map(str::to_owned);
+        if let Some(site) = named.filter(|s| self.site.borrow().as_ref() != Some(s)) {
+            *self.site.borrow_mut() = Some(site.clone());
+            let _ = durable::store::put(&self.state.storage(), "site", &site).await;
+        }
         respond(
             async {
                 match (req.method(), req.path().as_str()) {
@@ -447,9 +458,25 @@ impl SiteRouter {
         self.rebalance(&site).await
     }
 
-    /// Add metric events to today's counters.
+    /// Add metric events to today's counters; the day is the site's (its `site.time_zone`).
     async fn count(&self, events: &[MetricEvent]) -> std::result::Result<(), AppError> {
-        let day = utc_day(now_ms());
+        let known = self.site.borrow().clone();
+        let site = match known {
+            Some(site) => Some(site),
+            None => durable::store::get(&self.state.storage(), "site").await?,
+        };
+        let tz = match site {
+            Some(site) => site::load(&self.env, &site)
+                .await
+                .map(|c| c.site.time_zone)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let day = if tz.is_empty() {
+            utc_day(now_ms())
+        } else {
+            crate::clock::local_now(&tz).date()
+        };
         let key = format!("m:{day}");
         let mut metrics: DayMetrics = durable::store::get(&self.state.storage(), &key)
             .await?

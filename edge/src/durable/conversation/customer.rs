@@ -42,6 +42,7 @@ impl Conversation {
                 ticket: None,
                 expected: None,
                 first_messages: Vec::new(),
+                resolution_counted: false,
                 delivery_failed: None,
                 last_ai_answer: None,
                 ai_pending: Vec::new(),
