@@ -265,20 +265,15 @@ const IDIOM_IDS: [([u8; 3], f64); IDIOMS.len()] = {
     out
 };
 
-/// What the scorer needs of one token, worked out once per distinct token.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Feat {
-    /// Its valence, if it has one, as its place in [`valences`] plus one (0: none): from the
-    /// word list, else from an inflection (see [`inflected`]). A byte, not a number, so that the
-    /// memo of tokens stays small.
-    valence: u8,
-    /// A booster: +1 strengthens, −1 softens the next sentiment word.
-    boost: i8,
-    /// [`PRESENT`], [`LISTED`], [`NEGATES`], [`UPPER`], [`IDIOM_END`], [`VALENCE`], [`IS_BUT`].
-    flags: u8,
-    /// Which named word it is (see [`NAMED`]).
-    id: u8,
-}
+/// What the scorer needs of one token, worked out once per distinct token, in one integer (so
+/// that it is copied as one): its valence's place in [`valences`] plus one (0: none; from the
+/// word list, else from an inflection, see [`inflected`]) in the low byte, then whether it is
+/// a booster (+1 strengthens, −1 softens the next sentiment word, as an `i8`), its flags
+/// ([`PRESENT`], [`LISTED`], [`NEGATES`], [`UPPER`], [`IDIOM_END`], [`VALENCE`], [`IS_BUT`]) and
+/// which named word it is (see [`NAMED`]). A byte for the valence, not a number, so that the
+/// memo of tokens stays small.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Feat(u32);
 
 /// The token counts as a word (single letters do not).
 const PRESENT: u8 = 1;
@@ -296,17 +291,37 @@ const VALENCE: u8 = 32;
 const IS_BUT: u8 = 64;
 
 impl Feat {
-    fn is(&self, flag: u8) -> bool {
-        self.flags & flag != 0
+    fn new(valence: u8, boost: i8, flags: u8, id: u8) -> Self {
+        Self(u32::from_le_bytes([valence, boost as u8, flags, id]))
+    }
+
+    fn valence(self) -> u8 {
+        self.0 as u8
+    }
+
+    fn boost(self) -> i8 {
+        (self.0 >> 8) as u8 as i8
+    }
+
+    fn flags(self) -> u8 {
+        (self.0 >> 16) as u8
+    }
+
+    fn id(self) -> u8 {
+        (self.0 >> 24) as u8
+    }
+
+    fn is(self, flag: u8) -> bool {
+        self.flags() & flag != 0
     }
 
     /// The token counts as a word (single letters do not).
-    pub(crate) fn counts(&self) -> bool {
+    pub(crate) fn counts(self) -> bool {
         self.is(PRESENT)
     }
 
-    fn base(&self) -> Option<f64> {
-        let i = usize::from(self.valence.checked_sub(1)?);
+    fn base(self) -> Option<f64> {
+        let i = usize::from(self.valence().checked_sub(1)?);
         valences().get(i).copied()
     }
 }
@@ -360,27 +375,24 @@ pub(crate) fn feat(token: &str) -> Feat {
         inflected(lex, lower)
     };
     let id = named(lower);
-    Feat {
-        valence,
-        boost: if entry.boost > 0.0 {
-            1
-        } else if entry.boost < 0.0 {
-            -1
-        } else {
-            0
-        },
-        flags: PRESENT
-            | flag(entry.valence.is_some(), LISTED)
-            | flag(
-                entry.negation || lower.as_bytes().windows(3).any(|w| w == b"n't"),
-                NEGATES,
-            )
-            | flag(is_upper(t), UPPER)
-            | flag(idiom_end, IDIOM_END)
-            | flag(valence != 0, VALENCE)
-            | flag(id == BUT, IS_BUT),
-        id,
-    }
+    let boost = if entry.boost > 0.0 {
+        1
+    } else if entry.boost < 0.0 {
+        -1
+    } else {
+        0
+    };
+    let flags = PRESENT
+        | flag(entry.valence.is_some(), LISTED)
+        | flag(
+            entry.negation || lower.as_bytes().windows(3).any(|w| w == b"n't"),
+            NEGATES,
+        )
+        | flag(is_upper(t), UPPER)
+        | flag(idiom_end, IDIOM_END)
+        | flag(valence != 0, VALENCE)
+        | flag(id == BUT, IS_BUT);
+    Feat::new(valence, boost, flags, id)
 }
 
 fn is_upper(word: &str) -> bool {
@@ -397,15 +409,15 @@ pub fn sentiment(text: &str) -> f64 {
 fn score(text: &str, words: &[Feat]) -> f64 {
     // One look at every word, with no branches: capitals, whether any has a valence, and
     // whether any is "but"; then where the first "but" is.
-    let (any_flags, all_flags) = words
-        .iter()
-        .fold((0, u8::MAX), |(any, all), w| (any | w.flags, all & w.flags));
+    let (any_flags, all_flags) = words.iter().fold((0, u8::MAX), |(any, all), w| {
+        (any | w.flags(), all & w.flags())
+    });
     if any_flags & VALENCE == 0 {
         return 0.0;
     }
     let (upper, lower) = (any_flags & UPPER != 0, all_flags & UPPER == 0);
     let but = if any_flags & IS_BUT != 0 {
-        words.iter().position(|w| w.id == BUT)
+        words.iter().position(|w| w.id() == BUT)
     } else {
         None
     };
@@ -452,17 +464,17 @@ fn score(text: &str, words: &[Feat]) -> f64 {
 fn valence(words: &[Feat], i: usize, caps_differ: bool) -> Option<f64> {
     let w = words[i];
     let base = w.base()?;
-    if w.boost != 0 {
+    if w.boost() != 0 {
         return None;
     }
-    let id = |i: usize| words[i].id;
+    let id = |i: usize| words[i].id();
     let next = words.get(i + 1);
-    if w.id == KIND && next.is_some_and(|n| n.id == OF) {
+    if w.id() == KIND && next.is_some_and(|n| n.id() == OF) {
         return None;
     }
     let mut v = base;
     // "no" before a sentiment word negates it rather than counting itself.
-    if w.id == NO && next.is_some_and(|n| n.is(LISTED)) {
+    if w.id() == NO && next.is_some_and(|n| n.is(LISTED)) {
         return None;
     }
     if (i > 0 && id(i - 1) == NO)
@@ -482,7 +494,7 @@ fn valence(words: &[Feat], i: usize, caps_differ: bool) -> Option<f64> {
         if prev.is(LISTED) {
             continue;
         }
-        let boost = f64::from(prev.boost) * BOOST;
+        let boost = f64::from(prev.boost()) * BOOST;
         let mut s = boost * v.signum();
         if s != 0.0 && caps_differ && prev.is(UPPER) {
             s += CAPS_BOOST * v.signum() * (boost.signum());
@@ -533,7 +545,7 @@ fn inflected(lex: &WordMap<&'static str, Entry>, w: &str) -> u8 {
 
 /// Negation `back + 1` words before the sentiment word; `w(k)` is the word `k` before it.
 fn negation(v: f64, w: &impl Fn(usize) -> Feat, back: usize) -> f64 {
-    let id = |k: usize| w(k).id;
+    let id = |k: usize| w(k).id();
     match back {
         0 if w(1).is(NEGATES) => v * NEGATION_SCALE,
         1 => {
@@ -564,7 +576,7 @@ fn negation(v: f64, w: &impl Fn(usize) -> Feat, back: usize) -> f64 {
 
 /// The valence of an idiom ending at word `i` (the last one found wins), else `v`.
 fn idioms(v: f64, words: &[Feat], i: usize) -> f64 {
-    let id = |k: usize| words[k].id;
+    let id = |k: usize| words[k].id();
     let mut out = v;
     // The two words ending here, the three, and the two before this one.
     let candidates = [
@@ -625,7 +637,7 @@ mod tests {
             let feats: Vec<Feat> = t
                 .split_whitespace()
                 .map(feat)
-                .filter(Feat::counts)
+                .filter(|f| f.counts())
                 .collect();
             let fresh = score(t, &feats);
             assert_eq!(sentiment(t), fresh, "{t}");

@@ -407,13 +407,6 @@ impl Present {
         self.money |= word == "money";
         self.human |= word == "human";
     }
-
-    #[cfg(feature = "edge")]
-    pub(crate) fn merge(&mut self, other: &Self) {
-        self.concepts |= other.concepts;
-        self.money |= other.money;
-        self.human |= other.human;
-    }
 }
 
 /// Concepts one of the built-in rules needs to fire at all.

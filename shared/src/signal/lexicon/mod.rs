@@ -404,6 +404,15 @@ pub fn for_locale(locale: &str) -> &'static Lexicon {
     }
 }
 
+/// Every concept a word of any lexicon has.
+#[cfg(all(test, feature = "edge"))]
+pub(crate) fn all_concepts() -> Concepts {
+    [es::WORDS, en::WORDS]
+        .iter()
+        .flat_map(|t| t.iter())
+        .fold(0, |all, &(c, _)| all | c)
+}
+
 /// Locales with a lexicon of their own.
 pub const LOCALES: &[&str] = &["en", "es"];
 
