@@ -65,6 +65,13 @@ pub(crate) fn find_space(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The high bit of each byte of `x` below 0x21 (exact for the lowest one: later ones may be
+/// set by a borrow).
+#[inline(always)]
+pub(crate) fn below_21(x: u64) -> u64 {
+    x.wrapping_sub(ONES * 0x21) & !x & HIGH
+}
+
 /// Padding a text needs after it for [`next_token`]: spaces, so that every token ends and
 /// sixteen bytes can be read at any byte of the text.
 pub(crate) const PAD: usize = 16;
@@ -84,8 +91,7 @@ pub(crate) struct Token {
 /// and packed from one sixteen-byte read.
 #[inline(always)]
 pub(crate) fn next_token(padded: &[u8], n: usize, mut i: usize) -> Option<Token> {
-    // Bytes below 0x21 in each half; the lowest one flagged is exact.
-    let low = |x: u64| x.wrapping_sub(ONES * 0x21) & !x & HIGH;
+    let low = below_21;
     loop {
         if i >= n {
             return None;

@@ -296,21 +296,48 @@ fn known(
 ) -> Option<Token> {
     let (mut i, mut tags, mut counted) = (at.i, at.tags, at.counted);
     let out = loop {
-        let Some(t) = memo::next_token(padded, n, i) else {
+        if i >= n {
+            break None;
+        }
+        let Some(chunk) = padded.get(i..).and_then(|b| b.first_chunk::<16>()) else {
             break None;
         };
-        let len = t.end - t.start;
-        let found = if len <= 7 {
-            short.get(short_key(&t, tag)).map(|(_, hot)| hot)
-        } else if len <= 15 {
-            medium.get(medium_key(&t, tag)).map(|(_, e)| e.hot)
-        } else {
+        let (head, tail) = chunk.split_at(8);
+        let lo = u64::from_le_bytes(head.try_into().unwrap_or_default());
+        let hi = u64::from_le_bytes(tail.try_into().unwrap_or_default());
+        // Bytes below 0x21; the lowest one flagged is exact.
+        let l = memo::below_21(lo);
+        let hot = if l & 0x80 != 0 {
+            // Whitespace (skipped), or a control character starting a token.
+            if memo::is_space(lo as u8) {
+                i += 1;
+                continue;
+            }
             None
+        } else if l != 0 {
+            // A token of up to 7 bytes, if whitespace ends it.
+            let len = (l.trailing_zeros() / 8) as usize;
+            let key = lo & ((1 << (8 * len)) - 1) | (len as u64) << 56 | tag;
+            if memo::is_space((lo >> (8 * len)) as u8) {
+                short.get(key).map(|(_, hot)| (hot, len))
+            } else {
+                None
+            }
+        } else {
+            let h = memo::below_21(hi);
+            let len = 8 + (h.trailing_zeros() / 8) as usize;
+            if len < 16 && memo::is_space((hi >> (8 * (len - 8))) as u8) {
+                let rest = hi & ((1 << (8 * (len - 8))) - 1);
+                let key = [lo, rest | (len as u64) << 56 | tag];
+                medium.get(key).map(|(_, e)| (e.hot, len))
+            } else {
+                None
+            }
         };
-        let Some(hot) = found.filter(|h| h.tags & ASCII != 0) else {
-            break Some(t);
+        let Some((hot, len)) = hot.filter(|h| h.0.tags & ASCII != 0) else {
+            break memo::next_token(padded, n, i);
         };
-        i = t.end + 1;
+        i += len + 1;
         tags |= hot.tags;
         feats[counted] = hot.feat;
         counted += usize::from(hot.feat.counts());
@@ -454,9 +481,16 @@ fn inline(items: &[Item], words: &str, token: &str) -> Option<(u8, u8)> {
         [Item::Boundary, Item::Word(s, e, _), Item::Boundary] => ((s, e), BEFORE | AFTER),
         _ => return None,
     };
-    let word = &words[word.0 as usize..word.1 as usize];
-    let at = token.find(word)?;
-    (token.len() < 16 && !word.is_empty()).then_some(((at << 4 | word.len()) as u8, shape))
+    let word = words.get(word.0 as usize..word.1 as usize)?.as_bytes();
+    if token.len() >= 16 || word.is_empty() {
+        return None;
+    }
+    // Where `str::find` finds it: a match of a whole UTF-8 word starts at a character.
+    let at = token
+        .as_bytes()
+        .windows(word.len())
+        .position(|w| w == word)?;
+    Some(((at << 4 | word.len()) as u8, shape))
 }
 
 /// Normalise one token and tag its words: where its new items start, how many, and what its

@@ -28,6 +28,9 @@ struct Entry {
     /// for an inflection (see [`inflected`]).
     at: u8,
     damped_at: u8,
+    /// Which named word it is (see [`NAMED`]; 0: none), and whether an idiom ends in it.
+    id: u8,
+    idiom_end: bool,
 }
 
 /// The word map and every valence a word can have.
@@ -58,6 +61,12 @@ fn tables() -> &'static Tables {
         }
         for w in NEGATIONS {
             map.entry(w).or_default().negation = true;
+        }
+        for w in NAMED {
+            map.entry(w).or_default().id = named(w);
+        }
+        for w in IDIOM_ENDS {
+            map.entry(w).or_default().idiom_end = true;
         }
         let mut valences: Vec<f64> = Vec::new();
         let mut place = |v: f64| {
@@ -233,6 +242,11 @@ const LEAST: u8 = named("least");
 const AT: u8 = named("at");
 const VERY: u8 = named("very");
 
+/// Every idiom ends in one of these words (see [`IDIOMS`]).
+const IDIOM_ENDS: &[&str] = &[
+    "shit", "bomb", "ass", "badass", "right", "mustard", "death", "mouth", "for", "heart",
+];
+
 /// Multi-word expressions whose valence replaces their words'. (VADER's single-word "badass"
 /// entry is left out: it is compared with two- and three-word candidates, so never matches.)
 const IDIOMS: &[(&[&str], f64)] = &[
@@ -356,25 +370,12 @@ pub(crate) fn feat(token: &str) -> Feat {
     let lex = lexicon();
     let entry = lex.get(lower).copied().unwrap_or_default();
     let flag = |on: bool, flag: u8| if on { flag } else { 0 };
-    let idiom_end = matches!(
-        lower,
-        "shit"
-            | "bomb"
-            | "ass"
-            | "badass"
-            | "right"
-            | "mustard"
-            | "death"
-            | "mouth"
-            | "for"
-            | "heart"
-    );
     let valence = if entry.valence.is_some() {
         entry.at
     } else {
         inflected(lex, lower)
     };
-    let id = named(lower);
+    let (id, idiom_end) = (entry.id, entry.idiom_end);
     let boost = if entry.boost > 0.0 {
         1
     } else if entry.boost < 0.0 {
@@ -396,6 +397,10 @@ pub(crate) fn feat(token: &str) -> Feat {
 }
 
 fn is_upper(word: &str) -> bool {
+    if word.is_ascii() {
+        let b = word.as_bytes();
+        return b.iter().any(u8::is_ascii_alphabetic) && !b.iter().any(u8::is_ascii_lowercase);
+    }
     word.chars().any(char::is_alphabetic) && !word.chars().any(char::is_lowercase)
 }
 
@@ -655,6 +660,20 @@ mod tests {
             assert_eq!(feat(word).base(), want, "{word}");
         }
         assert_eq!(feat("invoice").base(), None);
+    }
+
+    #[test]
+    fn named_words_and_idiom_ends_are_in_the_map() {
+        for w in NAMED.iter().chain(IDIOM_ENDS) {
+            let e = lexicon().get(w).copied().unwrap_or_default();
+            assert_eq!(e.id, named(w), "{w}");
+            assert_eq!(e.idiom_end, IDIOM_ENDS.contains(w), "{w}");
+        }
+        for (words, _) in IDIOMS {
+            assert!(IDIOM_ENDS.contains(words.last().unwrap()));
+        }
+        assert_eq!(feat("The").id(), named("the"));
+        assert_eq!(feat("nothing").id(), 0);
     }
 
     #[test]

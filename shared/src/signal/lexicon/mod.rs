@@ -127,6 +127,10 @@ pub struct Lexicon {
     words: WordMap<&'static str, Concepts>,
     /// Single-deletion neighbourhood of words of 5+ letters, for typo-tolerant lookup.
     deletions: WordMap<String, Vec<&'static str>>,
+    /// Edge builds: which strings may be keys of `words` or `deletions`, so that most of the
+    /// variants a typo-tolerant lookup tries are ruled out without being built.
+    #[cfg(feature = "edge")]
+    keys: filter::Filter,
 }
 
 impl Lexicon {
@@ -147,10 +151,19 @@ impl Lexicon {
                 }
             }
         }
+        #[cfg(feature = "edge")]
+        let keys = filter::Filter::of(
+            words
+                .keys()
+                .copied()
+                .chain(deletions.keys().map(|d| d.as_str())),
+        );
         Self {
             slot,
             words,
             deletions,
+            #[cfg(feature = "edge")]
+            keys,
         }
     }
 
@@ -176,10 +189,34 @@ impl Lexicon {
         });
     }
 
-    /// One word with its concepts, or its two halves if it is two words run together.
+    /// One word with its concepts, or its two halves if it is two words run together, as
+    /// [`Lexicon::tag`] gives them. Edge builds remember each token's words elsewhere
+    /// (`signal::reading`), so this works them out afresh, without the memo: its lookups are
+    /// cheap there ([`filter`]).
     #[cfg(feature = "edge")]
-    pub(crate) fn tag_word<'a>(&self, word: &'a str, emit: impl FnMut(&'a str, Concepts)) {
-        self.with_memo(|memo| self.tag_in(memo, word, emit));
+    pub(crate) fn tag_word<'a>(&self, word: &'a str, mut emit: impl FnMut(&'a str, Concepts)) {
+        let concepts = self.concepts(word);
+        let split = if concepts == 0 && word.len() >= 5 {
+            self.split_at(word).unwrap_or(0)
+        } else {
+            0
+        };
+        match word.split_at_checked(split) {
+            Some((a, b)) if split != 0 => {
+                emit(a, self.concepts(a));
+                emit(b, self.concepts(b));
+            }
+            _ => emit(word, concepts),
+        }
+    }
+
+    /// Concepts of a word, as [`Lexicon::remembered`] works them out.
+    #[cfg(feature = "edge")]
+    fn concepts(&self, word: &str) -> Concepts {
+        match self.words.get(word) {
+            Some(c) => *c,
+            None => self.lookup_uncached(word),
+        }
     }
 
     fn with_memo(&self, f: impl FnOnce(&mut Memo)) {
@@ -247,10 +284,21 @@ impl Lexicon {
     fn fuzzy(&self, word: &str) -> Concepts {
         // One buffer for every variant of the word tried below.
         let mut variant = String::with_capacity(word.len());
+        // Edge builds: whether the word without its bytes `at..at + n` may be a key.
+        #[cfg(feature = "edge")]
+        let hashes = filter::Hashes::of(word.as_bytes());
+        #[cfg(feature = "edge")]
+        let may = |at: usize, n: usize| {
+            hashes
+                .as_ref()
+                .is_none_or(|h| self.keys.has(h.without(at, n)))
+        };
+        #[cfg(not(feature = "edge"))]
+        let may = |_: usize, _: usize| true;
         // A doubled letter typed once too often: "talkk", "refundd", "acccount".
         let bytes = word.as_bytes();
         for i in 1..bytes.len() {
-            if bytes[i] == bytes[i - 1] && word.is_char_boundary(i) {
+            if bytes[i] == bytes[i - 1] && word.is_char_boundary(i) && may(i, 1) {
                 if let Some(c) = self.words.get(without(&mut variant, word, i, 1)) {
                     return *c;
                 }
@@ -261,11 +309,17 @@ impl Lexicon {
             return 0;
         }
         // One letter missing from the word: it is a deletion of a lexicon word.
-        let mut found: Concepts = self
-            .deletions
-            .get(word)
-            .map_or(0, |ws| ws.iter().fold(0, |f, w| f | self.words[w]));
+        let mut found: Concepts = if may(0, 0) {
+            self.deletions
+                .get(word)
+                .map_or(0, |ws| ws.iter().fold(0, |f, w| f | self.words[w]))
+        } else {
+            0
+        };
         for (at, c) in word.char_indices() {
+            if !may(at, c.len_utf8()) {
+                continue;
+            }
             let d = without(&mut variant, word, at, c.len_utf8());
             // The word with one letter too many.
             if let Some((w, c)) = self.words.get_key_value(d) {
@@ -325,8 +379,20 @@ impl Lexicon {
         if word.len() < 5 || self.words.contains_key(word) || !word.is_ascii() {
             return None;
         }
-        let known = |half: &str| {
-            let lexical = half.len() >= 3 && self.words.contains_key(half);
+        #[cfg(feature = "edge")]
+        let hashes = filter::Hashes::of(word.as_bytes());
+        let known = |half: &str, at: usize| {
+            // Edge builds: most halves are ruled out without a lookup.
+            #[cfg(feature = "edge")]
+            let listed = hashes
+                .as_ref()
+                .is_none_or(|h| self.keys.has(h.part(at, half.len())));
+            #[cfg(not(feature = "edge"))]
+            let listed = {
+                let _ = at;
+                true
+            };
+            let lexical = half.len() >= 3 && listed && self.words.contains_key(half);
             (
                 lexical || (half.len() <= 4 && GLUE.contains(&half)),
                 lexical,
@@ -336,13 +402,164 @@ impl Lexicon {
             let Some((a, b)) = word.split_at_checked(i) else {
                 return false;
             };
-            let (known_a, lexical_a) = known(a);
+            let (known_a, lexical_a) = known(a, 0);
             if !known_a {
                 return false;
             }
-            let (known_b, lexical_b) = known(b);
+            let (known_b, lexical_b) = known(b, i);
             known_b && (lexical_a || lexical_b)
         })
+    }
+}
+
+/// Edge builds: a filter of the strings a lexicon looks up (its words and their deletions),
+/// and a word's hashes from which those of its variants (a byte run taken out, a prefix, a
+/// suffix) follow without building them. A string the filter does not have is no key; one it
+/// has is looked up as before (the filter only saves lookups, it never decides).
+#[cfg(feature = "edge")]
+mod filter {
+    /// The hash's base (odd, so that it has an inverse modulo 2^64).
+    const BASE: u64 = 0x9E37_79B9_7F4A_7C15;
+    /// Its inverse modulo 2^64 (Newton's iteration: each step doubles the correct bits).
+    const INVERSE: u64 = {
+        let mut x = BASE;
+        let mut i = 0;
+        while i < 6 {
+            x = x.wrapping_mul(2u64.wrapping_sub(BASE.wrapping_mul(x)));
+            i += 1;
+        }
+        x
+    };
+    /// The longest word whose hashes are worked out (longer ones are looked up as before).
+    const LONGEST: usize = 32;
+    /// Bits in the filter.
+    const BITS: u32 = 16;
+
+    /// The hash of `s`: the sum of `s[j] * BASE^j`.
+    fn hash(s: &[u8]) -> u64 {
+        s.iter().rev().fold(0u64, |h, &b| {
+            h.wrapping_mul(BASE).wrapping_add(u64::from(b) + 1)
+        })
+    }
+
+    /// `BASE^-n` for every `n` up to [`LONGEST`].
+    const INVERSE_POWERS: [u64; LONGEST + 1] = {
+        let mut p = [1u64; LONGEST + 1];
+        let mut n = 1;
+        while n <= LONGEST {
+            p[n] = p[n - 1].wrapping_mul(INVERSE);
+            n += 1;
+        }
+        p
+    };
+
+    fn inverse_power(n: usize) -> u64 {
+        INVERSE_POWERS.get(n).copied().unwrap_or(0)
+    }
+
+    /// A set of string hashes, one bit each.
+    pub(super) struct Filter(Vec<u64>);
+
+    impl Filter {
+        pub(super) fn of<'a>(keys: impl Iterator<Item = &'a str>) -> Self {
+            let mut bits = vec![0u64; 1 << (BITS - 6)];
+            for k in keys {
+                let at = bit(hash(k.as_bytes()));
+                bits[at / 64] |= 1 << (at % 64);
+            }
+            Self(bits)
+        }
+
+        /// Whether a string with hash `h` may be in the set.
+        pub(super) fn has(&self, h: u64) -> bool {
+            let at = bit(h);
+            self.0.get(at / 64).is_some_and(|w| w >> (at % 64) & 1 == 1)
+        }
+    }
+
+    fn bit(h: u64) -> usize {
+        (h.wrapping_mul(0x2545_F491_4F6C_DD1D) >> (64 - BITS)) as usize
+    }
+
+    /// The hashes of a word's prefixes: `pre[i]` is the hash of its first `i` bytes.
+    pub(super) struct Hashes {
+        pre: [u64; LONGEST + 1],
+        len: usize,
+    }
+
+    impl Hashes {
+        /// `None` for a word too long.
+        pub(super) fn of(word: &[u8]) -> Option<Self> {
+            if word.len() > LONGEST {
+                return None;
+            }
+            let mut pre = [0u64; LONGEST + 1];
+            let mut power = 1u64;
+            for (i, &b) in word.iter().enumerate() {
+                pre[i + 1] = pre[i].wrapping_add((u64::from(b) + 1).wrapping_mul(power));
+                power = power.wrapping_mul(BASE);
+            }
+            Some(Self {
+                pre,
+                len: word.len(),
+            })
+        }
+
+        /// The hash of the word without its `n` bytes at `at`.
+        pub(super) fn without(&self, at: usize, n: usize) -> u64 {
+            let (head, rest) = (
+                self.pre[at],
+                self.pre[self.len].wrapping_sub(self.pre[at + n]),
+            );
+            head.wrapping_add(rest.wrapping_mul(inverse_power(n)))
+        }
+
+        /// The hash of its `n` bytes at `at`.
+        pub(super) fn part(&self, at: usize, n: usize) -> u64 {
+            (self.pre[at + n].wrapping_sub(self.pre[at])).wrapping_mul(inverse_power(at))
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn variants_hash_as_themselves() {
+            assert_eq!(BASE.wrapping_mul(INVERSE), 1);
+            for word in [
+                "refundd",
+                "acccount",
+                "caf\u{e9}s",
+                "a",
+                "talk",
+                "x".repeat(32).as_str(),
+            ] {
+                let b = word.as_bytes();
+                let h = Hashes::of(b).unwrap();
+                for at in 0..=b.len() {
+                    for n in 0..=(b.len() - at).min(4) {
+                        let mut v = b[..at].to_vec();
+                        v.extend_from_slice(&b[at + n..]);
+                        assert_eq!(h.without(at, n), hash(&v), "{word} {at} {n}");
+                        assert_eq!(h.part(at, n), hash(&b[at..at + n]), "{word} {at} {n}");
+                    }
+                }
+            }
+            // Every key of both lexicons is in their filters: no lookup is ruled out wrongly.
+            for lex in [
+                super::super::for_locale("en"),
+                super::super::for_locale("es"),
+            ] {
+                let keys = lex.words.keys().copied();
+                for k in keys.chain(lex.deletions.keys().map(|d| d.as_str())) {
+                    assert!(lex.keys.has(hash(k.as_bytes())), "{k}");
+                }
+            }
+            let f = Filter::of(["talk", "refund"].into_iter());
+            assert!(f.has(hash(b"talk")) && f.has(hash(b"refund")));
+            assert!(Hashes::of(&[b'x'; 33]).is_none());
+        }
     }
 }
 
