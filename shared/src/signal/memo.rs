@@ -153,11 +153,14 @@ pub(crate) fn count_bytes(bytes: &[u8], a: u8, b: u8) -> (usize, usize) {
     let seven = ONES * 0x7f;
     // The high bit of each byte of `x` that is zero, exactly.
     let zeros = |x: u64| HIGH & !(((x & seven).wrapping_add(seven) | x) & HIGH);
+    // How many high bits are set: at most eight, summed into the top byte by one multiply
+    // (`count_ones` is a long sequence on processors without a population count).
+    let count = |high: u64| ((high >> 7).wrapping_mul(ONES) >> 56) as usize;
     let (mut na, mut nb) = (0, 0);
     for chunk in chunks {
         let x = u64::from_le_bytes(*chunk);
-        na += zeros(x ^ (ONES * u64::from(a))).count_ones() as usize;
-        nb += zeros(x ^ (ONES * u64::from(b))).count_ones() as usize;
+        na += count(zeros(x ^ (ONES * u64::from(a))));
+        nb += count(zeros(x ^ (ONES * u64::from(b))));
     }
     for &c in rest {
         na += usize::from(c == a);

@@ -283,7 +283,8 @@ const IDIOM_IDS: [([u8; 3], f64); IDIOMS.len()] = {
 /// that it is copied as one): its valence's place in [`valences`] plus one (0: none; from the
 /// word list, else from an inflection, see [`inflected`]) in the low byte, then whether it is
 /// a booster (+1 strengthens, −1 softens the next sentiment word, as an `i8`), its flags
-/// ([`PRESENT`], [`LISTED`], [`NEGATES`], [`UPPER`], [`IDIOM_END`], [`VALENCE`], [`IS_BUT`]) and
+/// ([`PRESENT`], [`LISTED`], [`NEGATES`], [`UPPER`], [`IDIOM_END`], [`VALENCE`], [`IS_BUT`],
+/// [`CONTEXT`]) and
 /// which named word it is (see [`NAMED`]). A byte for the valence, not a number, so that the
 /// memo of tokens stays small.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -303,6 +304,10 @@ const IDIOM_END: u8 = 16;
 const VALENCE: u8 = 32;
 /// It is "but".
 const IS_BUT: u8 = 64;
+/// A rule looks at it when it is one of the three words before a sentiment word: a negation,
+/// a booster, "no" or "least". A sentiment word with none of these before it, and that is not
+/// "kind", "no" or the end of an idiom, keeps its valence (see [`valence`]).
+const CONTEXT: u8 = 128;
 
 impl Feat {
     fn new(valence: u8, boost: i8, flags: u8, id: u8) -> Self {
@@ -383,16 +388,15 @@ pub(crate) fn feat(token: &str) -> Feat {
     } else {
         0
     };
+    let negates = entry.negation || lower.as_bytes().windows(3).any(|w| w == b"n't");
     let flags = PRESENT
         | flag(entry.valence.is_some(), LISTED)
-        | flag(
-            entry.negation || lower.as_bytes().windows(3).any(|w| w == b"n't"),
-            NEGATES,
-        )
+        | flag(negates, NEGATES)
         | flag(is_upper(t), UPPER)
         | flag(idiom_end, IDIOM_END)
         | flag(valence != 0, VALENCE)
-        | flag(id == BUT, IS_BUT);
+        | flag(id == BUT, IS_BUT)
+        | flag(negates || boost != 0 || id == NO || id == LEAST, CONTEXT);
     Feat::new(valence, boost, flags, id)
 }
 
@@ -467,6 +471,28 @@ fn score(text: &str, words: &[Feat]) -> f64 {
 
 /// The valence word `i` adds, before contrast; `None` when it adds none.
 fn valence(words: &[Feat], i: usize, caps_differ: bool) -> Option<f64> {
+    let w = words[i];
+    let base = w.base()?;
+    if w.boost() != 0 {
+        return None;
+    }
+    // Nothing before it that a rule below looks at, and nothing in it: only capitals count
+    // (a booster of zero adds zero of the valence's sign, which changes no valence).
+    let before = words[i.saturating_sub(3)..i]
+        .iter()
+        .fold(0, |f, p| f | p.flags());
+    if before & CONTEXT == 0 && !matches!(w.id(), KIND | NO) && !w.is(IDIOM_END) {
+        let mut v = base;
+        if caps_differ && w.is(UPPER) {
+            v += CAPS_BOOST * v.signum();
+        }
+        return Some(v);
+    }
+    by_the_rules(words, i, caps_differ)
+}
+
+/// [`valence`], every rule applied.
+fn by_the_rules(words: &[Feat], i: usize, caps_differ: bool) -> Option<f64> {
     let w = words[i];
     let base = w.base()?;
     if w.boost() != 0 {
@@ -647,6 +673,22 @@ mod tests {
             let fresh = score(t, &feats);
             assert_eq!(sentiment(t), fresh, "{t}");
             assert_eq!(sentiment(t), fresh, "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The short way to a valence gives what the rules give, to the bit.
+        #[test]
+        fn valences_are_the_rules_valences(
+            text in "((good|BAD|great|not|no|never|so|this|very|kind|of|least|at|the|shit|without|doubt|isn't|hardly|extremely|or|nor|but|yeah|right|bomb|cut|mustard|Nice|x|y|z) ){0,16}",
+        ) {
+            let words: Vec<Feat> = text.split_whitespace().map(feat).filter(|f| f.counts()).collect();
+            for caps in [false, true] {
+                for i in 0..words.len() {
+                    let (fast, slow) = (valence(&words, i, caps), by_the_rules(&words, i, caps));
+                    proptest::prop_assert_eq!(fast.map(f64::to_bits), slow.map(f64::to_bits), "{} {}", text, i);
+                }
+            }
         }
     }
 
