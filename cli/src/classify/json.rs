@@ -146,16 +146,31 @@ fn zero(x: u64) -> u64 {
 }
 
 /// The first byte at or after `i` that ends plain string contents (`"`, `\\` or a control
-/// character), or the end: eight bytes at a time.
+/// character), or the end: sixteen bytes at a time, then eight.
 fn special(s: &[u8], mut i: usize) -> usize {
+    // The high bit of each byte that is a quote or a control character (xor 2 maps `"` to a
+    // space and the control characters onto themselves: then they are the bytes below 0x21),
+    // or a backslash. For each test the lowest byte flagged is exact, so the lowest of all is.
+    let found = |x: u64| {
+        let y = x ^ (ONES * 0x02);
+        (y.wrapping_sub(ONES * 0x21) & !y & HIGH) | zero(x ^ (ONES * u64::from(b'\\')))
+    };
+    while let Some(chunk) = s.get(i..).and_then(|b| b.first_chunk::<16>()) {
+        let (lo, hi) = chunk.split_at(8);
+        let lo = found(u64::from_le_bytes(lo.try_into().unwrap_or_default()));
+        let hi = found(u64::from_le_bytes(hi.try_into().unwrap_or_default()));
+        if lo != 0 {
+            return i + (lo.trailing_zeros() / 8) as usize;
+        }
+        if hi != 0 {
+            return i + 8 + (hi.trailing_zeros() / 8) as usize;
+        }
+        i += 16;
+    }
     while let Some(chunk) = s.get(i..).and_then(|b| b.first_chunk::<8>()) {
-        let x = u64::from_le_bytes(*chunk);
-        // For each test the lowest byte flagged is exact, so the lowest of all is.
-        let found = zero(x ^ (ONES * u64::from(b'"')))
-            | zero(x ^ (ONES * u64::from(b'\\')))
-            | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
-        if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
+        let x = found(u64::from_le_bytes(*chunk));
+        if x != 0 {
+            return i + (x.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
@@ -278,6 +293,22 @@ fn number(out: &mut Vec<u8>, x: f64) {
     }
 }
 
+/// `x.round()` (half away from zero, the sign of zero kept) for `|x|` up to 2^52, without a
+/// call into the maths library (rounding is not an instruction of the baseline x86-64);
+/// anything larger (or not a number) goes to `f64::round`. The test
+/// `round_is_f64_round` checks it.
+pub fn round(x: f64) -> f64 {
+    let a = x.abs();
+    // Also true for NaN.
+    if a.is_nan() || a >= 4_503_599_627_370_496.0 {
+        return x.round();
+    }
+    // Exact: `t` is `a` without its fraction, and `a - t` is exact (Sterbenz, or `t` zero).
+    let t = a as u64;
+    let up = a - t as f64 >= 0.5;
+    ((t + u64::from(up)) as f64).copysign(x)
+}
+
 /// A number in [-1, 1] that is a whole number of ten-thousandths (as sentiment is rounded to),
 /// written as serde_json writes it ("0.9571", "-0.5", "0.0", "-0.0", "1.0") without its general
 /// float formatting; `false`, with nothing written, for any other number. The test
@@ -287,7 +318,7 @@ fn ten_thousandths(out: &mut Vec<u8>, x: f64) -> bool {
     if x.is_nan() || x.abs() > 1.0 {
         return false;
     }
-    let k = (x * 10_000.0).round();
+    let k = round(x * 10_000.0);
     if (k / 10_000.0).to_bits() != x.to_bits() {
         return false;
     }
@@ -311,6 +342,69 @@ fn ten_thousandths(out: &mut Vec<u8>, x: f64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn special_finds_the_first_quote_backslash_or_control_character() {
+        for b in 0..=255u8 {
+            for at in [0, 3, 7, 8, 12, 15, 16, 20, 31, 40] {
+                for len in [at + 1, at + 5, 48] {
+                    let mut s = vec![b'a'; len];
+                    s[at] = b;
+                    let want = s.iter().position(|c| matches!(c, b'"' | b'\\' | 0..0x20));
+                    for from in [0, at.min(5), at] {
+                        let want = want.filter(|&w| w >= from).unwrap_or(len);
+                        assert_eq!(
+                            special(&s, from),
+                            want,
+                            "{b:#x} at {at} of {len} from {from}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn round_is_f64_round() {
+        let mut xs: Vec<f64> = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.499_999_999_999_999_94,
+            -0.499_999_999_999_999_94,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            -4_503_599_627_370_497.0,
+            1e300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        // Every sentiment times 10,000 (and its neighbours), and numbers all over.
+        for k in -10_001..=10_001 {
+            let x = f64::from(k) / 10_000.0 * 10_000.0;
+            xs.extend([x, x + 0.5, x - 0.5, f64::from(k) * 0.999_99]);
+            xs.extend([x.to_bits() + 1, x.to_bits().wrapping_sub(1)].map(f64::from_bits));
+        }
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            xs.push(f64::from_bits(seed));
+            xs.push((seed >> 11) as f64 / (1u64 << 40) as f64 - 4096.0);
+        }
+        for x in xs {
+            assert_eq!(round(x).to_bits(), x.round().to_bits(), "{x:e}");
+        }
+        assert!(round(f64::NAN).is_nan());
+    }
 
     #[test]
     fn ten_thousandths_are_written_as_serde_json_writes_them() {
