@@ -14,6 +14,9 @@ pub fn input<'a>(
     last: bool,
     buf: &'a mut String,
 ) -> Option<(usize, &'a str, &'a str)> {
+    if let Some((used, id, text)) = exact(rest.as_bytes()) {
+        return Some((used, rest.get(id.0..id.1)?, rest.get(text.0..text.1)?));
+    }
     let line = rest;
     let mut r = Reader {
         s: line.as_bytes(),
@@ -50,6 +53,32 @@ pub fn input<'a>(
         }
     };
     Some((used, &line[id.0..id.1], text))
+}
+
+/// A byte range: start and end.
+type Span = (usize, usize);
+
+/// The first line of `s` if it is written exactly as `json.dumps` writes the shape:
+/// `{"id": "...", "text": "..."}` and a line feed, neither string with escapes: how many bytes
+/// it takes, and its id's and text's ranges. [`input`] reads every other line (that reads this
+/// one the same) the long way.
+fn exact(s: &[u8]) -> Option<(usize, Span, Span)> {
+    const HEAD: &[u8] = b"{\"id\": \"";
+    const MIDDLE: &[u8] = b"\", \"text\": \"";
+    const TAIL: &[u8] = b"\"}\n";
+    if !s.starts_with(HEAD) {
+        return None;
+    }
+    let id = (HEAD.len(), special(s, HEAD.len()));
+    if !s.get(id.1..)?.starts_with(MIDDLE) {
+        return None;
+    }
+    let start = id.1 + MIDDLE.len();
+    let text = (start, special(s, start));
+    if !s.get(text.1..)?.starts_with(TAIL) {
+        return None;
+    }
+    Some((text.1 + TAIL.len(), id, text))
 }
 
 /// Where the first line of `bytes` ends (its `\n`), if it does: eight bytes at a time.
@@ -245,15 +274,22 @@ pub struct LastScore {
 pub fn output(out: &mut Vec<u8>, id: &str, d: &Verdict, sentiment: f64, last: &mut LastScore) {
     out.extend_from_slice(b"{\"id\":\"");
     out.extend_from_slice(id.as_bytes());
-    out.extend_from_slice(b"\",\"escalate\":");
-    out.extend_from_slice(if d.escalate { b"true" } else { b"false" });
-    out.extend_from_slice(b",\"hard\":");
-    out.extend_from_slice(if d.hard { b"true" } else { b"false" });
-    out.extend_from_slice(b",\"trigger\":");
-    string_or_null(out, d.trigger.as_ref().map(|t| t.as_str()));
-    out.extend_from_slice(b",\"category\":");
-    string_or_null(out, d.category.as_ref().map(|c| c.as_str()));
-    out.extend_from_slice(b",\"sentiment\":");
+    if !d.escalate && !d.hard && d.trigger.is_none() && d.category.is_none() {
+        // Most lines: no escalation.
+        out.extend_from_slice(
+            b"\",\"escalate\":false,\"hard\":false,\"trigger\":null,\"category\":null,\"sentiment\":",
+        );
+    } else {
+        out.extend_from_slice(b"\",\"escalate\":");
+        out.extend_from_slice(if d.escalate { b"true" } else { b"false" });
+        out.extend_from_slice(b",\"hard\":");
+        out.extend_from_slice(if d.hard { b"true" } else { b"false" });
+        out.extend_from_slice(b",\"trigger\":");
+        string_or_null(out, d.trigger.as_ref().map(|t| t.as_str()));
+        out.extend_from_slice(b",\"category\":");
+        string_or_null(out, d.category.as_ref().map(|c| c.as_str()));
+        out.extend_from_slice(b",\"sentiment\":");
+    }
     number(out, sentiment);
     out.extend_from_slice(b",\"score\":");
     if last.bits != Some(d.score.to_bits()) {
@@ -328,14 +364,14 @@ fn ten_thousandths(out: &mut Vec<u8>, x: f64) -> bool {
     let k = k.abs() as u32;
     let frac = k % 10_000;
     out.extend_from_slice(if k >= 10_000 { b"1." } else { b"0." });
-    let digits = [frac / 1000, frac / 100 % 10, frac / 10 % 10, frac % 10].map(|d| b'0' + d as u8);
-    // The shortest form: no trailing zeros, but one digit after the point.
-    let n = if frac == 0 {
-        1
-    } else {
-        4 - digits.iter().rev().take_while(|&&d| d == b'0').count()
-    };
-    out.extend_from_slice(&digits[..n]);
+    // The four digits, first in the lowest byte.
+    let digits = u32::from_le_bytes(
+        [frac / 1000, frac / 100 % 10, frac / 10 % 10, frac % 10].map(|d| d as u8),
+    );
+    // The shortest form: no trailing zeros (zero bytes at the top), but one digit after the
+    // point.
+    let n = (4 - (digits.leading_zeros() / 8) as usize).max(1);
+    out.extend_from_slice(&(digits + 0x3030_3030).to_le_bytes()[..n]);
     true
 }
 
@@ -362,6 +398,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_exact_shape_reads_as_the_long_way_reads_it() {
+        let lines = [
+            "{\"id\": \"a-1\", \"text\": \"I want a refund\"}\n",
+            "{\"id\": \"\", \"text\": \"\"}\nnext",
+            "{\"id\": \"x\", \"text\": \"caf\u{e9} \\\"quoted\\\"\"}\n",
+            "{\"id\": \"x\", \"text\": \"tab\there\"}\n",
+            "{\"id\": \"x\", \"text\": \"no end\"}",
+            "{\"id\": \"x\", \"text\": \"crlf\"}\r\n",
+            "{\"id\":\"x\",\"text\":\"compact\"}\n",
+            "{\"id\": \"x\\u0041\", \"text\": \"escaped id\"}\n",
+            "{\"id\": \"x\", \"text\": \"a\"} \n",
+        ];
+        for line in lines {
+            let mut buf = String::new();
+            let got =
+                input(line, true, &mut buf).map(|(n, id, t)| (n, id.to_owned(), t.to_owned()));
+            // The long way alone: as if the line had a byte in front that it skips.
+            let padded = format!(" {line}");
+            let mut buf = String::new();
+            let want = input(&padded, true, &mut buf)
+                .map(|(n, id, t)| (n - 1, id.to_owned(), t.to_owned()));
+            assert_eq!(got, want, "{line:?}");
+        }
+        assert!(exact(lines[0].as_bytes()).is_some());
+        assert!(exact(lines[2].as_bytes()).is_none());
     }
 
     #[test]

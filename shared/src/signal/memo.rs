@@ -35,8 +35,10 @@ pub(crate) fn key(word: &[u8]) -> Option<Key> {
 }
 
 /// ASCII whitespace (as `char::is_whitespace` has it): where texts split into tokens.
+#[inline(always)]
 pub(crate) fn is_space(b: u8) -> bool {
-    matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
+    // A space first: most whitespace is.
+    b == b' ' || matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -72,9 +74,14 @@ pub(crate) fn below_21(x: u64) -> u64 {
     x.wrapping_sub(ONES * 0x21) & !x & HIGH
 }
 
-/// Padding a text needs after it for [`next_token`]: spaces, so that every token ends and
-/// sixteen bytes can be read at any byte of the text.
-pub(crate) const PAD: usize = 16;
+/// What a text is followed by for [`next_token`]: a space, so that every token ends; a zero
+/// byte, which no whitespace is, so that a loop over the text's tokens may stop on it instead
+/// of checking where the text ends; then enough for sixteen bytes to be read at any byte of
+/// the text and the two after it.
+pub(crate) const PAD: [u8; 18] = [
+    b' ', 0, b' ', b' ', b' ', b' ', b' ', b' ', b' ', b' ', b' ', b' ', b' ', b' ', b' ', b' ',
+    b' ', b' ',
+];
 
 /// A token of a text: where it starts and ends, and (if it is at most 15 bytes long) its bytes
 /// zero-padded, the first eight then the rest (as [`key`] packs them).
@@ -86,8 +93,7 @@ pub(crate) struct Token {
     pub(crate) hi: u64,
 }
 
-/// The first token at or after `i` of `padded`, a text of `n` bytes followed by [`PAD`]
-/// spaces: a run of bytes that are not ASCII whitespace. A token of up to 15 bytes is found
+/// The first token at or after `i` of `padded`, a text of `n` bytes followed by [`PAD`]: a run of bytes that are not ASCII whitespace. A token of up to 15 bytes is found
 /// and packed from one sixteen-byte read.
 #[inline(always)]
 pub(crate) fn next_token(padded: &[u8], n: usize, mut i: usize) -> Option<Token> {
@@ -184,7 +190,7 @@ impl MemoKey for u64 {
     const EMPTY: Self = 0;
 
     fn hash(self) -> u64 {
-        (self ^ self >> 29).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        self.wrapping_mul(0x9E37_79B9_7F4A_7C15)
     }
 }
 
@@ -401,7 +407,7 @@ mod tests {
         ];
         for text in texts {
             let mut padded = text.clone().into_bytes();
-            padded.resize(text.len() + PAD, b' ');
+            padded.extend_from_slice(&PAD);
             let mut got = Vec::new();
             let mut i = 0;
             while let Some(t) = next_token(&padded, text.len(), i) {

@@ -89,7 +89,7 @@ struct Reading {
     store: Store,
     /// The lexicon sentiment reads with: the one the hard triggers last used.
     lex: &'static Lexicon,
-    /// The last text read, followed by [`PAD`] spaces, and the slot of its lexicon (`None`:
+    /// The last text read, followed by [`PAD`], and the slot of its lexicon (`None`:
     /// nothing read yet).
     last: Vec<u8>,
     last_len: usize,
@@ -234,7 +234,7 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
     let n = text.len();
     r.last.clear();
     r.last.extend_from_slice(text.as_bytes());
-    r.last.resize(n + PAD, b' ');
+    r.last.extend_from_slice(&PAD);
     r.last_len = n;
     r.last_lex = Some(lex.slot());
     // No text has more tokens (or words counting for sentiment) than this.
@@ -296,9 +296,7 @@ fn known(
 ) -> Option<Token> {
     let (mut i, mut tags, mut counted) = (at.i, at.tags, at.counted);
     let out = loop {
-        if i >= n {
-            break None;
-        }
+        // The text's end is found as a zero byte, below, not by checking `n` each time.
         let Some(chunk) = padded.get(i..).and_then(|b| b.first_chunk::<16>()) else {
             break None;
         };
