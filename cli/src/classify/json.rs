@@ -340,9 +340,10 @@ pub fn round(x: f64) -> f64 {
         return x.round();
     }
     // Exact: `t` is `a` without its fraction, and `a - t` is exact (Sterbenz, or `t` zero).
-    let t = a as u64;
+    // Signed: x86-64 converts those to and from doubles in one instruction each.
+    let t = a as i64;
     let up = a - t as f64 >= 0.5;
-    ((t + u64::from(up)) as f64).copysign(x)
+    ((t + i64::from(up)) as f64).copysign(x)
 }
 
 /// A number in [-1, 1] that is a whole number of ten-thousandths (as sentiment is rounded to),
@@ -371,7 +372,9 @@ fn ten_thousandths(out: &mut Vec<u8>, x: f64) -> bool {
     // The shortest form: no trailing zeros (zero bytes at the top), but one digit after the
     // point.
     let n = (4 - (digits.leading_zeros() / 8) as usize).max(1);
-    out.extend_from_slice(&(digits + 0x3030_3030).to_le_bytes()[..n]);
+    // All four written, then the zeros cut: one store, not a copy of `n` bytes.
+    out.extend_from_slice(&(digits + 0x3030_3030).to_le_bytes());
+    out.truncate(out.len() - (4 - n));
     true
 }
 

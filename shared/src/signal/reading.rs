@@ -77,11 +77,11 @@ struct Entry {
 
 /// The memos, their buffers, and the reading of the last text.
 struct Reading {
-    /// Tokens of up to 7 bytes (most of them), keyed by their bytes and length in one integer:
-    /// the hot parts in the slots, the cold parts apart.
-    short: Memo<u64, Hot, Cold, 4>,
+    /// Per lexicon, tokens of up to 7 bytes (most of them), keyed by their bytes and length in
+    /// one integer: the hot parts in the slots, the cold parts apart.
+    short: [Memo<u64, Hot, Cold, 4>; lexicon::LOCALES.len()],
     /// Tokens of 8 to 15 bytes.
-    medium: Memo<Key, Entry, (), 2>,
+    medium: [Memo<Key, Entry, (), 2>; lexicon::LOCALES.len()],
     /// Tokens of 16 to [`LONG_LIMIT`] bytes, and their entries' places in `long_entries`.
     long: WordMap<Box<str>, u32>,
     long_entries: Vec<Entry>,
@@ -114,8 +114,8 @@ struct Store {
 impl Default for Reading {
     fn default() -> Self {
         Self {
-            short: Memo::default(),
-            medium: Memo::default(),
+            short: Default::default(),
+            medium: Default::default(),
             long: WordMap::default(),
             long_entries: Vec::new(),
             store: Store::default(),
@@ -200,20 +200,14 @@ enum Word {
     Store(usize, usize),
 }
 
-/// The key of a token of up to 7 bytes, read with the lexicon `tag`.
-fn short_key(t: &Token, tag: u64) -> u64 {
-    t.lo | ((t.end - t.start) as u64) << 56 | tag
+/// The key of a token of up to 7 bytes.
+fn short_key(t: &Token) -> u64 {
+    t.lo | ((t.end - t.start) as u64) << 56
 }
 
-/// The key of a token of 8 to 15 bytes, read with the lexicon `tag`.
-fn medium_key(t: &Token, tag: u64) -> Key {
-    [t.lo, t.hi | ((t.end - t.start) as u64) << 56 | tag]
-}
-
-/// The lexicon `lex`, in the keys' top byte above the length: a token read with another
-/// lexicon is another key.
-fn tag_of(lex: &Lexicon) -> u64 {
-    (lex.slot() as u64 + 1) << 60
+/// The key of a token of 8 to 15 bytes.
+fn medium_key(t: &Token) -> Key {
+    [t.lo, t.hi | ((t.end - t.start) as u64) << 56]
 }
 
 /// Read `text` into `r`: its tokens (split at ASCII whitespace, which normalisation and
@@ -221,11 +215,12 @@ fn tag_of(lex: &Lexicon) -> u64 {
 /// needs is read: the sentiment features, and what the words hold; the words themselves are
 /// laid out for the hard triggers only when they may fire ([`lay_out`]).
 fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
-    if r.short.len() + r.medium.len() + r.long.len() >= TOKEN_LIMIT
-        || r.store.items.len() >= ITEM_LIMIT
-    {
-        r.short.clear();
-        r.medium.clear();
+    let held = r.short.iter().map(Memo::len).sum::<usize>()
+        + r.medium.iter().map(Memo::len).sum::<usize>()
+        + r.long.len();
+    if held >= TOKEN_LIMIT || r.store.items.len() >= ITEM_LIMIT {
+        r.short.iter_mut().for_each(Memo::clear);
+        r.medium.iter_mut().for_each(Memo::clear);
         r.long.clear();
         r.long_entries.clear();
         r.store.items.clear();
@@ -242,11 +237,18 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
     if r.feats.len() < most {
         r.feats.resize(most, Feat::default());
     }
-    let tag = tag_of(lex);
+    let slot = lex.slot();
     let mut at = Scan::default();
     // The tokens the memos have, until one they do not: that one is worked out and
     // remembered, then on.
-    while let Some(t) = known(&r.short, &r.medium, &r.last, n, tag, &mut r.feats, &mut at) {
+    while let Some(t) = known(
+        &r.short[slot],
+        &r.medium[slot],
+        &r.last,
+        n,
+        &mut r.feats,
+        &mut at,
+    ) {
         let hot = entry_of(r, text, t, lex).0.hot;
         at.i = t.end + 1;
         at.tags |= hot.tags;
@@ -280,8 +282,8 @@ struct Scan {
     counted: usize,
 }
 
-/// Read the tokens of the padded text `padded` (of `n` bytes, read with the lexicon `tag`)
-/// from `at` on that the memos have, into `feats` and `at`: the first token they do not have
+/// Read the tokens of the padded text `padded` (of `n` bytes) from `at` on that the memos
+/// (of the lexicon it is read with) have, into `feats` and `at`: the first token they do not have
 /// (or that is too long for them, or not ASCII), if there is one. Nothing here changes the
 /// memos, so that they stay in registers.
 #[inline(always)]
@@ -290,7 +292,6 @@ fn known(
     medium: &Memo<Key, Entry, (), 2>,
     padded: &[u8],
     n: usize,
-    tag: u64,
     feats: &mut [Feat],
     at: &mut Scan,
 ) -> Option<Token> {
@@ -307,7 +308,7 @@ fn known(
         let l = memo::below_21(lo);
         let hot = if l & 0x80 != 0 {
             // Whitespace (skipped), or a control character starting a token.
-            if memo::is_space(lo as u8) {
+            if memo::is_low_space(lo as u8) {
                 i += 1;
                 continue;
             }
@@ -315,8 +316,8 @@ fn known(
         } else if l != 0 {
             // A token of up to 7 bytes, if whitespace ends it.
             let len = (l.trailing_zeros() / 8) as usize;
-            let key = lo & ((1 << (8 * len)) - 1) | (len as u64) << 56 | tag;
-            if memo::is_space((lo >> (8 * len)) as u8) {
+            let key = lo & ((1 << (8 * len)) - 1) | (len as u64) << 56;
+            if memo::is_low_space((lo >> (8 * len)) as u8) {
                 short.get(key).map(|(_, hot)| (hot, len))
             } else {
                 None
@@ -324,9 +325,9 @@ fn known(
         } else {
             let h = memo::below_21(hi);
             let len = 8 + (h.trailing_zeros() / 8) as usize;
-            if len < 16 && memo::is_space((hi >> (8 * (len - 8))) as u8) {
+            if len < 16 && memo::is_low_space((hi >> (8 * (len - 8))) as u8) {
                 let rest = hi & ((1 << (8 * (len - 8))) - 1);
-                let key = [lo, rest | (len as u64) << 56 | tag];
+                let key = [lo, rest | (len as u64) << 56];
                 medium.get(key).map(|(_, e)| (e.hot, len))
             } else {
                 None
@@ -356,15 +357,15 @@ fn entry_of(
     let items = |c: Cold| c.start as usize..c.start as usize + usize::from(c.items);
     let token = &text[t.start..t.end];
     let len = t.end - t.start;
-    let tag = tag_of(lex);
-    let lexicon = (lex.slot() as u32 + 1) << LEXICON;
+    let slot = lex.slot();
+    let lexicon = (slot as u32 + 1) << LEXICON;
     if len <= 7 {
-        if let Some((at, hot)) = r.short.get(short_key(&t, tag)) {
-            let cold = r.short.side(at);
+        if let Some((at, hot)) = r.short[slot].get(short_key(&t)) {
+            let cold = r.short[slot].side(at);
             return (Entry { hot, cold }, items(cold));
         }
     } else if len <= 15 {
-        if let Some((_, e)) = r.medium.get(medium_key(&t, tag)) {
+        if let Some((_, e)) = r.medium[slot].get(medium_key(&t)) {
             return (e, items(e.cold));
         }
     } else if let Some(&e) = r
@@ -378,9 +379,9 @@ fn entry_of(
     }
     let (mut e, items) = work_out(&mut r.store, token, lex);
     if len <= 7 {
-        r.short.insert(short_key(&t, tag), e.hot, e.cold);
+        r.short[slot].insert(short_key(&t), e.hot, e.cold);
     } else if len <= 15 {
-        r.medium.insert(medium_key(&t, tag), e, ());
+        r.medium[slot].insert(medium_key(&t), e, ());
     } else if len <= LONG_LIMIT {
         e.hot.tags |= lexicon;
         r.long.insert(token.into(), r.long_entries.len() as u32);

@@ -676,7 +676,48 @@ mod tests {
         }
     }
 
+    /// The score as every word's valence added one by one, from −0.0 (as `Iterator::sum`).
+    fn score_word_by_word(text: &str, words: &[Feat]) -> f64 {
+        let caps = words.iter().any(|w| w.is(UPPER)) && !words.iter().all(|w| w.is(UPPER));
+        let but = words.iter().position(|w| w.id() == BUT);
+        let mut sum: f64 = (0..words.len())
+            .map(|i| {
+                let v = by_the_rules(words, i, caps).unwrap_or(0.0);
+                match but {
+                    Some(b) if i < b => v * 0.5,
+                    Some(b) if i > b => v * 1.5,
+                    _ => v,
+                }
+            })
+            .sum();
+        if words.iter().all(|w| !w.is(VALENCE)) {
+            return 0.0;
+        }
+        if sum != 0.0 {
+            let (bangs, questions) = count_bytes(text.as_bytes(), b'!', b'?');
+            let bangs = bangs.min(4) as f64 * 0.292;
+            let questions = match questions {
+                0 | 1 => 0.0,
+                n @ 2..=3 => n as f64 * 0.18,
+                _ => 0.96,
+            };
+            sum += (bangs + questions) * sum.signum();
+        }
+        (sum / (sum * sum + ALPHA).sqrt()).clamp(-1.0, 1.0)
+    }
+
     proptest::proptest! {
+        /// The score of only the words with a valence is the score word by word, to the bit
+        /// (the sign of zero too), for texts of more than 64 words as well.
+        #[test]
+        fn scores_are_sums_word_by_word(
+            text in "((good|BAD|great|not|no|never|so|very|kind|of|least|at|but|the|shit|hardly|extremely|Nice|x|y|z|a|b|c|d)[!?]{0,2} ){0,80}",
+        ) {
+            let words: Vec<Feat> = text.split_whitespace().map(feat).filter(|f| f.counts()).collect();
+            let (fast, slow) = (score(&text, &words), score_word_by_word(&text, &words));
+            proptest::prop_assert_eq!(fast.to_bits(), slow.to_bits(), "{}", text);
+        }
+
         /// The short way to a valence gives what the rules give, to the bit.
         #[test]
         fn valences_are_the_rules_valences(
