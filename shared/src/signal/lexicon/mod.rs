@@ -615,6 +615,11 @@ fn is_one_edit(a: &str, b: &str) -> bool {
 pub fn for_locale(locale: &str) -> &'static Lexicon {
     static EN: OnceLock<Lexicon> = OnceLock::new();
     static ES: OnceLock<Lexicon> = OnceLock::new();
+    // Edge builds ask for every text: the usual locale first, without splitting it.
+    #[cfg(feature = "edge")]
+    if locale == "en" {
+        return EN.get_or_init(|| Lexicon::build(0, &[en::WORDS]));
+    }
     match locale.split(['-', '_']).next().unwrap_or("en") {
         "es" => ES.get_or_init(|| Lexicon::build(1, &[es::WORDS, en::WORDS])),
         _ => EN.get_or_init(|| Lexicon::build(0, &[en::WORDS])),
