@@ -34,7 +34,7 @@ struct Hot {
     /// Its sentiment features (ASCII tokens only: others are read afresh, see [`read`]).
     feat: Feat,
     /// Every concept of its words ([`CONCEPTS`]), and [`MONEY`], [`HUMAN`], [`ASCII`]; for a
-    /// long token, above them, which lexicon it was read with ([`LEXICON`]).
+    /// long token, above them, which lexicon it was read with ([`LEXICON`]); [`MARKS`].
     tags: u32,
 }
 
@@ -46,8 +46,10 @@ const MONEY: u32 = 1 << 25;
 const HUMAN: u32 = 1 << 26;
 /// The token is ASCII.
 const ASCII: u32 = 1 << 27;
-/// Where a long token's lexicon slot (plus one) is in its tags.
+/// Where a long token's lexicon slot (plus one) is in its tags (two bits).
 const LEXICON: u32 = 28;
+/// The token has a `!` or a `?` (sentiment counts them in texts that have one).
+const MARKS: u32 = 1 << 30;
 
 /// How a token's words are laid out for the hard triggers, in 8 bytes: read only for texts a
 /// trigger may fire on.
@@ -94,8 +96,9 @@ struct Reading {
     last: Vec<u8>,
     last_len: usize,
     last_lex: Option<usize>,
-    /// What its words hold.
+    /// What its words hold, and whether it has a `!` or a `?`.
     present: Present,
+    marks: bool,
     /// Its tokens' sentiment features (tokens that count as words only): the first `counted`.
     feats: Vec<Feat>,
     counted: usize,
@@ -124,6 +127,7 @@ impl Default for Reading {
             last_len: 0,
             last_lex: None,
             present: Present::default(),
+            marks: true,
             feats: Vec::new(),
             counted: 0,
         }
@@ -150,13 +154,13 @@ fn with_reading<R>(f: impl FnOnce(&mut Reading) -> R) -> R {
 
 /// The sentiment features of `text`'s tokens that count as words, in order, handed to `f`.
 /// When the hard triggers read the same text next, they read it from here.
-pub(crate) fn with_feats<R>(text: &str, f: impl FnOnce(&[Feat]) -> R) -> R {
+pub(crate) fn with_feats<R>(text: &str, f: impl FnOnce(&[Feat], bool) -> R) -> R {
     with_reading(|r| {
         if r.last_lex.is_none() || !r.is_last(text) {
             let lex = r.lex;
             read(r, text, lex);
         }
-        f(r.feats.get(..r.counted).unwrap_or_default())
+        f(r.feats.get(..r.counted).unwrap_or_default(), r.marks)
     })
 }
 
@@ -264,6 +268,7 @@ fn read(r: &mut Reading, text: &str, lex: &'static Lexicon) {
         }
     }
     r.counted = at.counted;
+    r.marks = at.tags & MARKS != 0;
     r.present = Present {
         concepts: at.tags & CONCEPTS,
         money: at.tags & MONEY != 0,
@@ -373,7 +378,7 @@ fn entry_of(
         .get(token)
         .and_then(|&at| r.long_entries.get(at as usize))
     {
-        if e.hot.tags & !((1 << LEXICON) - 1) == lexicon {
+        if e.hot.tags & 3 << LEXICON == lexicon {
             return (e, items(e.cold));
         }
     }
@@ -453,7 +458,8 @@ fn work_out(
         tags: present.concepts
             | flag(present.money, MONEY)
             | flag(present.human, HUMAN)
-            | flag(ascii, ASCII),
+            | flag(ascii, ASCII)
+            | flag(token.bytes().any(|b| b == b'!' || b == b'?'), MARKS),
     };
     let mut cold = Cold {
         start,

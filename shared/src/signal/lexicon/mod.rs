@@ -195,9 +195,19 @@ impl Lexicon {
     /// cheap there ([`filter`]).
     #[cfg(feature = "edge")]
     pub(crate) fn tag_word<'a>(&self, word: &'a str, mut emit: impl FnMut(&'a str, Concepts)) {
-        let concepts = self.concepts(word);
+        // The word's hashes, for the filter: once for its lookups and its split.
+        let hashes = filter::Hashes::of(word.as_bytes());
+        let may = |at: usize, n: usize, part: bool| match &hashes {
+            Some(h) if part => self.keys.has(h.part(at, n)),
+            Some(h) => self.keys.has(h.without(at, n)),
+            None => true,
+        };
+        let concepts = match self.words.get(word) {
+            Some(c) => *c,
+            None => self.not_typo(word, self.fuzzy_in(word, |at, n| may(at, n, false))),
+        };
         let split = if concepts == 0 && word.len() >= 5 {
-            self.split_at(word).unwrap_or(0)
+            self.split_in(word, |at, n| may(at, n, true)).unwrap_or(0)
         } else {
             0
         };
@@ -274,7 +284,12 @@ impl Lexicon {
     }
 
     fn lookup_uncached(&self, word: &str) -> Concepts {
-        let found = self.fuzzy(word);
+        self.not_typo(word, self.fuzzy(word))
+    }
+
+    /// `found`, the concepts a typo-tolerant lookup of `word` found, unless `word` is an
+    /// everyday word that is not a typo.
+    fn not_typo(&self, word: &str, found: Concepts) -> Concepts {
         if found != 0 && NOT_TYPOS.contains(&word) {
             return 0;
         }
@@ -282,8 +297,6 @@ impl Lexicon {
     }
 
     fn fuzzy(&self, word: &str) -> Concepts {
-        // One buffer for every variant of the word tried below.
-        let mut variant = String::with_capacity(word.len());
         // Edge builds: whether the word without its bytes `at..at + n` may be a key.
         #[cfg(feature = "edge")]
         let hashes = filter::Hashes::of(word.as_bytes());
@@ -295,6 +308,14 @@ impl Lexicon {
         };
         #[cfg(not(feature = "edge"))]
         let may = |_: usize, _: usize| true;
+        self.fuzzy_in(word, may)
+    }
+
+    /// [`Lexicon::fuzzy`], trying only the variants `may` lets through: `may(at, n)`, whether
+    /// the word without its `n` bytes at `at` may be a key.
+    fn fuzzy_in(&self, word: &str, may: impl Fn(usize, usize) -> bool) -> Concepts {
+        // One buffer for every variant of the word tried below (allocated at the first).
+        let mut variant = String::new();
         // A doubled letter typed once too often: "talkk", "refundd", "acccount".
         let bytes = word.as_bytes();
         for i in 1..bytes.len() {
@@ -359,6 +380,35 @@ fn fuzzy_eligible(word: &str) -> bool {
     word.chars().count() >= 6 || FUZZY_SHORT.contains(&word)
 }
 
+/// Whether `half` is one of [`GLUE`]. Edge builds compare it as one integer with each.
+fn is_glue(half: &str) -> bool {
+    #[cfg(feature = "edge")]
+    {
+        /// A word of up to 4 bytes as one integer, its length in the top byte.
+        const fn pack(w: &[u8]) -> u64 {
+            let mut k = (w.len() as u64) << 56;
+            let mut i = 0;
+            while i < w.len() && i < 7 {
+                k |= (w[i] as u64) << (8 * i);
+                i += 1;
+            }
+            k
+        }
+        const KEYS: [u64; GLUE.len()] = {
+            let mut keys = [0; GLUE.len()];
+            let mut i = 0;
+            while i < GLUE.len() {
+                keys[i] = pack(GLUE[i].as_bytes());
+                i += 1;
+            }
+            keys
+        };
+        half.len() <= 7 && KEYS.contains(&pack(half.as_bytes()))
+    }
+    #[cfg(not(feature = "edge"))]
+    GLUE.contains(&half)
+}
+
 /// Short words that run into their neighbour when a space is missed ("tosomebody", "myaccount").
 const GLUE: &[&str] = &[
     "to", "my", "with", "a", "an", "the", "of", "for", "in", "on", "me", "your", "this", "it", "i",
@@ -376,27 +426,21 @@ impl Lexicon {
 
     /// Where [`Lexicon::split`] splits `word`, if it does.
     fn split_at(&self, word: &str) -> Option<usize> {
-        if word.len() < 5 || self.words.contains_key(word) || !word.is_ascii() {
+        self.split_in(word, |_, _| true)
+    }
+
+    /// [`Lexicon::split_at`], looking up only the parts `may` lets through: `may(at, n)`,
+    /// whether the word's `n` bytes at `at` may be a key.
+    fn split_in(&self, word: &str, may: impl Fn(usize, usize) -> bool) -> Option<usize> {
+        if word.len() < 5 || !word.is_ascii() {
             return None;
         }
-        #[cfg(feature = "edge")]
-        let hashes = filter::Hashes::of(word.as_bytes());
+        if may(0, word.len()) && self.words.contains_key(word) {
+            return None;
+        }
         let known = |half: &str, at: usize| {
-            // Edge builds: most halves are ruled out without a lookup.
-            #[cfg(feature = "edge")]
-            let listed = hashes
-                .as_ref()
-                .is_none_or(|h| self.keys.has(h.part(at, half.len())));
-            #[cfg(not(feature = "edge"))]
-            let listed = {
-                let _ = at;
-                true
-            };
-            let lexical = half.len() >= 3 && listed && self.words.contains_key(half);
-            (
-                lexical || (half.len() <= 4 && GLUE.contains(&half)),
-                lexical,
-            )
+            let lexical = half.len() >= 3 && may(at, half.len()) && self.words.contains_key(half);
+            (lexical || (half.len() <= 4 && is_glue(half)), lexical)
         };
         (1..word.len()).find(|&i| {
             let Some((a, b)) = word.split_at_checked(i) else {
