@@ -284,11 +284,16 @@ impl Lexicon {
     }
 
     fn lookup_uncached(&self, word: &str) -> Concepts {
-        self.not_typo(word, self.fuzzy(word))
+        let found = self.fuzzy(word);
+        if found != 0 && NOT_TYPOS.contains(&word) {
+            return 0;
+        }
+        found
     }
 
     /// `found`, the concepts a typo-tolerant lookup of `word` found, unless `word` is an
-    /// everyday word that is not a typo.
+    /// everyday word that is not a typo (as [`Lexicon::lookup_uncached`] has it).
+    #[cfg(feature = "edge")]
     fn not_typo(&self, word: &str, found: Concepts) -> Concepts {
         if found != 0 && NOT_TYPOS.contains(&word) {
             return 0;
@@ -296,23 +301,63 @@ impl Lexicon {
         found
     }
 
+    #[cfg(not(feature = "edge"))]
     fn fuzzy(&self, word: &str) -> Concepts {
-        // Edge builds: whether the word without its bytes `at..at + n` may be a key.
-        #[cfg(feature = "edge")]
+        // One buffer for every variant of the word tried below.
+        let mut variant = String::with_capacity(word.len());
+        // A doubled letter typed once too often: "talkk", "refundd", "acccount".
+        let bytes = word.as_bytes();
+        for i in 1..bytes.len() {
+            if bytes[i] == bytes[i - 1] && word.is_char_boundary(i) {
+                if let Some(c) = self.words.get(without(&mut variant, word, i, 1)) {
+                    return *c;
+                }
+            }
+        }
+        let len = word.chars().count();
+        if !(5..=20).contains(&len) {
+            return 0;
+        }
+        // One letter missing from the word: it is a deletion of a lexicon word.
+        let mut found: Concepts = self
+            .deletions
+            .get(word)
+            .map_or(0, |ws| ws.iter().fold(0, |f, w| f | self.words[w]));
+        for (at, c) in word.char_indices() {
+            let d = without(&mut variant, word, at, c.len_utf8());
+            // The word with one letter too many.
+            if let Some((w, c)) = self.words.get_key_value(d) {
+                if fuzzy_eligible(w) {
+                    found |= c;
+                }
+            }
+            // A substitution or transposition: a deletion shared with a lexicon word.
+            if let Some(ws) = self.deletions.get(d) {
+                for w in ws {
+                    if is_one_edit(word, w) {
+                        found |= self.words[w];
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// Edge builds: [`Lexicon::fuzzy_in`], with the filter.
+    #[cfg(feature = "edge")]
+    fn fuzzy(&self, word: &str) -> Concepts {
         let hashes = filter::Hashes::of(word.as_bytes());
-        #[cfg(feature = "edge")]
-        let may = |at: usize, n: usize| {
+        self.fuzzy_in(word, |at, n| {
             hashes
                 .as_ref()
                 .is_none_or(|h| self.keys.has(h.without(at, n)))
-        };
-        #[cfg(not(feature = "edge"))]
-        let may = |_: usize, _: usize| true;
-        self.fuzzy_in(word, may)
+        })
     }
 
-    /// [`Lexicon::fuzzy`], trying only the variants `may` lets through: `may(at, n)`, whether
-    /// the word without its `n` bytes at `at` may be a key.
+    /// Edge builds: the typo-tolerant lookup, trying only the variants `may` lets through:
+    /// `may(at, n)`, whether the word without its `n` bytes at `at` may be a key (see
+    /// [`filter`]; the widget's lookup tries them all).
+    #[cfg(feature = "edge")]
     fn fuzzy_in(&self, word: &str, may: impl Fn(usize, usize) -> bool) -> Concepts {
         // One buffer for every variant of the word tried below (allocated at the first).
         let mut variant = String::new();
@@ -380,9 +425,9 @@ fn fuzzy_eligible(word: &str) -> bool {
     word.chars().count() >= 6 || FUZZY_SHORT.contains(&word)
 }
 
-/// Whether `half` is one of [`GLUE`]. Edge builds compare it as one integer with each.
+/// Edge builds: whether `half` is one of [`GLUE`], compared as one integer with each.
+#[cfg(feature = "edge")]
 fn is_glue(half: &str) -> bool {
-    #[cfg(feature = "edge")]
     {
         /// A word of up to 4 bytes as one integer, its length in the top byte.
         const fn pack(w: &[u8]) -> u64 {
@@ -405,8 +450,6 @@ fn is_glue(half: &str) -> bool {
         };
         half.len() <= 7 && KEYS.contains(&pack(half.as_bytes()))
     }
-    #[cfg(not(feature = "edge"))]
-    GLUE.contains(&half)
 }
 
 /// Short words that run into their neighbour when a space is missed ("tosomebody", "myaccount").
@@ -425,12 +468,41 @@ impl Lexicon {
     }
 
     /// Where [`Lexicon::split`] splits `word`, if it does.
+    #[cfg(not(feature = "edge"))]
+    fn split_at(&self, word: &str) -> Option<usize> {
+        if word.len() < 5 || self.words.contains_key(word) || !word.is_ascii() {
+            return None;
+        }
+        let known = |half: &str| {
+            let lexical = half.len() >= 3 && self.words.contains_key(half);
+            (
+                lexical || (half.len() <= 4 && GLUE.contains(&half)),
+                lexical,
+            )
+        };
+        (1..word.len()).find(|&i| {
+            let Some((a, b)) = word.split_at_checked(i) else {
+                return false;
+            };
+            let (known_a, lexical_a) = known(a);
+            if !known_a {
+                return false;
+            }
+            let (known_b, lexical_b) = known(b);
+            known_b && (lexical_a || lexical_b)
+        })
+    }
+
+    /// Edge builds: [`Lexicon::split_in`], with no filter (a split is worked out with one in
+    /// [`Lexicon::tag_word`]).
+    #[cfg(feature = "edge")]
     fn split_at(&self, word: &str) -> Option<usize> {
         self.split_in(word, |_, _| true)
     }
 
-    /// [`Lexicon::split_at`], looking up only the parts `may` lets through: `may(at, n)`,
-    /// whether the word's `n` bytes at `at` may be a key.
+    /// Edge builds: where a word splits, looking up only the parts `may` lets through:
+    /// `may(at, n)`, whether the word's `n` bytes at `at` may be a key.
+    #[cfg(feature = "edge")]
     fn split_in(&self, word: &str, may: impl Fn(usize, usize) -> bool) -> Option<usize> {
         if word.len() < 5 || !word.is_ascii() {
             return None;
