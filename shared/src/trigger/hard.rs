@@ -423,14 +423,16 @@ const ANCHORS: Concepts = lexicon::LEGAL
 
 /// Whether a built-in rule can fire on a text holding `present`, more exactly than by one of
 /// the words each needs (edge builds, which check many texts: most texts are then never laid out for the
-/// rules). Each rule needs, at the least (see the rules): a legal word or "sue"; a refund or
-/// payment word, or "money"; a cancel word and an account word; a person, or a contact word
-/// and a service word (every way to ask for a human ends on one of these).
+/// rules). Each rule needs, at the least (see the rules): a legal word or "sue"; a refund word,
+/// "money", or a payment word with a problem or an (in)ability ("can not pay", "unable to
+/// pay"); a cancel word and an account word; a person, or a contact word and a service word
+/// (every way to ask for a human ends on one of these).
 #[cfg(feature = "edge")]
 fn builtin_may_fire(present: &Present) -> bool {
     let any = |c: Concepts| present.concepts & c != 0;
-    any(lexicon::LEGAL | lexicon::SUE | lexicon::REFUND | lexicon::PAYMENT | lexicon::HUMAN)
+    any(lexicon::LEGAL | lexicon::SUE | lexicon::REFUND | lexicon::HUMAN)
         || present.money
+        || (any(lexicon::PAYMENT) && any(lexicon::PROBLEM | lexicon::ABILITY))
         || (any(lexicon::CANCEL) && any(lexicon::ACCOUNT))
         || (any(lexicon::CONTACT) && any(lexicon::SERVICE))
 }
@@ -869,6 +871,9 @@ mod tests {
             "I want my money back",
             "I was charged twice",
             "I can't pay",
+            "I could not pay the bill",
+            "unable to make a payment",
+            "my card was declined",
             "close my account",
             "I no longer use my account, help me close it",
             "I'm going to sue you",
@@ -885,7 +890,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn the_edge_prefilter_lets_through_every_text_that_fires_anywhere(
-            text in "([a-zA-Z']{1,7}|talk|speak|contact|person|human|agent|someone|support|service|customer|live|real|want|need|get|refund|money|back|charged|pay|card|twice|cancel|close|delete|account|it|subscription|lawyer|sue|you|not|don't|can't|unable|[ .,;:!?\n]){0,25}",
+            text in "([a-zA-Z']{1,7}|talk|speak|contact|person|human|agent|someone|support|service|customer|live|real|want|need|get|refund|money|back|charged|pay|card|twice|declined|problem|failed|wrong|bill|invoice|cancel|close|delete|account|it|subscription|lawyer|sue|you|not|don't|can't|can|could|unable|[ .,;:!?\n]){0,25}",
             locale in "en|es",
         ) {
             may_fire_when_a_rule_fires(&text, &locale);
