@@ -85,7 +85,7 @@ pub fn classify_lines<R: Read, W: Write>(
             intent: None,
             soft: false,
         });
-        (d, (sentiment * 10_000.0).round() / 10_000.0)
+        (d, json::round(sentiment * 10_000.0) / 10_000.0)
     };
     let mut buf = vec![0u8; CHUNK];
     let (mut filled, mut n) = (0, 0);

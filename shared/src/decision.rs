@@ -325,7 +325,7 @@ fn soft_signals(input: &TurnInput<'_>, mut f: impl FnMut(SignalRecord)) {
     f(signal(
         "negative_sentiment",
         negative,
-        (s.sentiment * 100.0).round() / 100.0,
+        round(s.sentiment * 100.0) / 100.0,
         1.0,
         w.negative_sentiment,
     ));
@@ -343,13 +343,27 @@ fn soft_signals(input: &TurnInput<'_>, mut f: impl FnMut(SignalRecord)) {
 
 /// Config numbers are f32; records carry them as f64 rounded to 3 decimals for readers.
 fn r3(x: f32) -> f64 {
-    (f64::from(x) * 1000.0).round() / 1000.0
+    round(f64::from(x) * 1000.0) / 1000.0
 }
 
 /// The weighted soft score of the signals' contributions.
 fn soft_score(contributions: impl Iterator<Item = f64>) -> f64 {
     let score: f64 = contributions.sum();
-    (score * 1000.0).round() / 1000.0
+    round(score * 1000.0) / 1000.0
+}
+
+/// `x.round()` (half away from zero, the sign of zero kept), for `|x|` below 2^52 without a
+/// call into the maths library (rounding is not an instruction of the baseline x86-64); any
+/// other number goes to `f64::round`.
+fn round(x: f64) -> f64 {
+    let a = x.abs();
+    if a.is_nan() || a >= 4_503_599_627_370_496.0 {
+        return x.round();
+    }
+    // Exact: `t` is `a` without its fraction, and `a - t` is exact (Sterbenz, or `t` zero).
+    let t = a as i64;
+    let up = a - t as f64 >= 0.5;
+    ((t + i64::from(up)) as f64).copysign(x)
 }
 
 /// What the hits and the soft score decide.
@@ -485,6 +499,43 @@ pub fn evaluate(input: &TurnInput<'_>) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn round_is_f64_round() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            2.5,
+            -2.5,
+            0.499_999_999_999_999_94,
+            1e300,
+        ];
+        xs.extend([
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            4_503_599_627_370_495.5,
+        ]);
+        for k in -100_000..=100_000 {
+            xs.extend([
+                f64::from(k) / 1000.0 * 1000.0,
+                f64::from(k) * 0.0105,
+                f64::from(k) + 0.5,
+            ]);
+        }
+        for _ in 0..100_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            xs.extend([f64::from_bits(seed), (seed >> 11) as f64 / 1e9 - 4096.0]);
+        }
+        for x in xs {
+            assert_eq!(round(x).to_bits(), x.round().to_bits(), "{x:e}");
+        }
+    }
     use serde_json::json;
 
     fn config() -> SiteConfig {

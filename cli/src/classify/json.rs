@@ -14,6 +14,9 @@ pub fn input<'a>(
     last: bool,
     buf: &'a mut String,
 ) -> Option<(usize, &'a str, &'a str)> {
+    if let Some((used, id, text)) = exact(rest.as_bytes()) {
+        return Some((used, rest.get(id.0..id.1)?, rest.get(text.0..text.1)?));
+    }
     let line = rest;
     let mut r = Reader {
         s: line.as_bytes(),
@@ -50,6 +53,32 @@ pub fn input<'a>(
         }
     };
     Some((used, &line[id.0..id.1], text))
+}
+
+/// A byte range: start and end.
+type Span = (usize, usize);
+
+/// The first line of `s` if it is written exactly as `json.dumps` writes the shape:
+/// `{"id": "...", "text": "..."}` and a line feed, neither string with escapes: how many bytes
+/// it takes, and its id's and text's ranges. [`input`] reads every other line (that reads this
+/// one the same) the long way.
+fn exact(s: &[u8]) -> Option<(usize, Span, Span)> {
+    const HEAD: &[u8] = b"{\"id\": \"";
+    const MIDDLE: &[u8] = b"\", \"text\": \"";
+    const TAIL: &[u8] = b"\"}\n";
+    if !s.starts_with(HEAD) {
+        return None;
+    }
+    let id = (HEAD.len(), special(s, HEAD.len()));
+    if !s.get(id.1..)?.starts_with(MIDDLE) {
+        return None;
+    }
+    let start = id.1 + MIDDLE.len();
+    let text = (start, special(s, start));
+    if !s.get(text.1..)?.starts_with(TAIL) {
+        return None;
+    }
+    Some((text.1 + TAIL.len(), id, text))
 }
 
 /// Where the first line of `bytes` ends (its `\n`), if it does: eight bytes at a time.
@@ -146,16 +175,31 @@ fn zero(x: u64) -> u64 {
 }
 
 /// The first byte at or after `i` that ends plain string contents (`"`, `\\` or a control
-/// character), or the end: eight bytes at a time.
+/// character), or the end: sixteen bytes at a time, then eight.
 fn special(s: &[u8], mut i: usize) -> usize {
+    // The high bit of each byte that is a quote or a control character (xor 2 maps `"` to a
+    // space and the control characters onto themselves: then they are the bytes below 0x21),
+    // or a backslash. For each test the lowest byte flagged is exact, so the lowest of all is.
+    let found = |x: u64| {
+        let y = x ^ (ONES * 0x02);
+        (y.wrapping_sub(ONES * 0x21) & !y & HIGH) | zero(x ^ (ONES * u64::from(b'\\')))
+    };
+    while let Some(chunk) = s.get(i..).and_then(|b| b.first_chunk::<16>()) {
+        let (lo, hi) = chunk.split_at(8);
+        let lo = found(u64::from_le_bytes(lo.try_into().unwrap_or_default()));
+        let hi = found(u64::from_le_bytes(hi.try_into().unwrap_or_default()));
+        if lo != 0 {
+            return i + (lo.trailing_zeros() / 8) as usize;
+        }
+        if hi != 0 {
+            return i + 8 + (hi.trailing_zeros() / 8) as usize;
+        }
+        i += 16;
+    }
     while let Some(chunk) = s.get(i..).and_then(|b| b.first_chunk::<8>()) {
-        let x = u64::from_le_bytes(*chunk);
-        // For each test the lowest byte flagged is exact, so the lowest of all is.
-        let found = zero(x ^ (ONES * u64::from(b'"')))
-            | zero(x ^ (ONES * u64::from(b'\\')))
-            | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
-        if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
+        let x = found(u64::from_le_bytes(*chunk));
+        if x != 0 {
+            return i + (x.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
@@ -230,15 +274,22 @@ pub struct LastScore {
 pub fn output(out: &mut Vec<u8>, id: &str, d: &Verdict, sentiment: f64, last: &mut LastScore) {
     out.extend_from_slice(b"{\"id\":\"");
     out.extend_from_slice(id.as_bytes());
-    out.extend_from_slice(b"\",\"escalate\":");
-    out.extend_from_slice(if d.escalate { b"true" } else { b"false" });
-    out.extend_from_slice(b",\"hard\":");
-    out.extend_from_slice(if d.hard { b"true" } else { b"false" });
-    out.extend_from_slice(b",\"trigger\":");
-    string_or_null(out, d.trigger.as_ref().map(|t| t.as_str()));
-    out.extend_from_slice(b",\"category\":");
-    string_or_null(out, d.category.as_ref().map(|c| c.as_str()));
-    out.extend_from_slice(b",\"sentiment\":");
+    if !d.escalate && !d.hard && d.trigger.is_none() && d.category.is_none() {
+        // Most lines: no escalation.
+        out.extend_from_slice(
+            b"\",\"escalate\":false,\"hard\":false,\"trigger\":null,\"category\":null,\"sentiment\":",
+        );
+    } else {
+        out.extend_from_slice(b"\",\"escalate\":");
+        out.extend_from_slice(if d.escalate { b"true" } else { b"false" });
+        out.extend_from_slice(b",\"hard\":");
+        out.extend_from_slice(if d.hard { b"true" } else { b"false" });
+        out.extend_from_slice(b",\"trigger\":");
+        string_or_null(out, d.trigger.as_ref().map(|t| t.as_str()));
+        out.extend_from_slice(b",\"category\":");
+        string_or_null(out, d.category.as_ref().map(|c| c.as_str()));
+        out.extend_from_slice(b",\"sentiment\":");
+    }
     number(out, sentiment);
     out.extend_from_slice(b",\"score\":");
     if last.bits != Some(d.score.to_bits()) {
@@ -278,6 +329,23 @@ fn number(out: &mut Vec<u8>, x: f64) {
     }
 }
 
+/// `x.round()` (half away from zero, the sign of zero kept) for `|x|` up to 2^52, without a
+/// call into the maths library (rounding is not an instruction of the baseline x86-64);
+/// anything larger (or not a number) goes to `f64::round`. The test
+/// `round_is_f64_round` checks it.
+pub fn round(x: f64) -> f64 {
+    let a = x.abs();
+    // Also true for NaN.
+    if a.is_nan() || a >= 4_503_599_627_370_496.0 {
+        return x.round();
+    }
+    // Exact: `t` is `a` without its fraction, and `a - t` is exact (Sterbenz, or `t` zero).
+    // Signed: x86-64 converts those to and from doubles in one instruction each.
+    let t = a as i64;
+    let up = a - t as f64 >= 0.5;
+    ((t + i64::from(up)) as f64).copysign(x)
+}
+
 /// A number in [-1, 1] that is a whole number of ten-thousandths (as sentiment is rounded to),
 /// written as serde_json writes it ("0.9571", "-0.5", "0.0", "-0.0", "1.0") without its general
 /// float formatting; `false`, with nothing written, for any other number. The test
@@ -287,7 +355,7 @@ fn ten_thousandths(out: &mut Vec<u8>, x: f64) -> bool {
     if x.is_nan() || x.abs() > 1.0 {
         return false;
     }
-    let k = (x * 10_000.0).round();
+    let k = round(x * 10_000.0);
     if (k / 10_000.0).to_bits() != x.to_bits() {
         return false;
     }
@@ -297,20 +365,113 @@ fn ten_thousandths(out: &mut Vec<u8>, x: f64) -> bool {
     let k = k.abs() as u32;
     let frac = k % 10_000;
     out.extend_from_slice(if k >= 10_000 { b"1." } else { b"0." });
-    let digits = [frac / 1000, frac / 100 % 10, frac / 10 % 10, frac % 10].map(|d| b'0' + d as u8);
-    // The shortest form: no trailing zeros, but one digit after the point.
-    let n = if frac == 0 {
-        1
-    } else {
-        4 - digits.iter().rev().take_while(|&&d| d == b'0').count()
-    };
-    out.extend_from_slice(&digits[..n]);
+    // The four digits, first in the lowest byte.
+    let digits = u32::from_le_bytes(
+        [frac / 1000, frac / 100 % 10, frac / 10 % 10, frac % 10].map(|d| d as u8),
+    );
+    // The shortest form: no trailing zeros (zero bytes at the top), but one digit after the
+    // point.
+    let n = (4 - (digits.leading_zeros() / 8) as usize).max(1);
+    // All four written, then the zeros cut: one store, not a copy of `n` bytes.
+    out.extend_from_slice(&(digits + 0x3030_3030).to_le_bytes());
+    out.truncate(out.len() - (4 - n));
     true
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn special_finds_the_first_quote_backslash_or_control_character() {
+        for b in 0..=255u8 {
+            for at in [0, 3, 7, 8, 12, 15, 16, 20, 31, 40] {
+                for len in [at + 1, at + 5, 48] {
+                    let mut s = vec![b'a'; len];
+                    s[at] = b;
+                    let want = s.iter().position(|c| matches!(c, b'"' | b'\\' | 0..0x20));
+                    for from in [0, at.min(5), at] {
+                        let want = want.filter(|&w| w >= from).unwrap_or(len);
+                        assert_eq!(
+                            special(&s, from),
+                            want,
+                            "{b:#x} at {at} of {len} from {from}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_exact_shape_reads_as_the_long_way_reads_it() {
+        let lines = [
+            "{\"id\": \"a-1\", \"text\": \"I want a refund\"}\n",
+            "{\"id\": \"\", \"text\": \"\"}\nnext",
+            "{\"id\": \"x\", \"text\": \"caf\u{e9} \\\"quoted\\\"\"}\n",
+            "{\"id\": \"x\", \"text\": \"tab\there\"}\n",
+            "{\"id\": \"x\", \"text\": \"no end\"}",
+            "{\"id\": \"x\", \"text\": \"crlf\"}\r\n",
+            "{\"id\":\"x\",\"text\":\"compact\"}\n",
+            "{\"id\": \"x\\u0041\", \"text\": \"escaped id\"}\n",
+            "{\"id\": \"x\", \"text\": \"a\"} \n",
+        ];
+        for line in lines {
+            let mut buf = String::new();
+            let got =
+                input(line, true, &mut buf).map(|(n, id, t)| (n, id.to_owned(), t.to_owned()));
+            // The long way alone: as if the line had a byte in front that it skips.
+            let padded = format!(" {line}");
+            let mut buf = String::new();
+            let want = input(&padded, true, &mut buf)
+                .map(|(n, id, t)| (n - 1, id.to_owned(), t.to_owned()));
+            assert_eq!(got, want, "{line:?}");
+        }
+        assert!(exact(lines[0].as_bytes()).is_some());
+        assert!(exact(lines[2].as_bytes()).is_none());
+    }
+
+    #[test]
+    fn round_is_f64_round() {
+        let mut xs: Vec<f64> = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.499_999_999_999_999_94,
+            -0.499_999_999_999_999_94,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            -4_503_599_627_370_497.0,
+            1e300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        // Every sentiment times 10,000 (and its neighbours), and numbers all over.
+        for k in -10_001..=10_001 {
+            let x = f64::from(k) / 10_000.0 * 10_000.0;
+            xs.extend([x, x + 0.5, x - 0.5, f64::from(k) * 0.999_99]);
+            xs.extend([x.to_bits() + 1, x.to_bits().wrapping_sub(1)].map(f64::from_bits));
+        }
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            xs.push(f64::from_bits(seed));
+            xs.push((seed >> 11) as f64 / (1u64 << 40) as f64 - 4096.0);
+        }
+        for x in xs {
+            assert_eq!(round(x).to_bits(), x.round().to_bits(), "{x:e}");
+        }
+        assert!(round(f64::NAN).is_nan());
+    }
 
     #[test]
     fn ten_thousandths_are_written_as_serde_json_writes_them() {

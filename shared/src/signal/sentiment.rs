@@ -28,6 +28,9 @@ struct Entry {
     /// for an inflection (see [`inflected`]).
     at: u8,
     damped_at: u8,
+    /// Which named word it is (see [`NAMED`]; 0: none), and whether an idiom ends in it.
+    id: u8,
+    idiom_end: bool,
 }
 
 /// The word map and every valence a word can have.
@@ -58,6 +61,12 @@ fn tables() -> &'static Tables {
         }
         for w in NEGATIONS {
             map.entry(w).or_default().negation = true;
+        }
+        for w in NAMED {
+            map.entry(w).or_default().id = named(w);
+        }
+        for w in IDIOM_ENDS {
+            map.entry(w).or_default().idiom_end = true;
         }
         let mut valences: Vec<f64> = Vec::new();
         let mut place = |v: f64| {
@@ -233,6 +242,11 @@ const LEAST: u8 = named("least");
 const AT: u8 = named("at");
 const VERY: u8 = named("very");
 
+/// Every idiom ends in one of these words (see [`IDIOMS`]).
+const IDIOM_ENDS: &[&str] = &[
+    "shit", "bomb", "ass", "badass", "right", "mustard", "death", "mouth", "for", "heart",
+];
+
 /// Multi-word expressions whose valence replaces their words'. (VADER's single-word "badass"
 /// entry is left out: it is compared with two- and three-word candidates, so never matches.)
 const IDIOMS: &[(&[&str], f64)] = &[
@@ -265,20 +279,16 @@ const IDIOM_IDS: [([u8; 3], f64); IDIOMS.len()] = {
     out
 };
 
-/// What the scorer needs of one token, worked out once per distinct token.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Feat {
-    /// Its valence, if it has one, as its place in [`valences`] plus one (0: none): from the
-    /// word list, else from an inflection (see [`inflected`]). A byte, not a number, so that the
-    /// memo of tokens stays small.
-    valence: u8,
-    /// A booster: +1 strengthens, −1 softens the next sentiment word.
-    boost: i8,
-    /// [`PRESENT`], [`LISTED`], [`NEGATES`], [`UPPER`], [`IDIOM_END`], [`VALENCE`], [`IS_BUT`].
-    flags: u8,
-    /// Which named word it is (see [`NAMED`]).
-    id: u8,
-}
+/// What the scorer needs of one token, worked out once per distinct token, in one integer (so
+/// that it is copied as one): its valence's place in [`valences`] plus one (0: none; from the
+/// word list, else from an inflection, see [`inflected`]) in the low byte, then whether it is
+/// a booster (+1 strengthens, −1 softens the next sentiment word, as an `i8`), its flags
+/// ([`PRESENT`], [`LISTED`], [`NEGATES`], [`UPPER`], [`IDIOM_END`], [`VALENCE`], [`IS_BUT`],
+/// [`CONTEXT`]) and
+/// which named word it is (see [`NAMED`]). A byte for the valence, not a number, so that the
+/// memo of tokens stays small.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Feat(u32);
 
 /// The token counts as a word (single letters do not).
 const PRESENT: u8 = 1;
@@ -294,19 +304,43 @@ const IDIOM_END: u8 = 16;
 const VALENCE: u8 = 32;
 /// It is "but".
 const IS_BUT: u8 = 64;
+/// A rule looks at it when it is one of the three words before a sentiment word: a negation,
+/// a booster, "no" or "least". A sentiment word with none of these before it, and that is not
+/// "kind", "no" or the end of an idiom, keeps its valence (see [`valence`]).
+const CONTEXT: u8 = 128;
 
 impl Feat {
-    fn is(&self, flag: u8) -> bool {
-        self.flags & flag != 0
+    fn new(valence: u8, boost: i8, flags: u8, id: u8) -> Self {
+        Self(u32::from_le_bytes([valence, boost as u8, flags, id]))
+    }
+
+    fn valence(self) -> u8 {
+        self.0 as u8
+    }
+
+    fn boost(self) -> i8 {
+        (self.0 >> 8) as u8 as i8
+    }
+
+    fn flags(self) -> u8 {
+        (self.0 >> 16) as u8
+    }
+
+    fn id(self) -> u8 {
+        (self.0 >> 24) as u8
+    }
+
+    fn is(self, flag: u8) -> bool {
+        self.flags() & flag != 0
     }
 
     /// The token counts as a word (single letters do not).
-    pub(crate) fn counts(&self) -> bool {
+    pub(crate) fn counts(self) -> bool {
         self.is(PRESENT)
     }
 
-    fn base(&self) -> Option<f64> {
-        let i = usize::from(self.valence.checked_sub(1)?);
+    fn base(self) -> Option<f64> {
+        let i = usize::from(self.valence().checked_sub(1)?);
         valences().get(i).copied()
     }
 }
@@ -341,71 +375,59 @@ pub(crate) fn feat(token: &str) -> Feat {
     let lex = lexicon();
     let entry = lex.get(lower).copied().unwrap_or_default();
     let flag = |on: bool, flag: u8| if on { flag } else { 0 };
-    let idiom_end = matches!(
-        lower,
-        "shit"
-            | "bomb"
-            | "ass"
-            | "badass"
-            | "right"
-            | "mustard"
-            | "death"
-            | "mouth"
-            | "for"
-            | "heart"
-    );
     let valence = if entry.valence.is_some() {
         entry.at
     } else {
         inflected(lex, lower)
     };
-    let id = named(lower);
-    Feat {
-        valence,
-        boost: if entry.boost > 0.0 {
-            1
-        } else if entry.boost < 0.0 {
-            -1
-        } else {
-            0
-        },
-        flags: PRESENT
-            | flag(entry.valence.is_some(), LISTED)
-            | flag(
-                entry.negation || lower.as_bytes().windows(3).any(|w| w == b"n't"),
-                NEGATES,
-            )
-            | flag(is_upper(t), UPPER)
-            | flag(idiom_end, IDIOM_END)
-            | flag(valence != 0, VALENCE)
-            | flag(id == BUT, IS_BUT),
-        id,
-    }
+    let (id, idiom_end) = (entry.id, entry.idiom_end);
+    let boost = if entry.boost > 0.0 {
+        1
+    } else if entry.boost < 0.0 {
+        -1
+    } else {
+        0
+    };
+    let negates = entry.negation || lower.as_bytes().windows(3).any(|w| w == b"n't");
+    let flags = PRESENT
+        | flag(entry.valence.is_some(), LISTED)
+        | flag(negates, NEGATES)
+        | flag(is_upper(t), UPPER)
+        | flag(idiom_end, IDIOM_END)
+        | flag(valence != 0, VALENCE)
+        | flag(id == BUT, IS_BUT)
+        | flag(negates || boost != 0 || id == NO || id == LEAST, CONTEXT);
+    Feat::new(valence, boost, flags, id)
 }
 
 fn is_upper(word: &str) -> bool {
+    if word.is_ascii() {
+        let b = word.as_bytes();
+        return b.iter().any(u8::is_ascii_alphabetic) && !b.iter().any(u8::is_ascii_lowercase);
+    }
     word.chars().any(char::is_alphabetic) && !word.chars().any(char::is_lowercase)
 }
 
 /// Sentiment of `text` in [-1, 1] (VADER's "compound" score).
 /// Edge builds remember each distinct token's features ([`super::reading`]).
 pub fn sentiment(text: &str) -> f64 {
-    super::reading::with_feats(text, |feats| score(text, feats))
+    super::reading::with_feats(text, |feats, marks| score(text, feats, marks))
 }
 
-/// The score of `text` from its tokens' features (`words`).
-fn score(text: &str, words: &[Feat]) -> f64 {
+/// The score of `text` from its tokens' features (`words`); `marks`: whether it may have a
+/// `!` or a `?` (when not, they are not counted).
+fn score(text: &str, words: &[Feat], marks: bool) -> f64 {
     // One look at every word, with no branches: capitals, whether any has a valence, and
     // whether any is "but"; then where the first "but" is.
-    let (any_flags, all_flags) = words
-        .iter()
-        .fold((0, u8::MAX), |(any, all), w| (any | w.flags, all & w.flags));
+    let (any_flags, all_flags) = words.iter().fold((0, u8::MAX), |(any, all), w| {
+        (any | w.flags(), all & w.flags())
+    });
     if any_flags & VALENCE == 0 {
         return 0.0;
     }
     let (upper, lower) = (any_flags & UPPER != 0, all_flags & UPPER == 0);
     let but = if any_flags & IS_BUT != 0 {
-        words.iter().position(|w| w.id == BUT)
+        words.iter().position(|w| w.id() == BUT)
     } else {
         None
     };
@@ -434,7 +456,8 @@ fn score(text: &str, words: &[Feat]) -> f64 {
     if zero {
         sum += 0.0;
     }
-    if sum != 0.0 {
+    // `marks`: whether the text may have a `!` or a `?`.
+    if sum != 0.0 && marks {
         let (bangs, questions) = count_bytes(text.as_bytes(), b'!', b'?');
         let bangs = bangs.min(4) as f64 * 0.292;
         let questions = match questions {
@@ -452,17 +475,39 @@ fn score(text: &str, words: &[Feat]) -> f64 {
 fn valence(words: &[Feat], i: usize, caps_differ: bool) -> Option<f64> {
     let w = words[i];
     let base = w.base()?;
-    if w.boost != 0 {
+    if w.boost() != 0 {
         return None;
     }
-    let id = |i: usize| words[i].id;
+    // Nothing before it that a rule below looks at, and nothing in it: only capitals count
+    // (a booster of zero adds zero of the valence's sign, which changes no valence).
+    let before = words[i.saturating_sub(3)..i]
+        .iter()
+        .fold(0, |f, p| f | p.flags());
+    if before & CONTEXT == 0 && !matches!(w.id(), KIND | NO) && !w.is(IDIOM_END) {
+        let mut v = base;
+        if caps_differ && w.is(UPPER) {
+            v += CAPS_BOOST * v.signum();
+        }
+        return Some(v);
+    }
+    by_the_rules(words, i, caps_differ)
+}
+
+/// [`valence`], every rule applied.
+fn by_the_rules(words: &[Feat], i: usize, caps_differ: bool) -> Option<f64> {
+    let w = words[i];
+    let base = w.base()?;
+    if w.boost() != 0 {
+        return None;
+    }
+    let id = |i: usize| words[i].id();
     let next = words.get(i + 1);
-    if w.id == KIND && next.is_some_and(|n| n.id == OF) {
+    if w.id() == KIND && next.is_some_and(|n| n.id() == OF) {
         return None;
     }
     let mut v = base;
     // "no" before a sentiment word negates it rather than counting itself.
-    if w.id == NO && next.is_some_and(|n| n.is(LISTED)) {
+    if w.id() == NO && next.is_some_and(|n| n.is(LISTED)) {
         return None;
     }
     if (i > 0 && id(i - 1) == NO)
@@ -482,7 +527,7 @@ fn valence(words: &[Feat], i: usize, caps_differ: bool) -> Option<f64> {
         if prev.is(LISTED) {
             continue;
         }
-        let boost = f64::from(prev.boost) * BOOST;
+        let boost = f64::from(prev.boost()) * BOOST;
         let mut s = boost * v.signum();
         if s != 0.0 && caps_differ && prev.is(UPPER) {
             s += CAPS_BOOST * v.signum() * (boost.signum());
@@ -533,7 +578,7 @@ fn inflected(lex: &WordMap<&'static str, Entry>, w: &str) -> u8 {
 
 /// Negation `back + 1` words before the sentiment word; `w(k)` is the word `k` before it.
 fn negation(v: f64, w: &impl Fn(usize) -> Feat, back: usize) -> f64 {
-    let id = |k: usize| w(k).id;
+    let id = |k: usize| w(k).id();
     match back {
         0 if w(1).is(NEGATES) => v * NEGATION_SCALE,
         1 => {
@@ -564,7 +609,7 @@ fn negation(v: f64, w: &impl Fn(usize) -> Feat, back: usize) -> f64 {
 
 /// The valence of an idiom ending at word `i` (the last one found wins), else `v`.
 fn idioms(v: f64, words: &[Feat], i: usize) -> f64 {
-    let id = |k: usize| words[k].id;
+    let id = |k: usize| words[k].id();
     let mut out = v;
     // The two words ending here, the three, and the two before this one.
     let candidates = [
@@ -625,11 +670,68 @@ mod tests {
             let feats: Vec<Feat> = t
                 .split_whitespace()
                 .map(feat)
-                .filter(Feat::counts)
+                .filter(|f| f.counts())
                 .collect();
-            let fresh = score(t, &feats);
+            let fresh = score(t, &feats, true);
             assert_eq!(sentiment(t), fresh, "{t}");
             assert_eq!(sentiment(t), fresh, "{t}");
+        }
+    }
+
+    /// The score as every word's valence added one by one, from −0.0 (as `Iterator::sum`).
+    fn score_word_by_word(text: &str, words: &[Feat]) -> f64 {
+        let caps = words.iter().any(|w| w.is(UPPER)) && !words.iter().all(|w| w.is(UPPER));
+        let but = words.iter().position(|w| w.id() == BUT);
+        let mut sum: f64 = (0..words.len())
+            .map(|i| {
+                let v = by_the_rules(words, i, caps).unwrap_or(0.0);
+                match but {
+                    Some(b) if i < b => v * 0.5,
+                    Some(b) if i > b => v * 1.5,
+                    _ => v,
+                }
+            })
+            .sum();
+        if words.iter().all(|w| !w.is(VALENCE)) {
+            return 0.0;
+        }
+        if sum != 0.0 {
+            let (bangs, questions) = count_bytes(text.as_bytes(), b'!', b'?');
+            let bangs = bangs.min(4) as f64 * 0.292;
+            let questions = match questions {
+                0 | 1 => 0.0,
+                n @ 2..=3 => n as f64 * 0.18,
+                _ => 0.96,
+            };
+            sum += (bangs + questions) * sum.signum();
+        }
+        (sum / (sum * sum + ALPHA).sqrt()).clamp(-1.0, 1.0)
+    }
+
+    proptest::proptest! {
+        /// The score of only the words with a valence is the score word by word, to the bit
+        /// (the sign of zero too), for texts of more than 64 words as well.
+        #[test]
+        fn scores_are_sums_word_by_word(
+            text in "((good|BAD|great|not|no|never|so|very|kind|of|least|at|but|the|shit|hardly|extremely|Nice|x|y|z|a|b|c|d)[!?]{0,2} ){0,80}",
+        ) {
+            let words: Vec<Feat> = text.split_whitespace().map(feat).filter(|f| f.counts()).collect();
+            let (fast, slow) = (score(&text, &words, true), score_word_by_word(&text, &words));
+            proptest::prop_assert_eq!(fast.to_bits(), slow.to_bits(), "{}", text);
+        }
+
+        /// The short way to a valence gives what the rules give, to the bit.
+        #[test]
+        fn valences_are_the_rules_valences(
+            text in "((good|BAD|great|not|no|never|so|this|very|kind|of|least|at|the|shit|without|doubt|isn't|hardly|extremely|or|nor|but|yeah|right|bomb|cut|mustard|Nice|x|y|z) ){0,16}",
+        ) {
+            let words: Vec<Feat> = text.split_whitespace().map(feat).filter(|f| f.counts()).collect();
+            for caps in [false, true] {
+                for i in 0..words.len() {
+                    let (fast, slow) = (valence(&words, i, caps), by_the_rules(&words, i, caps));
+                    proptest::prop_assert_eq!(fast.map(f64::to_bits), slow.map(f64::to_bits), "{} {}", text, i);
+                }
+            }
         }
     }
 
@@ -643,6 +745,20 @@ mod tests {
             assert_eq!(feat(word).base(), want, "{word}");
         }
         assert_eq!(feat("invoice").base(), None);
+    }
+
+    #[test]
+    fn named_words_and_idiom_ends_are_in_the_map() {
+        for w in NAMED.iter().chain(IDIOM_ENDS) {
+            let e = lexicon().get(w).copied().unwrap_or_default();
+            assert_eq!(e.id, named(w), "{w}");
+            assert_eq!(e.idiom_end, IDIOM_ENDS.contains(w), "{w}");
+        }
+        for (words, _) in IDIOMS {
+            assert!(IDIOM_ENDS.contains(words.last().unwrap()));
+        }
+        assert_eq!(feat("The").id(), named("the"));
+        assert_eq!(feat("nothing").id(), 0);
     }
 
     #[test]

@@ -407,16 +407,10 @@ impl Present {
         self.money |= word == "money";
         self.human |= word == "human";
     }
-
-    #[cfg(feature = "edge")]
-    pub(crate) fn merge(&mut self, other: &Self) {
-        self.concepts |= other.concepts;
-        self.money |= other.money;
-        self.human |= other.human;
-    }
 }
 
 /// Concepts one of the built-in rules needs to fire at all.
+#[cfg(not(feature = "edge"))]
 const ANCHORS: Concepts = lexicon::LEGAL
     | lexicon::SUE
     | lexicon::REFUND
@@ -426,6 +420,22 @@ const ANCHORS: Concepts = lexicon::LEGAL
     | lexicon::DESIRE
     | lexicon::REAL
     | lexicon::HUMAN;
+
+/// Whether a built-in rule can fire on a text holding `present`, more exactly than by one of
+/// the words each needs (edge builds, which check many texts: most texts are then never laid out for the
+/// rules). Each rule needs, at the least (see the rules): a legal word or "sue"; a refund word,
+/// "money", or a payment word with a problem or an (in)ability ("can not pay", "unable to
+/// pay"); a cancel word and an account word; a person, or a contact word and a service word
+/// (every way to ask for a human ends on one of these).
+#[cfg(feature = "edge")]
+fn builtin_may_fire(present: &Present) -> bool {
+    let any = |c: Concepts| present.concepts & c != 0;
+    any(lexicon::LEGAL | lexicon::SUE | lexicon::REFUND | lexicon::HUMAN)
+        || present.money
+        || (any(lexicon::PAYMENT) && any(lexicon::PROBLEM | lexicon::ABILITY))
+        || (any(lexicon::CANCEL) && any(lexicon::ACCOUNT))
+        || (any(lexicon::CONTACT) && any(lexicon::SERVICE))
+}
 
 /// Evaluates hard triggers: the built-in rules plus a site's own phrases and overrides.
 #[derive(Clone, Debug, Default)]
@@ -500,7 +510,12 @@ impl HardTriggers {
     /// Whether any trigger can fire on a text holding `present`: a built-in rule needs one of
     /// its words, a site phrase needs there to be phrases.
     fn may_fire(&self, present: &Present) -> bool {
-        self.phrases || present.concepts & ANCHORS != 0 || present.money || present.human
+        #[cfg(feature = "edge")]
+        return self.phrases || builtin_may_fire(present);
+        #[cfg(not(feature = "edge"))]
+        {
+            self.phrases || present.concepts & ANCHORS != 0 || present.money || present.human
+        }
     }
 
     fn detect_in(&self, toks: &[Tok<'_>], present: &Present, locale: &str) -> Vec<HardHit> {
@@ -821,6 +836,64 @@ mod tests {
             text in "([a-zA-Z']{1,7}|but|don't|refund|agent|[ .,;:!?()\n\t`-]|\u{e9}|\u{130}|\u{a0}|\u{2019}){0,30}"
         ) {
             same_tokens(&text, "en");
+        }
+    }
+
+    /// Whatever a built-in rule fires on, `builtin_may_fire` lets through.
+    #[cfg(feature = "edge")]
+    fn may_fire_when_a_rule_fires(text: &str, locale: &str) {
+        let lex = lexicon::for_locale(locale);
+        let (fires, may) = plain_tokens(
+            text,
+            lex,
+            |_| true,
+            |toks, present| {
+                let facts = Facts::of(toks, present);
+                let fires = BUILT_IN
+                    .iter()
+                    .any(|(id, _)| builtin_rule(id, toks, &facts).is_some());
+                (fires, builtin_may_fire(present))
+            },
+        )
+        .unwrap_or_default();
+        assert!(may || !fires, "{text:?}");
+    }
+
+    #[cfg(feature = "edge")]
+    #[test]
+    fn the_edge_prefilter_lets_through_every_text_that_fires() {
+        for text in [
+            "I want to talk to a real person",
+            "talk to customer service",
+            "connect me with support",
+            "agent please",
+            "get me a human now",
+            "I want my money back",
+            "I was charged twice",
+            "I can't pay",
+            "I could not pay the bill",
+            "unable to make a payment",
+            "my card was declined",
+            "close my account",
+            "I no longer use my account, help me close it",
+            "I'm going to sue you",
+            "my lawyer",
+            "quiero hablar con una persona",
+            "quiero cancelar mi cuenta",
+        ] {
+            may_fire_when_a_rule_fires(text, "en");
+            may_fire_when_a_rule_fires(text, "es");
+        }
+    }
+
+    #[cfg(feature = "edge")]
+    proptest::proptest! {
+        #[test]
+        fn the_edge_prefilter_lets_through_every_text_that_fires_anywhere(
+            text in "([a-zA-Z']{1,7}|talk|speak|contact|person|human|agent|someone|support|service|customer|live|real|want|need|get|refund|money|back|charged|pay|card|twice|declined|problem|failed|wrong|bill|invoice|cancel|close|delete|account|it|subscription|lawyer|sue|you|not|don't|can't|can|could|unable|[ .,;:!?\n]){0,25}",
+            locale in "en|es",
+        ) {
+            may_fire_when_a_rule_fires(&text, &locale);
         }
     }
 

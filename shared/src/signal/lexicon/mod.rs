@@ -127,6 +127,10 @@ pub struct Lexicon {
     words: WordMap<&'static str, Concepts>,
     /// Single-deletion neighbourhood of words of 5+ letters, for typo-tolerant lookup.
     deletions: WordMap<String, Vec<&'static str>>,
+    /// Edge builds: which strings may be keys of `words` or `deletions`, so that most of the
+    /// variants a typo-tolerant lookup tries are ruled out without being built.
+    #[cfg(feature = "edge")]
+    keys: filter::Filter,
 }
 
 impl Lexicon {
@@ -147,10 +151,19 @@ impl Lexicon {
                 }
             }
         }
+        #[cfg(feature = "edge")]
+        let keys = filter::Filter::of(
+            words
+                .keys()
+                .copied()
+                .chain(deletions.keys().map(|d| d.as_str())),
+        );
         Self {
             slot,
             words,
             deletions,
+            #[cfg(feature = "edge")]
+            keys,
         }
     }
 
@@ -176,10 +189,44 @@ impl Lexicon {
         });
     }
 
-    /// One word with its concepts, or its two halves if it is two words run together.
+    /// One word with its concepts, or its two halves if it is two words run together, as
+    /// [`Lexicon::tag`] gives them. Edge builds remember each token's words elsewhere
+    /// (`signal::reading`), so this works them out afresh, without the memo: its lookups are
+    /// cheap there ([`filter`]).
     #[cfg(feature = "edge")]
-    pub(crate) fn tag_word<'a>(&self, word: &'a str, emit: impl FnMut(&'a str, Concepts)) {
-        self.with_memo(|memo| self.tag_in(memo, word, emit));
+    pub(crate) fn tag_word<'a>(&self, word: &'a str, mut emit: impl FnMut(&'a str, Concepts)) {
+        // The word's hashes, for the filter: once for its lookups and its split.
+        let hashes = filter::Hashes::of(word.as_bytes());
+        let may = |at: usize, n: usize, part: bool| match &hashes {
+            Some(h) if part => self.keys.has(h.part(at, n)),
+            Some(h) => self.keys.has(h.without(at, n)),
+            None => true,
+        };
+        let concepts = match self.words.get(word) {
+            Some(c) => *c,
+            None => self.not_typo(word, self.fuzzy_in(word, |at, n| may(at, n, false))),
+        };
+        let split = if concepts == 0 && word.len() >= 5 {
+            self.split_in(word, |at, n| may(at, n, true)).unwrap_or(0)
+        } else {
+            0
+        };
+        match word.split_at_checked(split) {
+            Some((a, b)) if split != 0 => {
+                emit(a, self.concepts(a));
+                emit(b, self.concepts(b));
+            }
+            _ => emit(word, concepts),
+        }
+    }
+
+    /// Concepts of a word, as [`Lexicon::remembered`] works them out.
+    #[cfg(feature = "edge")]
+    fn concepts(&self, word: &str) -> Concepts {
+        match self.words.get(word) {
+            Some(c) => *c,
+            None => self.lookup_uncached(word),
+        }
     }
 
     fn with_memo(&self, f: impl FnOnce(&mut Memo)) {
@@ -244,6 +291,17 @@ impl Lexicon {
         found
     }
 
+    /// `found`, the concepts a typo-tolerant lookup of `word` found, unless `word` is an
+    /// everyday word that is not a typo (as [`Lexicon::lookup_uncached`] has it).
+    #[cfg(feature = "edge")]
+    fn not_typo(&self, word: &str, found: Concepts) -> Concepts {
+        if found != 0 && NOT_TYPOS.contains(&word) {
+            return 0;
+        }
+        found
+    }
+
+    #[cfg(not(feature = "edge"))]
     fn fuzzy(&self, word: &str) -> Concepts {
         // One buffer for every variant of the word tried below.
         let mut variant = String::with_capacity(word.len());
@@ -284,6 +342,68 @@ impl Lexicon {
         }
         found
     }
+
+    /// Edge builds: [`Lexicon::fuzzy_in`], with the filter.
+    #[cfg(feature = "edge")]
+    fn fuzzy(&self, word: &str) -> Concepts {
+        let hashes = filter::Hashes::of(word.as_bytes());
+        self.fuzzy_in(word, |at, n| {
+            hashes
+                .as_ref()
+                .is_none_or(|h| self.keys.has(h.without(at, n)))
+        })
+    }
+
+    /// Edge builds: the typo-tolerant lookup, trying only the variants `may` lets through:
+    /// `may(at, n)`, whether the word without its `n` bytes at `at` may be a key (see
+    /// [`filter`]; the widget's lookup tries them all).
+    #[cfg(feature = "edge")]
+    fn fuzzy_in(&self, word: &str, may: impl Fn(usize, usize) -> bool) -> Concepts {
+        // One buffer for every variant of the word tried below (allocated at the first).
+        let mut variant = String::new();
+        // A doubled letter typed once too often: "talkk", "refundd", "acccount".
+        let bytes = word.as_bytes();
+        for i in 1..bytes.len() {
+            if bytes[i] == bytes[i - 1] && word.is_char_boundary(i) && may(i, 1) {
+                if let Some(c) = self.words.get(without(&mut variant, word, i, 1)) {
+                    return *c;
+                }
+            }
+        }
+        let len = word.chars().count();
+        if !(5..=20).contains(&len) {
+            return 0;
+        }
+        // One letter missing from the word: it is a deletion of a lexicon word.
+        let mut found: Concepts = if may(0, 0) {
+            self.deletions
+                .get(word)
+                .map_or(0, |ws| ws.iter().fold(0, |f, w| f | self.words[w]))
+        } else {
+            0
+        };
+        for (at, c) in word.char_indices() {
+            if !may(at, c.len_utf8()) {
+                continue;
+            }
+            let d = without(&mut variant, word, at, c.len_utf8());
+            // The word with one letter too many.
+            if let Some((w, c)) = self.words.get_key_value(d) {
+                if fuzzy_eligible(w) {
+                    found |= c;
+                }
+            }
+            // A substitution or transposition: a deletion shared with a lexicon word.
+            if let Some(ws) = self.deletions.get(d) {
+                for w in ws {
+                    if is_one_edit(word, w) {
+                        found |= self.words[w];
+                    }
+                }
+            }
+        }
+        found
+    }
 }
 
 /// Short words are too close to other words ("close"/"chose") to correct; these few are not.
@@ -305,6 +425,33 @@ fn fuzzy_eligible(word: &str) -> bool {
     word.chars().count() >= 6 || FUZZY_SHORT.contains(&word)
 }
 
+/// Edge builds: whether `half` is one of [`GLUE`], compared as one integer with each.
+#[cfg(feature = "edge")]
+fn is_glue(half: &str) -> bool {
+    {
+        /// A word of up to 4 bytes as one integer, its length in the top byte.
+        const fn pack(w: &[u8]) -> u64 {
+            let mut k = (w.len() as u64) << 56;
+            let mut i = 0;
+            while i < w.len() && i < 7 {
+                k |= (w[i] as u64) << (8 * i);
+                i += 1;
+            }
+            k
+        }
+        const KEYS: [u64; GLUE.len()] = {
+            let mut keys = [0; GLUE.len()];
+            let mut i = 0;
+            while i < GLUE.len() {
+                keys[i] = pack(GLUE[i].as_bytes());
+                i += 1;
+            }
+            keys
+        };
+        half.len() <= 7 && KEYS.contains(&pack(half.as_bytes()))
+    }
+}
+
 /// Short words that run into their neighbour when a space is missed ("tosomebody", "myaccount").
 const GLUE: &[&str] = &[
     "to", "my", "with", "a", "an", "the", "of", "for", "in", "on", "me", "your", "this", "it", "i",
@@ -321,6 +468,7 @@ impl Lexicon {
     }
 
     /// Where [`Lexicon::split`] splits `word`, if it does.
+    #[cfg(not(feature = "edge"))]
     fn split_at(&self, word: &str) -> Option<usize> {
         if word.len() < 5 || self.words.contains_key(word) || !word.is_ascii() {
             return None;
@@ -343,6 +491,191 @@ impl Lexicon {
             let (known_b, lexical_b) = known(b);
             known_b && (lexical_a || lexical_b)
         })
+    }
+
+    /// Edge builds: [`Lexicon::split_in`], with no filter (a split is worked out with one in
+    /// [`Lexicon::tag_word`]).
+    #[cfg(feature = "edge")]
+    fn split_at(&self, word: &str) -> Option<usize> {
+        self.split_in(word, |_, _| true)
+    }
+
+    /// Edge builds: where a word splits, looking up only the parts `may` lets through:
+    /// `may(at, n)`, whether the word's `n` bytes at `at` may be a key.
+    #[cfg(feature = "edge")]
+    fn split_in(&self, word: &str, may: impl Fn(usize, usize) -> bool) -> Option<usize> {
+        if word.len() < 5 || !word.is_ascii() {
+            return None;
+        }
+        if may(0, word.len()) && self.words.contains_key(word) {
+            return None;
+        }
+        let known = |half: &str, at: usize| {
+            let lexical = half.len() >= 3 && may(at, half.len()) && self.words.contains_key(half);
+            (lexical || (half.len() <= 4 && is_glue(half)), lexical)
+        };
+        (1..word.len()).find(|&i| {
+            let Some((a, b)) = word.split_at_checked(i) else {
+                return false;
+            };
+            let (known_a, lexical_a) = known(a, 0);
+            if !known_a {
+                return false;
+            }
+            let (known_b, lexical_b) = known(b, i);
+            known_b && (lexical_a || lexical_b)
+        })
+    }
+}
+
+/// Edge builds: a filter of the strings a lexicon looks up (its words and their deletions),
+/// and a word's hashes from which those of its variants (a byte run taken out, a prefix, a
+/// suffix) follow without building them. A string the filter does not have is no key; one it
+/// has is looked up as before (the filter only saves lookups, it never decides).
+#[cfg(feature = "edge")]
+mod filter {
+    /// The hash's base (odd, so that it has an inverse modulo 2^64).
+    const BASE: u64 = 0x9E37_79B9_7F4A_7C15;
+    /// Its inverse modulo 2^64 (Newton's iteration: each step doubles the correct bits).
+    const INVERSE: u64 = {
+        let mut x = BASE;
+        let mut i = 0;
+        while i < 6 {
+            x = x.wrapping_mul(2u64.wrapping_sub(BASE.wrapping_mul(x)));
+            i += 1;
+        }
+        x
+    };
+    /// The longest word whose hashes are worked out (longer ones are looked up as before).
+    const LONGEST: usize = 32;
+    /// Bits in the filter.
+    const BITS: u32 = 16;
+
+    /// The hash of `s`: the sum of `s[j] * BASE^j`.
+    fn hash(s: &[u8]) -> u64 {
+        s.iter().rev().fold(0u64, |h, &b| {
+            h.wrapping_mul(BASE).wrapping_add(u64::from(b) + 1)
+        })
+    }
+
+    /// `BASE^-n` for every `n` up to [`LONGEST`].
+    const INVERSE_POWERS: [u64; LONGEST + 1] = {
+        let mut p = [1u64; LONGEST + 1];
+        let mut n = 1;
+        while n <= LONGEST {
+            p[n] = p[n - 1].wrapping_mul(INVERSE);
+            n += 1;
+        }
+        p
+    };
+
+    fn inverse_power(n: usize) -> u64 {
+        INVERSE_POWERS.get(n).copied().unwrap_or(0)
+    }
+
+    /// A set of string hashes, one bit each.
+    pub(super) struct Filter(Vec<u64>);
+
+    impl Filter {
+        pub(super) fn of<'a>(keys: impl Iterator<Item = &'a str>) -> Self {
+            let mut bits = vec![0u64; 1 << (BITS - 6)];
+            for k in keys {
+                let at = bit(hash(k.as_bytes()));
+                bits[at / 64] |= 1 << (at % 64);
+            }
+            Self(bits)
+        }
+
+        /// Whether a string with hash `h` may be in the set.
+        pub(super) fn has(&self, h: u64) -> bool {
+            let at = bit(h);
+            self.0.get(at / 64).is_some_and(|w| w >> (at % 64) & 1 == 1)
+        }
+    }
+
+    fn bit(h: u64) -> usize {
+        (h.wrapping_mul(0x2545_F491_4F6C_DD1D) >> (64 - BITS)) as usize
+    }
+
+    /// The hashes of a word's prefixes: `pre[i]` is the hash of its first `i` bytes.
+    pub(super) struct Hashes {
+        pre: [u64; LONGEST + 1],
+        len: usize,
+    }
+
+    impl Hashes {
+        /// `None` for a word too long.
+        pub(super) fn of(word: &[u8]) -> Option<Self> {
+            if word.len() > LONGEST {
+                return None;
+            }
+            let mut pre = [0u64; LONGEST + 1];
+            let mut power = 1u64;
+            for (i, &b) in word.iter().enumerate() {
+                pre[i + 1] = pre[i].wrapping_add((u64::from(b) + 1).wrapping_mul(power));
+                power = power.wrapping_mul(BASE);
+            }
+            Some(Self {
+                pre,
+                len: word.len(),
+            })
+        }
+
+        /// The hash of the word without its `n` bytes at `at`.
+        pub(super) fn without(&self, at: usize, n: usize) -> u64 {
+            let (head, rest) = (
+                self.pre[at],
+                self.pre[self.len].wrapping_sub(self.pre[at + n]),
+            );
+            head.wrapping_add(rest.wrapping_mul(inverse_power(n)))
+        }
+
+        /// The hash of its `n` bytes at `at`.
+        pub(super) fn part(&self, at: usize, n: usize) -> u64 {
+            (self.pre[at + n].wrapping_sub(self.pre[at])).wrapping_mul(inverse_power(at))
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn variants_hash_as_themselves() {
+            assert_eq!(BASE.wrapping_mul(INVERSE), 1);
+            for word in [
+                "refundd",
+                "acccount",
+                "caf\u{e9}s",
+                "a",
+                "talk",
+                "x".repeat(32).as_str(),
+            ] {
+                let b = word.as_bytes();
+                let h = Hashes::of(b).unwrap();
+                for at in 0..=b.len() {
+                    for n in 0..=(b.len() - at).min(4) {
+                        let mut v = b[..at].to_vec();
+                        v.extend_from_slice(&b[at + n..]);
+                        assert_eq!(h.without(at, n), hash(&v), "{word} {at} {n}");
+                        assert_eq!(h.part(at, n), hash(&b[at..at + n]), "{word} {at} {n}");
+                    }
+                }
+            }
+            // Every key of both lexicons is in their filters: no lookup is ruled out wrongly.
+            for lex in [
+                super::super::for_locale("en"),
+                super::super::for_locale("es"),
+            ] {
+                let keys = lex.words.keys().copied();
+                for k in keys.chain(lex.deletions.keys().map(|d| d.as_str())) {
+                    assert!(lex.keys.has(hash(k.as_bytes())), "{k}");
+                }
+            }
+            let f = Filter::of(["talk", "refund"].into_iter());
+            assert!(f.has(hash(b"talk")) && f.has(hash(b"refund")));
+            assert!(Hashes::of(&[b'x'; 33]).is_none());
+        }
     }
 }
 
@@ -398,10 +731,24 @@ fn is_one_edit(a: &str, b: &str) -> bool {
 pub fn for_locale(locale: &str) -> &'static Lexicon {
     static EN: OnceLock<Lexicon> = OnceLock::new();
     static ES: OnceLock<Lexicon> = OnceLock::new();
+    // Edge builds ask for every text: the usual locale first, without splitting it.
+    #[cfg(feature = "edge")]
+    if locale == "en" {
+        return EN.get_or_init(|| Lexicon::build(0, &[en::WORDS]));
+    }
     match locale.split(['-', '_']).next().unwrap_or("en") {
         "es" => ES.get_or_init(|| Lexicon::build(1, &[es::WORDS, en::WORDS])),
         _ => EN.get_or_init(|| Lexicon::build(0, &[en::WORDS])),
     }
+}
+
+/// Every concept a word of any lexicon has.
+#[cfg(all(test, feature = "edge"))]
+pub(crate) fn all_concepts() -> Concepts {
+    [es::WORDS, en::WORDS]
+        .iter()
+        .flat_map(|t| t.iter())
+        .fold(0, |all, &(c, _)| all | c)
 }
 
 /// Locales with a lexicon of their own.
