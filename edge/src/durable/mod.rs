@@ -98,7 +98,10 @@ mod tests {
     #[test]
     fn a_router_call_names_its_site_in_the_host() {
         use super::site_of_router_call as site;
-        assert_eq!(site("https://acme-cloud.router/loads?site=x"), Some("acme-cloud"));
+        assert_eq!(
+            site("https://acme-cloud.router/loads?site=x"),
+            Some("acme-cloud")
+        );
         assert_eq!(site("https://demo.router"), Some("demo"));
         assert_eq!(site("https://router/loads"), None);
         assert_eq!(site("https://.router/x"), None);
