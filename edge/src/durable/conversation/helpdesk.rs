@@ -17,6 +17,8 @@ use baton_shared::outbox::{parse_retry_after, DeliveryKind, OutboxEntry, Outcome
 
 /// Zendesk keeps an `Idempotency-Key` for two hours; after that a retried create searches first.
 const ZENDESK_IDEMPOTENCY_MS: f64 = 2.0 * 3_600_000.0 - 300_000.0;
+/// How long a new ticket waits for the widget's first page context.
+const PAGE_WAIT_MS: f64 = 5_000.0;
 /// Inbound event ids remembered per conversation, to drop repeated deliveries.
 const SEEN_EVENTS_KEPT: usize = 64;
 /// Storage key prefix of follow-up entries (customer messages after the handoff), in seq order.
@@ -851,6 +853,17 @@ impl Conversation {
         // Fresh state: the pass's copy predates routing done earlier in the same pass.
         let meta = self.load().await.map_err(retry)?;
         let mut p: CreateProgress = crate::json::from(&entry.payload).unwrap_or_default();
+        // The widget starts a conversation before its masking module has arrived and sends the
+        // masked page context just after: a ticket built from the first seconds waits for it
+        // (at most PAGE_WAIT_MS), so agents see where the customer was.
+        let no_page = meta.page.as_object().is_none_or(|o| o.is_empty());
+        if p.ticket.is_none() && no_page && now_ms() - meta.created_at < PAGE_WAIT_MS {
+            return Err(defer(
+                entry,
+                now_ms() + 300.0,
+                "waiting for the page context",
+            ));
+        }
         if p.ticket.is_none() {
             let (t, covered) = self.build_ticket(&meta, &config).await.map_err(retry)?;
             p.ticket = Some(t);
